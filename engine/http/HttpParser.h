@@ -1,0 +1,64 @@
+#pragma once
+
+#include "HttpMessage.h"
+
+#include <memory>
+
+#include <QByteArrayView>
+
+namespace gatehouse::engine::http {
+
+enum class ParseStatus { Ok, Incomplete, BadRequest, HeadersTooLarge, BodyTooLarge, BadMethod };
+
+// A pull parser for one direction of one HTTP/1.1 connection (requests from a client, or
+// responses from an upstream), built on Debian's libhttp-parser with stricter checks on top
+// (SPEC §3 smuggling defences). It never copies the body: body chunks are views of the input.
+//
+// Use: keep the connection's unread bytes in a buffer; call next() with that buffer; drop the
+// `consumed` bytes it reports; act on the event; repeat until NeedMore.
+class HttpParser final
+{
+public:
+    enum class Mode { Request, Response };
+    enum class Event {
+        NeedMore, // consumed everything useful; call again with more bytes
+        Head, // head() is complete
+        Body, // body() is the next slice of the (de-chunked) body
+        MessageEnd, // the message is complete; the parser is ready for the next message
+        Error // error() says why; the connection must close after the error response
+    };
+
+    struct Limits
+    {
+        qint64 maxHeaderBytes = 64 * 1024; // whole head including request line
+        qint64 maxBodyBytes = -1; // -1: unlimited (responses)
+    };
+
+    explicit HttpParser(Mode mode, Limits limits = {});
+    ~HttpParser();
+    HttpParser(const HttpParser &) = delete;
+    HttpParser &operator=(const HttpParser &) = delete;
+
+    Event next(QByteArrayView input, qsizetype &consumed);
+
+    // Response mode: the request this response answers was HEAD, so it has no body.
+    // Call before feeding the response.
+    void expectNoBody(bool noBody);
+
+    // Response mode: the upstream closed. A read-until-close body ends here (MessageEnd);
+    // otherwise a message cut short is an Error.
+    Event finish();
+
+    const MessageHead &head() const;
+    QByteArrayView body() const; // valid until the next call to next()
+    ParseStatus error() const;
+    const char *errorText() const; // short, for logs and the JSON error message
+
+    // True while a message head has been seen and its end not yet.
+    bool inMessage() const;
+
+private:
+    std::unique_ptr<struct HttpParserPrivate> d;
+};
+
+} // namespace gatehouse::engine::http

@@ -1,0 +1,12 @@
+#include "MainWindow.h"
+
+namespace gatehouse::ui {
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+{
+}
+
+MainWindow::~MainWindow() = default;
+
+} // namespace gatehouse::ui
