@@ -1,7 +1,53 @@
+#include <cstdio>
+#include <cstdlib>
+
 #include <QCoreApplication>
+#include <QStringList>
+
+#include "app/Commands.h"
+
+using namespace gatehouse::app;
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
-    return 0;
+    QStringList args;
+    for (int i = 1; i < argc; ++i) {
+        args.append(QString::fromLocal8Bit(argv[i]));
+    }
+    const QString command = args.value(0);
+    const QStringList rest = args.mid(1);
+
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        std::printf("gatehouse %s\n", GATEHOUSE_VERSION);
+        return ExitOk;
+    }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        std::fputs(usageText().toLocal8Bit().constData(), stdout);
+        return ExitOk;
+    }
+    if (command == QLatin1String("serve") || command == QLatin1String("echo")) {
+        // The glib dispatcher costs ~23% CPU per request (PERFORMANCE.md); headless needs none.
+        qputenv("QT_NO_GLIB", "1");
+    }
+    if (command == QLatin1String("serve") || command == QLatin1String("check")
+        || command == QLatin1String("export") || command == QLatin1String("echo")) {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
+        if (command == QLatin1String("serve")) {
+            return runServe(rest);
+        }
+        if (command == QLatin1String("check")) {
+            return runCheck(rest);
+        }
+        if (command == QLatin1String("export")) {
+            return runExport(rest);
+        }
+        return runEcho(rest);
+    }
+    if (command.startsWith(QLatin1Char('-'))) {
+        printError(QStringLiteral("unknown option %1 (see gatehouse --help)").arg(command));
+        return ExitInvalid;
+    }
+    return runDesktop(argc, argv, args);
 }

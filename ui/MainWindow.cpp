@@ -1,12 +1,78 @@
 #include "MainWindow.h"
 
+#include <QLabel>
+#include <QListWidget>
+#include <QStatusBar>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "engine/core/Gateway.h"
+
 namespace gatehouse::ui {
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
     : QMainWindow(parent)
+    , m_gateway(gateway)
 {
+    setWindowTitle(QStringLiteral("Gatehouse"));
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    m_listeners = new QLabel(central);
+    m_listeners->setObjectName(QStringLiteral("listeners"));
+    m_listeners->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_requests = new QLabel(central);
+    m_requests->setObjectName(QStringLiteral("requests"));
+    m_routes = new QListWidget(central);
+    m_routes->setObjectName(QStringLiteral("routes"));
+    layout->addWidget(m_listeners);
+    layout->addWidget(m_requests);
+    layout->addWidget(new QLabel(QStringLiteral("Routes"), central));
+    layout->addWidget(m_routes, 1);
+    setCentralWidget(central);
+    resize(720, 480);
+
+    connect(&m_gateway, &engine::Gateway::started, this, &MainWindow::refreshProfile);
+    connect(&m_gateway, &engine::Gateway::profileApplied, this, &MainWindow::refreshProfile);
+    auto *timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, &MainWindow::refreshCounters);
+    timer->start(500);
+    m_sinceLast.start();
+    refreshProfile();
+    refreshCounters();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::showStartError(const QString &message)
+{
+    m_listeners->setText(QStringLiteral("The engine did not start:\n%1").arg(message));
+    statusBar()->showMessage(QStringLiteral("Not running"));
+}
+
+void MainWindow::refreshProfile()
+{
+    QStringList urls;
+    for (const engine::ListenerInfo &listener : m_gateway.listeners()) {
+        urls.append(listener.url());
+    }
+    m_listeners->setText(urls.isEmpty() ? QStringLiteral("No listeners")
+                                        : QStringLiteral("Listening on %1").arg(urls.join(QStringLiteral(", "))));
+    m_routes->clear();
+    for (const profile::Route &route : m_gateway.profile().routes) {
+        const QString target = route.respond ? QStringLiteral("responds %1").arg(route.respond->status)
+                                             : QStringLiteral("→ %1").arg(route.upstream);
+        m_routes->addItem(QStringLiteral("%1   %2   %3").arg(route.name, route.match.path, target));
+    }
+    statusBar()->showMessage(urls.join(QStringLiteral("  ")));
+}
+
+void MainWindow::refreshCounters()
+{
+    const quint64 count = m_gateway.requestsServed();
+    const double seconds = std::max<qint64>(m_sinceLast.restart(), 1) / 1000.0;
+    const double rate = double(count - std::min(count, m_lastCount)) / seconds;
+    m_lastCount = count;
+    m_requests->setText(QStringLiteral("Requests: %1   (%2/s)").arg(count).arg(rate, 0, 'f', 0));
+}
 
 } // namespace gatehouse::ui

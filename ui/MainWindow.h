@@ -1,16 +1,39 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+
+class QLabel;
+class QListWidget;
+
+namespace gatehouse::engine {
+class Gateway;
+}
 
 namespace gatehouse::ui {
 
+// The first, minimal window: listeners, a request counter with the rate, and the profile's
+// routes as a read-only list. The full desktop app replaces it.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(engine::Gateway &gateway, QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    void showStartError(const QString &message);
+
+private:
+    void refreshProfile();
+    void refreshCounters();
+
+    engine::Gateway &m_gateway;
+    QLabel *m_listeners = nullptr;
+    QLabel *m_requests = nullptr;
+    QListWidget *m_routes = nullptr;
+    quint64 m_lastCount = 0;
+    QElapsedTimer m_sinceLast;
 };
 
 } // namespace gatehouse::ui

@@ -16,6 +16,11 @@ enum class ParseStatus { Ok, Incomplete, BadRequest, HeadersTooLarge, BodyTooLar
 //
 // Use: keep the connection's unread bytes in a buffer; call next() with that buffer; drop the
 // `consumed` bytes it reports; act on the event; repeat until NeedMore.
+// body() points into those consumed bytes: use it (or copy it) before dropping them, since
+// QByteArray::remove() moves the bytes it points at. Until the head is complete next() consumes
+// nothing and the caller keeps accumulating; a head over maxHeaderBytes is an error even if its
+// end never arrives. After the MessageEnd of a head with `upgrade` (101, or a request the caller
+// lets switch protocols), the bytes that follow belong to the tunnel, not to this parser.
 class HttpParser final
 {
 public:
@@ -34,7 +39,10 @@ public:
         qint64 maxBodyBytes = -1; // -1: unlimited (responses)
     };
 
-    explicit HttpParser(Mode mode, Limits limits = {});
+    // Two constructors rather than `Limits limits = {}`: GCC cannot use a nested struct's default
+    // member initializers in a default argument inside the enclosing class.
+    explicit HttpParser(Mode mode);
+    HttpParser(Mode mode, Limits limits);
     ~HttpParser();
     HttpParser(const HttpParser &) = delete;
     HttpParser &operator=(const HttpParser &) = delete;
@@ -42,11 +50,12 @@ public:
     Event next(QByteArrayView input, qsizetype &consumed);
 
     // Response mode: the request this response answers was HEAD, so it has no body.
-    // Call before feeding the response.
+    // Call before feeding the response. It holds across 1xx interim responses and resets to
+    // false after the final response's MessageEnd. (1xx, 204 and 304 never have a body anyway.)
     void expectNoBody(bool noBody);
 
     // Response mode: the upstream closed. A read-until-close body ends here (MessageEnd);
-    // otherwise a message cut short is an Error.
+    // otherwise a message cut short is an Error. NeedMore: no message was in progress.
     Event finish();
 
     const MessageHead &head() const;

@@ -1,0 +1,35 @@
+# A thin layer over CMake presets so the README's two commands stay short.
+# `make run`  : build (release) and run the app on profiles/default.yaml (headless without a display)
+# `make test` : the whole test suite: CI build with -Werror, then the ASan+UBSan build
+JOBS ?= $(shell nproc)
+PROFILE ?= profiles/default.yaml
+
+.PHONY: deps run test test-ci test-asan build bench clean
+
+deps:
+	@bash installer/install-deps.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+run: build
+	./build/release/app/gatehouse $(PROFILE)
+
+test: test-ci test-asan
+
+test-ci: deps
+	cmake --preset ci >/dev/null
+	cmake --build --preset ci -j $(JOBS)
+	ctest --preset ci -j 2
+
+test-asan: deps
+	cmake --preset asan-ubsan >/dev/null
+	cmake --build --preset asan-ubsan -j $(JOBS)
+	ctest --preset asan-ubsan -j 2
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf build

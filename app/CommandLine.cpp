@@ -1,0 +1,31 @@
+#include <cstdio>
+
+#include "app/Commands.h"
+
+namespace gatehouse::app {
+
+QString usageText()
+{
+    return QStringLiteral(
+        "Usage:\n"
+        "  gatehouse [PROFILE]                       open the desktop app on PROFILE and start the engine\n"
+        "                                            (no display: runs headless, like serve)\n"
+        "  gatehouse serve PROFILE [--quiet]         run the engine headless; JSON access log on stdout\n"
+        "                                            SIGINT/SIGTERM drain and exit 0, SIGHUP reloads\n"
+        "  gatehouse check PROFILE                   validate; prints ok, or FILE:LINE:COL: message\n"
+        "  gatehouse export PROFILE --format yaml [-o OUT]\n"
+        "                                            write the profile as canonical YAML\n"
+        "  gatehouse echo ADDR:PORT [--name NAME] [--delay 250ms] [--fail-rate 0.1]\n"
+        "                                            a small upstream that answers with JSON about each request\n"
+        "  gatehouse --version | --help\n"
+        "\n"
+        "Exit codes: 0 ok, 1 invalid profile or usage, 2 runtime failure (e.g. port in use).\n");
+}
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "gatehouse: %s\n", message.toLocal8Bit().constData());
+    std::fflush(stderr);
+}
+
+} // namespace gatehouse::app

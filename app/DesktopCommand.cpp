@@ -1,0 +1,95 @@
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QSettings>
+
+#include "app/Commands.h"
+#include "app/HeadlessServer.h"
+#include "app/ProfileLoading.h"
+
+#ifdef GATEHOUSE_HAS_UI
+#include <QApplication>
+#include <QMessageBox>
+
+#include "engine/core/Gateway.h"
+#include "ui/MainWindow.h"
+#endif
+
+namespace gatehouse::app {
+
+namespace {
+
+// The bundled default: next to an installed binary, else in the source tree it was built from.
+QString bundledDefaultProfile()
+{
+    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/gatehouse/profiles/default.yaml");
+    if (QFileInfo::exists(beside)) {
+        return QFileInfo(beside).canonicalFilePath();
+    }
+    return QStringLiteral(GATEHOUSE_SOURCE_DIR "/profiles/default.yaml");
+}
+
+QString chooseProfile(const QStringList &args)
+{
+    if (!args.isEmpty()) {
+        return args.first();
+    }
+    const QString last = QSettings().value(QStringLiteral("profiles/last")).toString();
+    if (!last.isEmpty() && QFileInfo::exists(last)) {
+        return last;
+    }
+    return bundledDefaultProfile();
+}
+
+bool hasDisplay()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+int runHeadless(int argc, char *argv[], const QString &profile)
+{
+    qputenv("QT_NO_GLIB", "1");
+    QCoreApplication app(argc, argv);
+    printError(QStringLiteral("no display found: running headless, as `gatehouse serve %1`").arg(profile));
+    HeadlessServer server(profile, false);
+    const int failed = server.start();
+    return failed >= 0 ? failed : QCoreApplication::exec();
+}
+
+} // namespace
+
+int runDesktop(int argc, char *argv[], const QStringList &args)
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Gatehouse"));
+    QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
+    if (args.size() > 1) {
+        printError(QStringLiteral("usage: gatehouse [PROFILE] (see gatehouse --help)"));
+        return ExitInvalid;
+    }
+#ifdef GATEHOUSE_HAS_UI
+    if (!hasDisplay()) {
+        return runHeadless(argc, argv, chooseProfile(args));
+    }
+    QApplication app(argc, argv);
+    const QString path = chooseProfile(args);
+    const auto profile = loadProfileOrReport(path, stderr);
+    if (!profile) {
+        QMessageBox::critical(nullptr, QStringLiteral("Gatehouse"),
+                              QStringLiteral("The profile %1 has problems; see the terminal for each one.").arg(path));
+        return ExitInvalid;
+    }
+    QSettings().setValue(QStringLiteral("profiles/last"), QFileInfo(path).absoluteFilePath());
+    engine::Gateway gateway;
+    ui::MainWindow window(gateway);
+    window.show();
+    if (!gateway.start(*profile)) {
+        window.showStartError(gateway.lastError().messages.join(QLatin1Char('\n')));
+    }
+    const int code = QApplication::exec();
+    return code;
+#else
+    return runHeadless(argc, argv, chooseProfile(args));
+#endif
+}
+
+} // namespace gatehouse::app

@@ -1,0 +1,112 @@
+#include "app/HeadlessServer.h"
+
+#include <QCoreApplication>
+
+#include "app/Commands.h"
+#include "app/ProfileLoading.h"
+#include "app/SignalWatcher.h"
+
+namespace gatehouse::app {
+
+HeadlessServer::HeadlessServer(QString profilePath, bool quiet, QObject *parent)
+    : QObject(parent)
+    , m_profilePath(std::move(profilePath))
+    , m_quiet(quiet)
+    , m_signals(new SignalWatcher(this))
+{
+    connect(&m_gateway, &engine::Gateway::trafficBatch, this, &HeadlessServer::writeAccessLog);
+    connect(m_signals, &SignalWatcher::reloadRequested, this, &HeadlessServer::reload);
+    connect(m_signals, &SignalWatcher::terminateRequested, this, [this](int) {
+        printError(QStringLiteral("draining in-flight requests, then exiting"));
+        m_gateway.stop(std::chrono::seconds(10));
+    });
+    connect(&m_gateway, &engine::Gateway::stopped, this, [] { QCoreApplication::exit(ExitOk); });
+}
+
+HeadlessServer::~HeadlessServer() = default;
+
+int HeadlessServer::start()
+{
+    const auto profile = loadProfileOrReport(m_profilePath, stderr);
+    if (!profile) {
+        return ExitInvalid;
+    }
+    if (!m_gateway.start(*profile)) {
+        const engine::GatewayError error = m_gateway.lastError();
+        for (const QString &message : error.messages) {
+            printError(message);
+        }
+        return error.kind == engine::GatewayError::Kind::InvalidProfile ? ExitInvalid : ExitRuntime;
+    }
+    announce();
+    return -1;
+}
+
+void HeadlessServer::announce()
+{
+    for (const engine::ServiceInfo &service : m_gateway.services()) {
+        printError(QStringLiteral("service %1 (%2) on %3:%4").arg(service.name, service.kind, service.host).arg(service.port));
+    }
+    for (const engine::ListenerInfo &listener : m_gateway.listeners()) {
+        printError(QStringLiteral("listening on %1").arg(listener.url()));
+    }
+}
+
+void HeadlessServer::reload()
+{
+    printError(QStringLiteral("SIGHUP: reloading %1").arg(m_profilePath));
+    const auto profile = loadProfileOrReport(m_profilePath, stderr);
+    if (!profile) {
+        printError(QStringLiteral("reload failed: the profile has problems; the running profile stays"));
+        return;
+    }
+    if (!m_gateway.apply(*profile)) {
+        for (const QString &message : m_gateway.lastError().messages) {
+            printError(message);
+        }
+        printError(QStringLiteral("reload failed; the running profile stays"));
+        return;
+    }
+    printError(QStringLiteral("reloaded"));
+    announce();
+}
+
+void HeadlessServer::writeAccessLog(const QList<engine::TrafficEvent> &events)
+{
+    if (m_quiet) {
+        return;
+    }
+    for (const engine::TrafficEvent &event : events) {
+        const QByteArray line = engine::toAccessLogJson(event);
+        std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    }
+    std::fflush(stdout);
+}
+
+int runServe(const QStringList &args)
+{
+    QString path;
+    bool quiet = false;
+    for (const QString &arg : args) {
+        if (arg == QLatin1String("--quiet") || arg == QLatin1String("-q")) {
+            quiet = true;
+        } else if (!arg.startsWith(QLatin1Char('-')) && path.isEmpty()) {
+            path = arg;
+        } else {
+            printError(QStringLiteral("serve: unexpected argument %1").arg(arg));
+            return ExitInvalid;
+        }
+    }
+    if (path.isEmpty()) {
+        printError(QStringLiteral("usage: gatehouse serve PROFILE [--quiet]"));
+        return ExitInvalid;
+    }
+    HeadlessServer server(path, quiet);
+    const int failed = server.start();
+    if (failed >= 0) {
+        return failed;
+    }
+    return QCoreApplication::exec();
+}
+
+} // namespace gatehouse::app

@@ -1,0 +1,545 @@
+#!/usr/bin/env bash
+# Gatehouse vs nginx reverse-proxy benchmark.
+#
+# Starts a fixed nginx upstream, an nginx reverse proxy and Gatehouse (all on 127.0.0.1, free ports),
+# drives both proxies with wrk over a sweep of connection counts, and prints/saves a markdown table.
+# See bench/README.md for the knobs and how to read the output.
+set -euo pipefail
+
+# ---------------------------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------------------------
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-"1 50 256"}
+BENCH_DURATION=${BENCH_DURATION:-10s}
+BENCH_REPEAT=${BENCH_REPEAT:-1}
+BENCH_WARMUP=${BENCH_WARMUP:-2s}
+BENCH_ONLY_NGINX=${BENCH_ONLY_NGINX:-0}
+BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
+BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$SCRIPT_DIR/results}
+WRK_THREADS=2
+STARTUP_TIMEOUT=10   # seconds to wait for each listener
+UPSTREAM_BODY='{"ok":true,"service":"bench"}'
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# "10s" / "2m" / "1h" / "10" -> seconds (wrk accepts the same forms).
+duration_seconds() {
+    local d=$1
+    [[ $d =~ ^([0-9]+)([smh]?)$ ]] || return 1
+    local n=${BASH_REMATCH[1]}
+    case ${BASH_REMATCH[2]} in
+        m) echo $((n * 60)) ;;
+        h) echo $((n * 3600)) ;;
+        *) echo "$n" ;;
+    esac
+}
+
+DURATION_S=$(duration_seconds "$BENCH_DURATION") || die "BENCH_DURATION must look like 10s, 2m or 10 (got '$BENCH_DURATION')"
+((DURATION_S >= 1)) || die "BENCH_DURATION must be at least 1s"
+WARMUP_S=0
+if [[ $BENCH_WARMUP != 0 && -n $BENCH_WARMUP ]]; then
+    WARMUP_S=$(duration_seconds "$BENCH_WARMUP") || die "BENCH_WARMUP must look like 2s or 0 (got '$BENCH_WARMUP')"
+fi
+[[ $BENCH_REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer (got '$BENCH_REPEAT')"
+read -r -a CONNS <<<"$BENCH_CONNECTIONS"
+((${#CONNS[@]} > 0)) || die "BENCH_CONNECTIONS is empty"
+for c in "${CONNS[@]}"; do
+    [[ $c =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNECTIONS must be positive integers (got '$c')"
+done
+case $BENCH_ONLY_NGINX in
+    0 | "") ONLY_NGINX=0 ;;
+    *) ONLY_NGINX=1 ;;
+esac
+
+for tool in nginx wrk curl python3 timeout setsid pgrep; do
+    command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found in PATH"
+done
+NGINX_BIN=$(command -v nginx)
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------------------------------------------------
+# Process bookkeeping and cleanup: every process we start is recorded here and stopped on exit.
+# ---------------------------------------------------------------------------------------------------------
+TMP_DIR=""
+WRK_PID=""
+GATEHOUSE_PID=""
+UPSTREAM_PID=""
+PROXY_PID=""
+UPSTREAM_WORKERS=()
+PROXY_WORKERS=()
+
+stop_pid() { # stop_pid PID [extra pids to SIGKILL if PID had to be killed]
+    local pid=$1
+    shift
+    [[ -n $pid ]] || return 0
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "process $pid did not stop on SIGTERM; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    # Children (nginx workers) are orphaned if their master was SIGKILLed: make sure they are gone too.
+    local child
+    for child in "$@"; do
+        if kill -0 "$child" 2>/dev/null; then kill -KILL "$child" 2>/dev/null || true; fi
+    done
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM HUP
+    set +e
+    if [[ -n $WRK_PID ]]; then
+        kill -TERM "$WRK_PID" 2>/dev/null
+        wait "$WRK_PID" 2>/dev/null
+    fi
+    stop_pid "$GATEHOUSE_PID"
+    if [[ -n $GATEHOUSE_PID ]]; then
+        kill -KILL -- "-$GATEHOUSE_PID" 2>/dev/null # leftovers of its process group, if any
+    fi
+    stop_pid "$PROXY_PID" "${PROXY_WORKERS[@]}"
+    stop_pid "$UPSTREAM_PID" "${UPSTREAM_WORKERS[@]}"
+    if [[ -n $TMP_DIR && -d $TMP_DIR ]]; then
+        if [[ $BENCH_KEEP_TMP == 1 ]]; then
+            log "temporary files kept in $TMP_DIR"
+        else
+            rm -rf "$TMP_DIR"
+        fi
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+trap 'exit 129' HUP
+
+TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")
+chmod 755 "$TMP_DIR" # nginx workers may run as another user (nobody) when started as root
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------
+
+# Prints N distinct free TCP ports on 127.0.0.1 (all held open together, so they are distinct).
+free_ports() {
+    python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+EOF
+}
+
+# Total CPU ticks (utime+stime) of the given pids; pids that vanished count as 0.
+cpu_ticks() {
+    local total=0 pid stat rest f
+    for pid in "$@"; do
+        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+        rest=${stat##*) }               # the command name may contain spaces and parens
+        read -r -a f <<<"$rest"         # f[0] is field 3 (state); utime = field 14, stime = field 15
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
+}
+
+# show_logs DIR: print every non-empty *.log of DIR (stderr, nginx error log) to stderr.
+show_logs() {
+    local f
+    for f in "$1"/*.log; do
+        [[ -s $f ]] || continue
+        printf '  --- %s\n' "$f" >&2
+        tail -n 50 "$f" | sed 's/^/    /' >&2
+    done
+}
+
+# wait_http NAME URL PID LOG_DIR: bounded wait until URL answers 200 with the bench body.
+wait_http() {
+    local name=$1 url=$2 pid=$3 logdir=$4 rc
+    local deadline=$((SECONDS + STARTUP_TIMEOUT)) code="" body_file="$TMP_DIR/probe-$name.body"
+    while ((SECONDS < deadline)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null && rc=0 || rc=$?
+            log "$name exited during startup (exit status $rc). Its logs:"
+            show_logs "$logdir"
+            die "$name did not start"
+        fi
+        code=$(curl -s -o "$body_file" -w '%{http_code}' --max-time 1 "$url" 2>/dev/null) || code=""
+        if [[ $code == 200 ]]; then
+            if grep -qF "$UPSTREAM_BODY" "$body_file"; then
+                return 0
+            fi
+            log "$name answered 200 but with an unexpected body: $(head -c 200 "$body_file")"
+            show_logs "$logdir"
+            die "$name does not proxy to the bench upstream correctly"
+        fi
+        sleep 0.1
+    done
+    log "$name did not answer 200 on $url within ${STARTUP_TIMEOUT}s (last HTTP status: '${code:-none}'). Its logs:"
+    show_logs "$logdir"
+    die "$name did not come up"
+}
+
+# nginx_workers MASTER_PID: the worker pids of an nginx master (its direct children).
+nginx_workers() {
+    local master=$1 deadline=$((SECONDS + STARTUP_TIMEOUT)) want=$2 pids=()
+    while ((SECONDS < deadline)); do
+        mapfile -t pids < <(pgrep -P "$master" || true)
+        ((${#pids[@]} >= want)) && break
+        sleep 0.1
+    done
+    ((${#pids[@]} >= want)) || die "nginx master $master has ${#pids[@]} workers, expected $want"
+    echo "${pids[@]}"
+}
+
+# nginx_common PREFIX: directives shared by both nginx instances (everything stays in PREFIX).
+nginx_common() {
+    local prefix=$1
+    cat <<EOF
+daemon off;
+master_process on;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+worker_rlimit_nofile 16384;
+EOF
+}
+
+nginx_http_common() {
+    local prefix=$1
+    cat <<EOF
+    access_log off;
+    client_body_temp_path $prefix/client_body_temp;
+    proxy_temp_path $prefix/proxy_temp;
+    fastcgi_temp_path $prefix/fastcgi_temp;
+    uwsgi_temp_path $prefix/uwsgi_temp;
+    scgi_temp_path $prefix/scgi_temp;
+    keepalive_timeout 65s;
+    keepalive_requests 1000000;
+EOF
+}
+
+start_nginx() { # start_nginx PREFIX -> sets STARTED_PID
+    local prefix=$1
+    "$NGINX_BIN" -t -q -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" 2>>"$prefix/stderr.log" ||
+        { show_logs "$prefix"; die "invalid nginx config $prefix/nginx.conf"; }
+    "$NGINX_BIN" -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" </dev/null >>"$prefix/stdout.log" 2>>"$prefix/stderr.log" &
+    STARTED_PID=$!
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 0. Gatehouse binary (resolved, and built if needed, before anything is started)
+# ---------------------------------------------------------------------------------------------------------
+GATEHOUSE_BIN_DESC="(skipped: BENCH_ONLY_NGINX=1)"
+if ((ONLY_NGINX == 0)); then
+    if [[ -n ${GATEHOUSE_BIN:-} ]]; then
+        [[ -x $GATEHOUSE_BIN ]] || die "GATEHOUSE_BIN=$GATEHOUSE_BIN is not an executable file"
+    else
+        GATEHOUSE_BIN=$ROOT_DIR/build/release/app/gatehouse
+        if [[ ! -x $GATEHOUSE_BIN ]]; then
+            log "$GATEHOUSE_BIN missing: building the release preset"
+            (cd "$ROOT_DIR" && cmake --preset release && cmake --build --preset release) >&2 ||
+                die "release build failed"
+            [[ -x $GATEHOUSE_BIN ]] || die "release build did not produce $GATEHOUSE_BIN"
+        fi
+    fi
+    GATEHOUSE_BIN_DESC=$GATEHOUSE_BIN
+fi
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. Fixed upstream: nginx, 1 worker, answers every request with a small JSON body.
+# ---------------------------------------------------------------------------------------------------------
+PORTS=$(free_ports 3)
+read -r UPSTREAM_PORT PROXY_PORT GATEHOUSE_PORT <<<"$PORTS"
+
+UP_DIR=$TMP_DIR/upstream
+mkdir -p "$UP_DIR"
+{
+    nginx_common "$UP_DIR"
+    cat <<EOF
+worker_processes 1;
+events { worker_connections 8192; }
+http {
+$(nginx_http_common "$UP_DIR")
+    server {
+        listen 127.0.0.1:$UPSTREAM_PORT backlog=4096;
+        location / {
+            default_type application/json;
+            return 200 '$UPSTREAM_BODY';
+        }
+    }
+}
+EOF
+} >"$UP_DIR/nginx.conf"
+start_nginx "$UP_DIR"
+UPSTREAM_PID=$STARTED_PID
+wait_http "upstream-nginx" "http://127.0.0.1:$UPSTREAM_PORT/" "$UPSTREAM_PID" "$UP_DIR"
+WORKERS=$(nginx_workers "$UPSTREAM_PID" 1)
+read -r -a UPSTREAM_WORKERS <<<"$WORKERS"
+log "upstream nginx on 127.0.0.1:$UPSTREAM_PORT (master $UPSTREAM_PID, worker ${UPSTREAM_WORKERS[*]})"
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. nginx reverse proxy: 2 workers, upstream keep-alive pool of 512.
+# ---------------------------------------------------------------------------------------------------------
+PROXY_DIR=$TMP_DIR/nginx-proxy
+mkdir -p "$PROXY_DIR"
+{
+    nginx_common "$PROXY_DIR"
+    cat <<EOF
+worker_processes 2;
+events { worker_connections 8192; }
+http {
+$(nginx_http_common "$PROXY_DIR")
+    upstream bench {
+        server 127.0.0.1:$UPSTREAM_PORT;
+        keepalive 512;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$PROXY_PORT backlog=4096;
+        location / {
+            proxy_pass http://bench;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+} >"$PROXY_DIR/nginx.conf"
+start_nginx "$PROXY_DIR"
+PROXY_PID=$STARTED_PID
+wait_http "nginx-proxy" "http://127.0.0.1:$PROXY_PORT/" "$PROXY_PID" "$PROXY_DIR"
+WORKERS=$(nginx_workers "$PROXY_PID" 2)
+read -r -a PROXY_WORKERS <<<"$WORKERS"
+log "nginx proxy on 127.0.0.1:$PROXY_PORT (master $PROXY_PID, workers ${PROXY_WORKERS[*]})"
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. Gatehouse
+# ---------------------------------------------------------------------------------------------------------
+GH_DIR=$TMP_DIR/gatehouse
+mkdir -p "$GH_DIR"
+if ((ONLY_NGINX == 0)); then
+    cat >"$GH_DIR/bench.yaml" <<EOF
+gatehouse: 1
+name: bench
+listen:
+  - bind: 127.0.0.1:$GATEHOUSE_PORT
+upstreams:
+  - name: bench
+    keepalive: 512
+    targets:
+      - url: http://127.0.0.1:$UPSTREAM_PORT
+routes:
+  - name: all
+    match: { path: / }
+    upstream: bench
+EOF
+    # In its own session/process group (setsid execs in place: same pid), so that anything it might
+    # spawn can be stopped with it.
+    setsid "$GATEHOUSE_BIN" serve "$GH_DIR/bench.yaml" --quiet </dev/null >"$GH_DIR/stdout.log" 2>"$GH_DIR/stderr.log" &
+    GATEHOUSE_PID=$!
+    wait_http "gatehouse" "http://127.0.0.1:$GATEHOUSE_PORT/" "$GATEHOUSE_PID" "$GH_DIR"
+    log "gatehouse on 127.0.0.1:$GATEHOUSE_PORT (pid $GATEHOUSE_PID, $GATEHOUSE_BIN)"
+fi
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Load
+# ---------------------------------------------------------------------------------------------------------
+STAMP=$(date +%Y%m%d-%H%M%S)
+LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
+OUT_DIR=$BENCH_RESULTS_DIR/$STAMP
+n=1
+while [[ -e $OUT_DIR ]]; do OUT_DIR=$BENCH_RESULTS_DIR/$STAMP-$((n++)); done
+mkdir -p "$OUT_DIR/raw"
+RUNS_TSV=$OUT_DIR/runs.tsv
+printf 'rep\tconns\ttarget\trequests\treq_per_s\tp50_ms\tp99_ms\tnon2xx\tsocket_errors\tcpu_ticks\n' >"$RUNS_TSV"
+
+# run_wrk OUTFILE CONNS DURATION URL: wrk in the background so Ctrl-C interrupts at once; hard time bound.
+run_wrk() {
+    local out=$1 conns=$2 dur=$3 url=$4 secs threads=$WRK_THREADS
+    ((conns < threads)) && threads=$conns
+    secs=$(duration_seconds "$dur")
+    timeout --kill-after=5 $((secs + 30)) wrk -t"$threads" -c"$conns" -d"$dur" --latency "$url" </dev/null >"$out" 2>&1 &
+    WRK_PID=$!
+    local rc=0
+    wait "$WRK_PID" || rc=$?
+    WRK_PID=""
+    ((rc == 0)) || { sed 's/^/    /' "$out" >&2; die "wrk failed (exit status $rc) against $url"; }
+}
+
+# parse_wrk FILE -> "requests req_per_s p50_ms p99_ms non2xx socket_errors"
+parse_wrk() {
+    awk '
+        function ms(v,   n, u) {
+            n = v; sub(/[a-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u)
+            if (u == "us") return n / 1000
+            if (u == "ms") return n + 0
+            if (u == "s")  return n * 1000
+            if (u == "m")  return n * 60000
+            return -1
+        }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        / requests in / { req = $1 }
+        /^Requests\/sec:/ { rps = $2 }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ {
+            # Socket errors: connect 0, read 0, write 0, timeout 0
+            for (i = 1; i <= NF; i++) { v = $i; gsub(/,/, "", v); if (v ~ /^[0-9]+$/) sockerr += v }
+        }
+        END {
+            if (rps == "" || req == "" || p50 == "" || p99 == "") exit 1
+            printf "%s %s %.3f %.3f %d %d\n", req, rps, p50, p99, non2xx + 0, sockerr + 0
+        }' "$1"
+}
+
+# bench_one REP CONNS TARGET URL PIDS...: one wrk run, with the CPU time of PIDS measured around it.
+bench_one() {
+    local rep=$1 conns=$2 target=$3 url=$4
+    shift 4
+    local raw="$OUT_DIR/raw/rep${rep}-c${conns}-${target}.txt" before after parsed
+    log "rep $rep/$BENCH_REPEAT  c=$conns  $target  ($BENCH_DURATION)"
+    before=$(cpu_ticks "$@")
+    run_wrk "$raw" "$conns" "$BENCH_DURATION" "$url"
+    after=$(cpu_ticks "$@")
+    parsed=$(parse_wrk "$raw") || { sed 's/^/    /' "$raw" >&2; die "could not parse wrk output $raw"; }
+    local req rps p50 p99 non2xx sockerr
+    read -r req rps p50 p99 non2xx sockerr <<<"$parsed"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$conns" "$target" "$req" "$rps" "$p50" "$p99" \
+        "$non2xx" "$sockerr" "$((after - before))" >>"$RUNS_TSV"
+    # Fail loudly if a measured process died under load (its CPU would silently read as 0).
+    local pid
+    for pid in "$@"; do
+        kill -0 "$pid" 2>/dev/null || die "$target process $pid died during the run (see $OUT_DIR)"
+    done
+}
+
+NGINX_URL="http://127.0.0.1:$PROXY_PORT/"
+GATEHOUSE_URL="http://127.0.0.1:$GATEHOUSE_PORT/"
+
+bench_nginx() { bench_one "$1" "$2" nginx "$NGINX_URL" "${PROXY_WORKERS[@]}"; }
+bench_gatehouse() { bench_one "$1" "$2" gatehouse "$GATEHOUSE_URL" "$GATEHOUSE_PID"; }
+
+if ((WARMUP_S > 0)); then
+    log "warm-up: ${WARMUP_S}s at c=50 per proxy (not measured)"
+    run_wrk "$OUT_DIR/raw/warmup-nginx.txt" 50 "${WARMUP_S}s" "$NGINX_URL"
+    if ((ONLY_NGINX == 0)); then
+        run_wrk "$OUT_DIR/raw/warmup-gatehouse.txt" 50 "${WARMUP_S}s" "$GATEHOUSE_URL"
+    fi
+fi
+
+for ((rep = 1; rep <= BENCH_REPEAT; rep++)); do
+    for i in "${!CONNS[@]}"; do
+        c=${CONNS[$i]}
+        if ((ONLY_NGINX == 1)); then
+            bench_nginx "$rep" "$c"
+        elif (((i + rep) % 2 == 1)); then # alternate who goes first, per row and per repetition
+            bench_nginx "$rep" "$c"
+            bench_gatehouse "$rep" "$c"
+        else
+            bench_gatehouse "$rep" "$c"
+            bench_nginx "$rep" "$c"
+        fi
+    done
+done
+
+# ---------------------------------------------------------------------------------------------------------
+# 5./6. Report (medians per row over the repetitions)
+# ---------------------------------------------------------------------------------------------------------
+{
+    echo "# Gatehouse vs nginx proxy benchmark, $STAMP"
+    echo
+    echo "- host: $(uname -srm), $(nproc) CPUs; $("$NGINX_BIN" -v 2>&1); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+    echo "- load average before the runs: $LOADAVG_START (anything else busy on the box skews every number)"
+    echo "- gatehouse: $GATEHOUSE_BIN_DESC (git $(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT_DIR" diff --quiet HEAD 2>/dev/null || echo ', dirty tree'))"
+    echo "- wrk: ${WRK_THREADS} threads (1 at c=1), duration $BENCH_DURATION, connections: ${CONNS[*]}, repetitions: $BENCH_REPEAT, warm-up: $BENCH_WARMUP"
+    echo
+    python3 - "$RUNS_TSV" "$BENCH_REPEAT" "$CLK_TCK" "$ONLY_NGINX" "$BENCH_CONNECTIONS" <<'EOF'
+import csv, statistics, sys
+
+tsv, repeat, clk_tck, only_nginx, conns = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5].split()
+rows = list(csv.DictReader(open(tsv), delimiter="\t"))
+
+def runs(c, target):
+    return [r for r in rows if r["conns"] == c and r["target"] == target]
+
+def med(rs, key):
+    return statistics.median(float(r[key]) for r in rs) if rs else None
+
+def cpu_us(r):
+    req = int(r["requests"])
+    return int(r["cpu_ticks"]) * 1e6 / clk_tck / req if req else None
+
+def med_cpu(rs):
+    v = [x for x in (cpu_us(r) for r in rs) if x is not None]
+    return statistics.median(v) if v else None
+
+def errs(rs):
+    return sum(int(r["non2xx"]) + int(r["socket_errors"]) for r in rs) if rs else None
+
+def f(v, fmt):
+    return "–" if v is None else format(v, fmt)
+
+label = "median of %d sweeps" % repeat if repeat > 1 else "single sweep"
+print("## Throughput and latency (%s)" % label)
+print()
+print("| conns | nginx req/s | gatehouse req/s | ratio | nginx p50/p99 ms | gatehouse p50/p99 ms | errors (nginx/gatehouse) |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
+for c in conns:
+    n, g = runs(c, "nginx"), runs(c, "gatehouse")
+    nr, gr = med(n, "req_per_s"), med(g, "req_per_s")
+    ratio = gr / nr if (nr and gr is not None) else None
+    print("| %s | %s | %s | %s | %s / %s | %s / %s | %s / %s |" % (
+        c, f(nr, ".0f"), f(gr, ".0f"), f(ratio, ".2f"),
+        f(med(n, "p50_ms"), ".2f"), f(med(n, "p99_ms"), ".2f"),
+        f(med(g, "p50_ms"), ".2f"), f(med(g, "p99_ms"), ".2f"),
+        f(errs(n), "d"), f(errs(g), "d")))
+print()
+print("## Proxy CPU time per request (%s)" % label)
+print()
+print("| conns | nginx workers µs CPU/req | gatehouse µs CPU/req | ratio |")
+print("|---:|---:|---:|---:|")
+for c in conns:
+    n, g = med_cpu(runs(c, "nginx")), med_cpu(runs(c, "gatehouse"))
+    ratio = g / n if (n and g is not None) else None
+    print("| %s | %s | %s | %s |" % (c, f(n, ".1f"), f(g, ".1f"), f(ratio, ".2f")))
+print()
+notes = [
+    "ratio = gatehouse / nginx (req/s: higher is better for Gatehouse; CPU: lower is better).",
+    "errors = non-2xx responses + socket errors (connect/read/write/timeout)%s." % (", summed over all sweeps" if repeat > 1 else ""),
+    "CPU = utime+stime from /proc/PID/stat around each wrk run (nginx: both proxy workers; resolution 1/%d s)." % clk_tck,
+    "wrk, the upstream nginx and the proxy share the same cores: compare the two proxies, not absolute numbers.",
+]
+if only_nginx:
+    notes.insert(0, "BENCH_ONLY_NGINX=1: Gatehouse was not run.")
+for line in notes:
+    print("- " + line)
+EOF
+} >"$OUT_DIR/results.md"
+
+cp "$UP_DIR/nginx.conf" "$OUT_DIR/upstream-nginx.conf"
+cp "$PROXY_DIR/nginx.conf" "$OUT_DIR/proxy-nginx.conf"
+cp "$UP_DIR/error.log" "$OUT_DIR/upstream-nginx.error.log" 2>/dev/null || true
+cp "$PROXY_DIR/error.log" "$OUT_DIR/proxy-nginx.error.log" 2>/dev/null || true
+if ((ONLY_NGINX == 0)); then
+    cp "$GH_DIR/bench.yaml" "$OUT_DIR/gatehouse-profile.yaml"
+    cp "$GH_DIR/stderr.log" "$OUT_DIR/gatehouse.stderr.log" 2>/dev/null || true
+fi
+
+echo
+cat "$OUT_DIR/results.md"
+echo
+log "results written to $OUT_DIR"

@@ -1,0 +1,821 @@
+#include "ClientSession.h"
+
+#include <QDateTime>
+
+#include "engine/core/LocalResponse.h"
+#include "engine/core/Logging.h"
+#include "engine/core/Worker.h"
+#include "engine/http/HopByHop.h"
+#include "engine/pipeline/LoadBalanceStage.h"
+#include "engine/pipeline/RequestIds.h"
+#include "engine/pipeline/Stage.h"
+
+namespace gatehouse::engine {
+
+namespace {
+
+using Clock = ClientSession::Clock;
+
+// Above this much unsent output on one side, we stop reading from the other (back-pressure).
+constexpr qsizetype kHighWater = 256 * 1024;
+// Bytes written to the client in one batch before a body chunk goes out on its own.
+constexpr qsizetype kBatchLimit = 16 * 1024;
+// Pipelined requests waiting behind the current one are buffered up to this much.
+constexpr qsizetype kMaxPipelined = 256 * 1024;
+
+double msBetween(Clock::time_point from, Clock::time_point to)
+{
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+bool isIdempotent(QByteArrayView method)
+{
+    return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE"
+        || method == "PUT" || method == "DELETE";
+}
+
+void appendChunk(QByteArray &out, QByteArrayView chunk)
+{
+    out.append(QByteArray::number(chunk.size(), 16));
+    out.append("\r\n");
+    out.append(chunk);
+    out.append("\r\n");
+}
+
+QByteArray hostWithoutPort(QByteArrayView host)
+{
+    if (host.startsWith('[')) {
+        const qsizetype end = host.indexOf(']');
+        return (end < 0 ? host : host.first(end + 1)).toByteArray().toLower();
+    }
+    const qsizetype colon = host.lastIndexOf(':');
+    return (colon < 0 ? host : host.first(colon)).toByteArray().toLower();
+}
+
+http::HttpParser::Limits requestLimits(const profile::Limits &limits)
+{
+    return { limits.maxHeaderBytes, limits.maxBodyBytes };
+}
+
+} // namespace
+
+// Routes the upstream socket's events to the session.
+class ClientSession::UpstreamLeg final : public net::SocketHandler
+{
+public:
+    UpstreamLeg(ClientSession &owner, std::unique_ptr<net::Socket> connection, bool wasPooled)
+        : session(owner)
+        , socket(std::move(connection))
+        , reused(wasPooled)
+    {
+        socket->setHandler(this);
+    }
+    void onReadable(net::Socket &) override { session.onUpstreamReadable(); }
+    void onDrained(net::Socket &) override
+    {
+        if (!connected) {
+            connected = true;
+            session.onUpstreamConnected();
+        } else {
+            session.onUpstreamDrained();
+        }
+    }
+    void onFailed(net::Socket &, int) override
+    {
+        session.onUpstreamFailed(connected ? Failure::NoResponse : Failure::Connect);
+    }
+
+    ClientSession &session;
+    std::unique_ptr<net::Socket> socket;
+    bool reused = false;
+    bool connected = false;
+    bool responseBytesSeen = false;
+};
+
+ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket, Clock::time_point now)
+    : m_worker(worker)
+    , m_client(std::move(socket))
+    , m_parser(http::HttpParser::Mode::Request, requestLimits(worker.config()->limits))
+    , m_upstreamParser(http::HttpParser::Mode::Response)
+    , m_config(worker.config())
+{
+    m_client->setHandler(this);
+    m_headDeadline = now + m_config->limits.headerTimeout;
+    m_lastActivity = now;
+    const QHostAddress peer = m_client->peerAddress();
+    m_ctx.clientIp = peer.toString().toLatin1();
+    m_event.client = m_ctx.clientIp + ':' + QByteArray::number(m_client->peerPort());
+}
+
+ClientSession::~ClientSession()
+{
+    m_leg.reset();
+    m_client.reset();
+}
+
+// ---- client side -------------------------------------------------------------------------
+
+void ClientSession::onReadable(net::Socket &)
+{
+    if (m_closed) {
+        return;
+    }
+    const net::Socket::ReadResult result = m_client->readInto(m_in);
+    switch (result) {
+    case net::Socket::ReadResult::Data:
+        m_lastActivity = Clock::now();
+        break;
+    case net::Socket::ReadResult::WouldBlock:
+        return;
+    case net::Socket::ReadResult::Eof:
+        m_clientEof = true;
+        m_client->setReadEnabled(false);
+        if (m_phase == RequestPhase::Head && !m_parser.inMessage() && m_inPos == m_in.size()
+            && !m_proxying) {
+            close(); // a clean close between requests
+            return;
+        }
+        if (m_phase != RequestPhase::Done && m_inPos == m_in.size()) {
+            close(); // the client gave up mid-request
+            return;
+        }
+        break;
+    case net::Socket::ReadResult::Error:
+        close();
+        return;
+    }
+    processInput();
+}
+
+void ClientSession::processInput()
+{
+    // Re-entered from a callback (a pooled upstream is ready at once): the outer loop goes on.
+    if (m_inProcessInput) {
+        return;
+    }
+    m_inProcessInput = true;
+    processInputLoop();
+    m_inProcessInput = false;
+}
+
+void ClientSession::processInputLoop()
+{
+    while (!m_closed && !m_closing) {
+        if (m_phase == RequestPhase::Done) {
+            // The response is still on its way; later pipelined requests wait in m_in.
+            if (m_in.size() - m_inPos > kMaxPipelined) {
+                m_client->setReadEnabled(false);
+            }
+            return;
+        }
+        if (m_phase == RequestPhase::Body && m_proxying && m_hasBody) {
+            if (!m_leg || !m_leg->connected || m_leg->socket->pendingOutput() > kHighWater) {
+                // Wait for the connect or for the upstream to drain; don't read further.
+                m_client->setReadEnabled(false);
+                return;
+            }
+        }
+        qsizetype consumed = 0;
+        const QByteArrayView input(m_in.constData() + m_inPos, m_in.size() - m_inPos);
+        const http::HttpParser::Event event = m_parser.next(input, consumed);
+        m_inPos += consumed;
+        switch (event) {
+        case http::HttpParser::Event::NeedMore:
+            if (m_inPos == m_in.size()) {
+                m_in.resize(0);
+                m_inPos = 0;
+            } else if (m_inPos > 0) {
+                m_in.remove(0, m_inPos);
+                m_inPos = 0;
+            }
+            if (!m_clientEof && !m_client->readEnabled()) {
+                m_client->setReadEnabled(true);
+            }
+            if (m_clientEof && m_phase != RequestPhase::Done) {
+                close();
+            }
+            return;
+        case http::HttpParser::Event::Head:
+            onRequestHead();
+            break;
+        case http::HttpParser::Event::Body:
+            m_clientBytesIn += m_parser.body().size();
+            if (!m_discardBody) {
+                forwardBody(m_parser.body());
+            }
+            break;
+        case http::HttpParser::Event::MessageEnd:
+            onRequestBodyEnd();
+            break;
+        case http::HttpParser::Event::Error: {
+            switch (m_parser.error()) {
+            case http::ParseStatus::HeadersTooLarge:
+                sendErrorAndClose(431, "headers_too_large", QStringLiteral("request head exceeds max_header_bytes"));
+                break;
+            case http::ParseStatus::BodyTooLarge:
+                sendErrorAndClose(413, "body_too_large", QStringLiteral("request body exceeds max_body_bytes"));
+                break;
+            case http::ParseStatus::BadMethod:
+                sendErrorAndClose(501, "not_implemented", QStringLiteral("method not supported"));
+                break;
+            default:
+                sendErrorAndClose(400, "bad_request",
+                                  QStringLiteral("malformed request: %1").arg(QString::fromLatin1(m_parser.errorText())));
+                break;
+            }
+            return;
+        }
+        }
+    }
+}
+
+void ClientSession::onRequestHead()
+{
+    const Clock::time_point now = Clock::now();
+    const http::MessageHead &head = m_parser.head();
+    m_requestStart = now;
+    m_config = m_worker.config();
+    m_ctx.config = m_config;
+    m_ctx.head = &head;
+    m_ctx.workerIndex = m_worker.index();
+    // Body until the parser reports the message end, even for a bodyless request: that event
+    // is still to come and belongs to this request, not the next one.
+    m_phase = RequestPhase::Body;
+    m_hasBody = head.chunked || head.contentLength > 0;
+    m_keepAlive = head.keepAlive && !m_draining;
+
+    const QByteArray clientId = head.header("x-request-id");
+    m_ctx.requestId = isSaneRequestId(clientId) ? clientId : newRequestId();
+    m_event.timeMs = QDateTime::currentMSecsSinceEpoch();
+    m_event.requestId = m_ctx.requestId;
+    m_event.method = head.method;
+
+    m_ctx.target = parseRequestTarget(head.target);
+    m_ctx.hostHeader = head.header("host");
+    m_event.path = m_ctx.target.path;
+    if (!m_ctx.target.query.isEmpty()) {
+        m_event.path += '?' + m_ctx.target.query;
+    }
+    if (head.method == "CONNECT") {
+        sendErrorAndClose(405, "method_not_allowed", QStringLiteral("CONNECT is refused: Gatehouse is not a forward proxy"));
+        return;
+    }
+    if (!m_ctx.target.valid) {
+        sendErrorAndClose(400, "bad_request", QStringLiteral("malformed request target"));
+        return;
+    }
+    m_ctx.host = hostWithoutPort(m_ctx.target.absoluteForm ? QByteArrayView(m_ctx.target.authority)
+                                                           : QByteArrayView(m_ctx.hostHeader));
+    m_event.host = m_ctx.hostHeader;
+    if (m_ctx.target.absoluteForm && !m_config->localHosts.contains(m_ctx.host)) {
+        bool routed = false;
+        for (const CompiledRoute &route : m_config->routes) {
+            for (const QByteArray &suffix : route.hostSuffixes) {
+                routed = routed || (m_ctx.host.size() > suffix.size() && m_ctx.host.endsWith(suffix));
+            }
+        }
+        if (!routed) {
+            sendErrorAndClose(421, "misdirected_request",
+                              QStringLiteral("absolute-form target for another host: Gatehouse is not an open proxy"));
+            return;
+        }
+    }
+
+    for (Stage *stage : m_worker.stages()) {
+        if (stage->onRequest(m_ctx) == StageResult::Respond) {
+            respondLocally();
+            return;
+        }
+    }
+    m_proxying = true;
+    if (m_hasBody && head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0
+        && head.versionMinor >= 1) {
+        // We stream the body ourselves, so we answer the expectation rather than the upstream.
+        m_client->write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    startAttempt();
+}
+
+void ClientSession::forwardBody(QByteArrayView chunk)
+{
+    if (!m_leg) {
+        return;
+    }
+    m_bodyForwardStarted = true;
+    if (m_parser.head().chunked) {
+        QByteArray framed;
+        framed.reserve(chunk.size() + 16);
+        appendChunk(framed, chunk);
+        m_leg->socket->write(framed);
+    } else {
+        m_leg->socket->write(chunk);
+    }
+}
+
+void ClientSession::onRequestBodyEnd()
+{
+    if (m_phase == RequestPhase::Body && m_proxying && m_leg && m_parser.head().chunked) {
+        m_leg->socket->write("0\r\n\r\n");
+    }
+    m_phase = RequestPhase::Done;
+    m_event.bytesIn = m_clientBytesIn;
+    m_headDeadline = Clock::time_point::max();
+    maybeFinishCycle();
+}
+
+void ClientSession::respondLocally()
+{
+    const http::MessageHead &head = *m_ctx.head;
+    if (m_ctx.route) {
+        m_event.route = m_ctx.route->name;
+    }
+    if (m_hasBody) {
+        // Read and drop the body so the connection stays usable, unless the client is still
+        // waiting for a 100 Continue: then it won't send the body at all, so close instead.
+        if (head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
+            m_keepAlive = false;
+        }
+        m_discardBody = true;
+    }
+    m_ctx.response.closeConnection = m_ctx.response.closeConnection || !m_keepAlive;
+    m_keepAlive = !m_ctx.response.closeConnection;
+    m_event.status = m_ctx.response.status;
+    m_event.error = m_ctx.response.error;
+    const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, m_keepAlive, head.method == "HEAD");
+    m_event.bytesOut = m_ctx.response.body.size();
+    writeToClient(bytes);
+    flushClientBatch();
+    m_responseDone = true;
+    if (!m_keepAlive) {
+        m_phase = RequestPhase::Done;
+        maybeFinishCycle();
+        return;
+    }
+    maybeFinishCycle();
+}
+
+void ClientSession::sendErrorAndClose(int status, const char *code, const QString &message)
+{
+    if (m_responseStarted) {
+        close();
+        return;
+    }
+    m_ctx.response = LocalResponse {};
+    m_ctx.response.status = status;
+    m_ctx.response.error = code;
+    m_ctx.response.message = message;
+    m_ctx.response.closeConnection = true;
+    if (m_ctx.requestId.isEmpty()) {
+        m_ctx.requestId = newRequestId();
+        m_event.requestId = m_ctx.requestId;
+        m_event.timeMs = QDateTime::currentMSecsSinceEpoch();
+        m_requestStart = Clock::now();
+    }
+    m_keepAlive = false;
+    m_event.status = status;
+    m_event.error = code;
+    const bool head = m_ctx.head && m_ctx.head->method == "HEAD";
+    writeToClient(renderLocalResponse(m_ctx.response, m_ctx.requestId, false, head));
+    flushClientBatch();
+    m_responseDone = true;
+    m_phase = RequestPhase::Done;
+    releaseUpstream(false);
+    maybeFinishCycle();
+}
+
+// ---- upstream side -----------------------------------------------------------------------
+
+void ClientSession::startAttempt()
+{
+    const CompiledTarget &target = m_ctx.upstream->targets.at(m_ctx.targetIndex);
+    ++m_attempts;
+    m_attemptStart = Clock::now();
+    m_upstreamDeadline = m_attemptStart + m_ctx.route->timeout;
+    m_event.upstream = m_ctx.upstream->name;
+    m_event.target = target.url;
+
+    std::unique_ptr<net::Socket> socket = m_worker.pool().take(target.poolKey);
+    const bool reused = socket != nullptr;
+    if (!socket) {
+        int error = 0;
+        socket = net::Socket::connectTo(target.address, target.port, nullptr, &error);
+        if (!socket) {
+            qCDebug(lcProxy) << "connect to" << target.url << "failed at once:" << error;
+            onUpstreamFailed(Failure::Connect);
+            return;
+        }
+        m_connectDeadline = m_attemptStart + m_ctx.upstream->connectTimeout;
+    } else {
+        m_connectDeadline = Clock::time_point::max();
+    }
+    m_leg = std::make_unique<UpstreamLeg>(*this, std::move(socket), reused);
+    m_leg->connected = reused;
+    m_upstreamParser.expectNoBody(m_ctx.head->method == "HEAD");
+
+    QByteArray head;
+    head.reserve(64 + m_ctx.upstreamPath.size() + m_ctx.upstreamHeaders.size());
+    head.append(m_ctx.head->method).append(' ').append(m_ctx.upstreamPath).append(" HTTP/1.1\r\nHost: ");
+    head.append(target.hostHeader).append("\r\n").append(m_ctx.upstreamHeaders).append("\r\n");
+    m_leg->socket->write(head);
+    if (reused) {
+        onUpstreamConnected();
+    }
+}
+
+void ClientSession::onUpstreamConnected()
+{
+    m_connectDeadline = Clock::time_point::max();
+    if (m_phase == RequestPhase::Body) {
+        processInput();
+    }
+}
+
+void ClientSession::onUpstreamDrained()
+{
+    if (m_phase == RequestPhase::Body) {
+        processInput();
+    }
+}
+
+void ClientSession::onUpstreamReadable()
+{
+    if (!m_leg) {
+        return;
+    }
+    const net::Socket::ReadResult result = m_leg->socket->readInto(m_upIn);
+    switch (result) {
+    case net::Socket::ReadResult::Data:
+        m_leg->responseBytesSeen = true;
+        m_lastActivity = Clock::now();
+        processUpstreamInput();
+        return;
+    case net::Socket::ReadResult::WouldBlock:
+        return;
+    case net::Socket::ReadResult::Eof:
+    case net::Socket::ReadResult::Error:
+        break;
+    }
+    // The upstream closed: a close-delimited body ends here; anything else is a failure.
+    if (m_responseStarted && !m_responseDone) {
+        const http::HttpParser::Event event = m_upstreamParser.finish();
+        if (event == http::HttpParser::Event::MessageEnd) {
+            m_leg->socket->close();
+            onResponseEnd();
+            return;
+        }
+        close();
+        return;
+    }
+    onUpstreamFailed(m_leg->responseBytesSeen ? Failure::BadResponse : Failure::NoResponse);
+}
+
+void ClientSession::processUpstreamInput()
+{
+    while (m_leg && !m_closed) {
+        if (m_client->pendingOutput() > kHighWater) {
+            m_leg->socket->setReadEnabled(false); // resumes in onDrained
+            break;
+        }
+        qsizetype consumed = 0;
+        const QByteArrayView input(m_upIn.constData() + m_upInPos, m_upIn.size() - m_upInPos);
+        const http::HttpParser::Event event = m_upstreamParser.next(input, consumed);
+        m_upInPos += consumed;
+        if (event == http::HttpParser::Event::NeedMore) {
+            break;
+        }
+        if (event == http::HttpParser::Event::Error) {
+            qCWarning(lcProxy) << "bad response from" << m_event.target << ':' << m_upstreamParser.errorText();
+            onUpstreamFailed(Failure::BadResponse);
+            return;
+        }
+        if (event == http::HttpParser::Event::Head) {
+            if (m_upstreamParser.head().status < 200) {
+                continue; // interim (100 Continue was answered by us already)
+            }
+            onResponseHead();
+        } else if (event == http::HttpParser::Event::Body) {
+            writeResponseBody(m_upstreamParser.body());
+        } else if (event == http::HttpParser::Event::MessageEnd) {
+            if (m_upstreamParser.head().status < 200) {
+                continue;
+            }
+            onResponseEnd();
+            return;
+        }
+    }
+    if (m_upInPos == m_upIn.size()) {
+        m_upIn.resize(0);
+        m_upInPos = 0;
+    } else if (m_upInPos > 64 * 1024) {
+        m_upIn.remove(0, m_upInPos);
+        m_upInPos = 0;
+    }
+    flushClientBatch();
+}
+
+void ClientSession::onResponseHead()
+{
+    const http::MessageHead &response = m_upstreamParser.head();
+    const http::MessageHead &request = *m_ctx.head;
+    m_upstreamMs = msBetween(m_attemptStart, Clock::now());
+    m_responseStarted = true;
+    m_upstreamDeadline = Clock::time_point::max();
+    m_event.status = response.status;
+
+    const bool bodyless = request.method == "HEAD" || response.status == 204 || response.status == 304;
+    m_responseChunked = false;
+    m_responseCloseDelimited = false;
+    if (!bodyless && response.contentLength < 0) {
+        if (request.versionMinor >= 1) {
+            m_responseChunked = true;
+        } else {
+            m_responseCloseDelimited = true;
+            m_keepAlive = false;
+        }
+    }
+    if (!response.keepAlive && m_phase != RequestPhase::Done) {
+        // The upstream will close before our client finished sending: don't reuse the client.
+        m_keepAlive = false;
+    }
+
+    QByteArray &out = m_clientBatch;
+    out.append("HTTP/1.1 ").append(QByteArray::number(response.status)).append(' ');
+    out.append(response.reason.isEmpty() ? reasonPhrase(response.status) : response.reason).append("\r\n");
+    const http::HopByHop hopByHop(response);
+    for (const http::Header &header : response.headers) {
+        if (hopByHop.contains(header.name) || header.name.compare("content-length", Qt::CaseInsensitive) == 0
+            || header.name.compare("x-request-id", Qt::CaseInsensitive) == 0) {
+            continue;
+        }
+        out.append(header.name).append(": ").append(header.value).append("\r\n");
+    }
+    if (response.contentLength >= 0 && (response.status != 204 && response.status != 304)) {
+        out.append("Content-Length: ").append(QByteArray::number(response.contentLength)).append("\r\n");
+    } else if (m_responseChunked) {
+        out.append("Transfer-Encoding: chunked\r\n");
+    }
+    out.append("X-Request-ID: ").append(m_ctx.requestId).append("\r\n");
+    if (!m_keepAlive) {
+        out.append("Connection: close\r\n");
+    } else if (request.versionMinor == 0) {
+        out.append("Connection: keep-alive\r\n");
+    }
+    out.append("\r\n");
+}
+
+void ClientSession::writeResponseBody(QByteArrayView chunk)
+{
+    m_event.bytesOut += chunk.size();
+    if (m_responseChunked) {
+        if (m_clientBatch.size() + chunk.size() > kBatchLimit) {
+            flushClientBatch();
+        }
+        appendChunk(m_clientBatch, chunk);
+        if (m_clientBatch.size() > kBatchLimit) {
+            flushClientBatch();
+        }
+        return;
+    }
+    if (m_clientBatch.size() + chunk.size() <= kBatchLimit) {
+        m_clientBatch.append(chunk);
+        return;
+    }
+    flushClientBatch();
+    writeToClient(chunk);
+}
+
+void ClientSession::onResponseEnd()
+{
+    if (m_responseChunked) {
+        m_clientBatch.append("0\r\n\r\n");
+    }
+    flushClientBatch();
+    m_responseDone = true;
+    const bool reusable = m_upstreamParser.head().keepAlive && m_phase == RequestPhase::Done
+        && m_upInPos == m_upIn.size();
+    if (m_phase == RequestPhase::Body) {
+        // The upstream answered before the request body was all sent (an early 413, say):
+        // the rest of the body has nowhere to go, so this connection ends here.
+        m_keepAlive = false;
+        m_phase = RequestPhase::Done;
+    }
+    releaseUpstream(reusable);
+    if (m_responseCloseDelimited) {
+        m_keepAlive = false;
+    }
+    maybeFinishCycle();
+}
+
+void ClientSession::releaseUpstream(bool reusable)
+{
+    if (!m_leg) {
+        return;
+    }
+    std::unique_ptr<net::Socket> socket = std::move(m_leg->socket);
+    // The leg may be inside its own callback; the worker deletes it later.
+    m_worker.retire(std::move(m_leg));
+    m_upIn.resize(0);
+    m_upInPos = 0;
+    if (reusable && socket->isOpen() && socket->pendingOutput() == 0) {
+        m_worker.pool().put(m_ctx.upstream->targets.at(m_ctx.targetIndex).poolKey, std::move(socket),
+                            m_ctx.upstream->keepalive);
+    } else {
+        socket->setHandler(nullptr);
+        socket->close();
+    }
+}
+
+bool ClientSession::retryAllowed(Failure failure) const
+{
+    if (m_attempts > m_ctx.route->retries || m_responseStarted || m_bodyForwardStarted) {
+        return false;
+    }
+    if (failure == Failure::BadResponse) {
+        return false;
+    }
+    return failure == Failure::Connect || isIdempotent(m_ctx.head->method);
+}
+
+void ClientSession::onUpstreamFailed(Failure failure)
+{
+    if (m_closed) {
+        return;
+    }
+    const bool reusedStale = m_leg && m_leg->reused && !m_leg->responseBytesSeen && failure == Failure::NoResponse;
+    releaseUpstream(false);
+    if (m_responseStarted) {
+        close(); // part of the response is out: all we can do is cut the connection
+        return;
+    }
+    if (reusedStale && !m_bodyForwardStarted) {
+        // A pooled connection the upstream closed while idle: not a failed attempt.
+        --m_attempts;
+        startAttempt();
+        return;
+    }
+    if (retryAllowed(failure)) {
+        LoadBalanceStage::pickTarget(m_ctx);
+        startAttempt();
+        return;
+    }
+    m_upstreamMs = msBetween(m_attemptStart, Clock::now());
+    if (m_phase == RequestPhase::Body && m_hasBody) {
+        m_keepAlive = false;
+    }
+    switch (failure) {
+    case Failure::Timeout:
+        sendErrorAndClose(504, "upstream_timeout", QStringLiteral("upstream %1 did not answer in time").arg(m_ctx.upstream->name));
+        break;
+    case Failure::Connect:
+        sendErrorAndClose(502, "bad_gateway", QStringLiteral("could not connect to upstream %1").arg(m_ctx.upstream->name));
+        break;
+    case Failure::NoResponse:
+        sendErrorAndClose(502, "bad_gateway", QStringLiteral("upstream %1 closed the connection without an answer").arg(m_ctx.upstream->name));
+        break;
+    case Failure::BadResponse:
+        sendErrorAndClose(502, "bad_gateway", QStringLiteral("upstream %1 sent an invalid response").arg(m_ctx.upstream->name));
+        break;
+    }
+}
+
+// ---- cycle and connection ----------------------------------------------------------------
+
+void ClientSession::maybeFinishCycle()
+{
+    if (m_phase != RequestPhase::Done || !m_responseDone || m_closed) {
+        return;
+    }
+    const Clock::time_point now = Clock::now();
+    m_event.route = m_ctx.route ? m_ctx.route->name : QString();
+    m_event.totalMs = msBetween(m_requestStart, now);
+    m_event.upstreamMs = m_upstreamMs;
+    m_event.attempts = m_attempts;
+    m_event.bytesIn = m_clientBytesIn;
+    m_worker.record(std::move(m_event));
+    if (!m_keepAlive || m_clientEof) {
+        closeAfterFlush();
+        return;
+    }
+    resetForNextRequest();
+    m_headDeadline = now + m_config->limits.headerTimeout;
+    processInput();
+}
+
+void ClientSession::resetForNextRequest()
+{
+    const QByteArray client = m_event.client;
+    const QByteArray clientIp = m_ctx.clientIp;
+    m_event = TrafficEvent {};
+    m_event.client = client;
+    m_ctx = RequestContext {};
+    m_ctx.clientIp = clientIp;
+    m_phase = RequestPhase::Head;
+    m_proxying = false;
+    m_discardBody = false;
+    m_responseStarted = false;
+    m_responseDone = false;
+    m_responseChunked = false;
+    m_responseCloseDelimited = false;
+    m_keepAlive = true;
+    m_bodyForwardStarted = false;
+    m_hasBody = false;
+    m_attempts = 0;
+    m_clientBytesIn = 0;
+    m_upstreamMs = -1;
+    m_upstreamDeadline = Clock::time_point::max();
+    m_connectDeadline = Clock::time_point::max();
+}
+
+void ClientSession::writeToClient(QByteArrayView bytes)
+{
+    if (!m_closed) {
+        m_client->write(bytes);
+    }
+}
+
+void ClientSession::flushClientBatch()
+{
+    if (!m_clientBatch.isEmpty()) {
+        writeToClient(m_clientBatch);
+        m_clientBatch.resize(0);
+    }
+}
+
+void ClientSession::onDrained(net::Socket &)
+{
+    if (m_closing) {
+        close();
+        return;
+    }
+    if (m_leg && !m_leg->socket->readEnabled()) {
+        m_leg->socket->setReadEnabled(true);
+        processUpstreamInput();
+    }
+}
+
+void ClientSession::onFailed(net::Socket &, int)
+{
+    close();
+}
+
+void ClientSession::closeAfterFlush()
+{
+    m_closing = true;
+    m_client->setReadEnabled(false);
+    if (m_client->pendingOutput() == 0) {
+        close();
+    }
+}
+
+void ClientSession::close()
+{
+    if (m_closed) {
+        return;
+    }
+    m_closed = true;
+    releaseUpstream(false);
+    m_client->setHandler(nullptr);
+    m_client->close();
+    m_worker.sessionClosed(this);
+}
+
+void ClientSession::checkDeadlines(Clock::time_point now)
+{
+    if (m_closed) {
+        return;
+    }
+    if (m_phase == RequestPhase::Head && now >= m_headDeadline) {
+        if (m_in.size() == m_inPos && !m_parser.inMessage()) {
+            close(); // an idle keep-alive connection: close quietly, as nginx does
+        } else {
+            sendErrorAndClose(408, "request_timeout", QStringLiteral("request head not complete within header_timeout"));
+        }
+        return;
+    }
+    if (m_leg && now >= m_connectDeadline) {
+        onUpstreamFailed(Failure::Connect);
+        return;
+    }
+    if (m_leg && now >= m_upstreamDeadline) {
+        onUpstreamFailed(Failure::Timeout);
+        return;
+    }
+    if (now - m_lastActivity >= m_config->limits.idleTimeout && (m_phase != RequestPhase::Head || m_proxying)) {
+        if (m_phase == RequestPhase::Body && !m_responseStarted) {
+            sendErrorAndClose(408, "request_timeout", QStringLiteral("request body stalled beyond idle_timeout"));
+        } else {
+            close();
+        }
+    }
+}
+
+void ClientSession::drain()
+{
+    m_draining = true;
+    m_keepAlive = false;
+    if (m_phase == RequestPhase::Head && !m_proxying && !m_parser.inMessage() && m_in.size() == m_inPos) {
+        closeAfterFlush();
+    }
+}
+
+} // namespace gatehouse::engine

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include <QByteArray>
+
+#include "engine/core/TrafficEvent.h"
+#include "engine/http/HttpParser.h"
+#include "engine/net/Socket.h"
+#include "engine/pipeline/RequestContext.h"
+
+namespace gatehouse::engine {
+
+class Worker;
+
+// One client connection: reads requests (pipelined ones in order), runs the pipeline, relays
+// each request to an upstream and its response back, with back-pressure both ways.
+class ClientSession final : public net::SocketHandler
+{
+public:
+    using Clock = std::chrono::steady_clock;
+
+    ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket, Clock::time_point now);
+    ~ClientSession() override;
+    ClientSession(const ClientSession &) = delete;
+    ClientSession &operator=(const ClientSession &) = delete;
+
+    void onReadable(net::Socket &socket) override;
+    void onDrained(net::Socket &socket) override;
+    void onFailed(net::Socket &socket, int error) override;
+
+    // Called by the worker's timer: head timeout, idle timeout, upstream timeouts.
+    void checkDeadlines(Clock::time_point now);
+    // Shutting down: idle connections close now, busy ones after their response.
+    void drain();
+    bool isClosed() const { return m_closed; }
+
+private:
+    class UpstreamLeg;
+    enum class RequestPhase { Head, Body, Done };
+    enum class Failure { Connect, NoResponse, Timeout, BadResponse };
+
+    void processInput();
+    void processInputLoop();
+    void onRequestHead();
+    void forwardBody(QByteArrayView chunk);
+    void onRequestBodyEnd();
+    void respondLocally();
+    void startAttempt();
+    void onUpstreamConnected();
+    void onUpstreamReadable();
+    void onUpstreamDrained();
+    void onUpstreamFailed(Failure failure);
+    void processUpstreamInput();
+    void onResponseHead();
+    void writeResponseBody(QByteArrayView chunk);
+    void onResponseEnd();
+    void releaseUpstream(bool reusable);
+    void maybeFinishCycle();
+    void sendErrorAndClose(int status, const char *code, const QString &message);
+    void writeToClient(QByteArrayView bytes);
+    void flushClientBatch();
+    void closeAfterFlush();
+    void close();
+    void resetForNextRequest();
+    bool retryAllowed(Failure failure) const;
+
+    Worker &m_worker;
+    std::unique_ptr<net::Socket> m_client;
+    std::unique_ptr<UpstreamLeg> m_leg;
+    http::HttpParser m_parser;
+    http::HttpParser m_upstreamParser;
+    QByteArray m_in;
+    qsizetype m_inPos = 0;
+    QByteArray m_upIn;
+    qsizetype m_upInPos = 0;
+    QByteArray m_clientBatch; // response bytes gathered so a head and a small body go in one write
+
+    std::shared_ptr<const GatewayConfig> m_config;
+    RequestContext m_ctx;
+    TrafficEvent m_event;
+    RequestPhase m_phase = RequestPhase::Head;
+    bool m_proxying = false; // the current request goes upstream
+    bool m_discardBody = false; // a local response was sent; the body is read and dropped
+    bool m_responseStarted = false; // bytes of the response reached the client
+    bool m_responseDone = false;
+    bool m_responseChunked = false; // we re-chunk the response body for the client
+    bool m_responseCloseDelimited = false; // HTTP/1.0 client without length: close ends the body
+    bool m_keepAlive = true;
+    bool m_bodyForwardStarted = false;
+    bool m_hasBody = false;
+    bool m_inProcessInput = false;
+    bool m_clientEof = false;
+    bool m_closing = false;
+    bool m_closed = false;
+    bool m_draining = false;
+    int m_attempts = 0;
+    qint64 m_clientBytesIn = 0;
+
+    Clock::time_point m_headDeadline;
+    Clock::time_point m_lastActivity;
+    Clock::time_point m_requestStart;
+    Clock::time_point m_attemptStart;
+    Clock::time_point m_connectDeadline;
+    Clock::time_point m_upstreamDeadline;
+    double m_upstreamMs = -1;
+};
+
+} // namespace gatehouse::engine

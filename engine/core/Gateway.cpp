@@ -1,0 +1,328 @@
+#include "Gateway.h"
+
+#include <QHash>
+#include <QThread>
+#include <QTimer>
+
+#include "engine/core/GatewayConfig.h"
+#include "engine/core/HostResolver.h"
+#include "engine/core/Listener.h"
+#include "engine/core/Logging.h"
+#include "engine/core/Worker.h"
+#include "engine/services/ServiceHost.h"
+
+namespace gatehouse::engine {
+
+QString ListenerInfo::url() const
+{
+    const QString shownHost = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host;
+    return QStringLiteral("%1://%2:%3").arg(tls ? QStringLiteral("https") : QStringLiteral("http"), shownHost).arg(port);
+}
+
+namespace {
+
+QString bindKey(const profile::HostPort &bind)
+{
+    return bind.host + QLatin1Char(':') + QString::number(bind.port);
+}
+
+int workerCount()
+{
+    return std::max(1, QThread::idealThreadCount());
+}
+
+} // namespace
+
+class GatewayPrivate
+{
+public:
+    explicit GatewayPrivate(Gateway *owner)
+        : q(owner)
+    {
+    }
+
+    bool bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result, QStringList &errors);
+    void startWorkers();
+    void sendConfig();
+    void finishStop();
+
+    Gateway *q;
+    std::shared_ptr<const GatewayConfig> config;
+    std::shared_ptr<std::atomic<int>> activeConnections = std::make_shared<std::atomic<int>>(0);
+    QList<QThread *> threads;
+    QList<Worker *> workers;
+    QHash<QString, Listener *> listeners; // by configured bind
+    std::unique_ptr<ServiceHost> services;
+    GatewayError lastError;
+    int nextWorker = 0;
+    int workersDrained = 0;
+    bool running = false;
+    bool stopping = false;
+    QTimer *drainTimer = nullptr;
+};
+
+bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result,
+                                   QStringList &errors)
+{
+    for (const profile::Listener &listen : profile.listen) {
+        const QString key = bindKey(listen.bind);
+        if (listeners.contains(key)) {
+            result.insert(key, listeners.value(key));
+            continue;
+        }
+        QString error;
+        const auto address = resolveHost(listen.bind.host, &error);
+        if (!address) {
+            errors.append(QStringLiteral("listen %1: cannot resolve host: %2").arg(key, error));
+            continue;
+        }
+        auto *listener = new Listener(
+            [this](qintptr descriptor) {
+                Worker *worker = workers.at(nextWorker);
+                nextWorker = (nextWorker + 1) % int(workers.size());
+                QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->addConnection(descriptor); },
+                                          Qt::QueuedConnection);
+            },
+            activeConnections, q);
+        listener->setMaxConnections(profile.limits.maxConnections);
+        if (!listener->listen(*address, listen.bind.port)) {
+            errors.append(QStringLiteral("cannot listen on %1: %2").arg(key, listener->errorString()));
+            delete listener;
+            continue;
+        }
+        result.insert(key, listener);
+    }
+    if (!errors.isEmpty()) {
+        // Roll back: close only what this call opened.
+        for (auto it = result.begin(); it != result.end(); ++it) {
+            if (!listeners.contains(it.key())) {
+                delete it.value();
+            }
+        }
+        result.clear();
+        return false;
+    }
+    return true;
+}
+
+void GatewayPrivate::startWorkers()
+{
+    const int count = workerCount();
+    for (int i = 0; i < count; ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("gatehouse-worker-%1").arg(i));
+        auto *worker = new Worker(i, activeConnections);
+        worker->moveToThread(thread);
+        QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        QObject::connect(worker, &Worker::trafficBatch, q, &Gateway::trafficBatch, Qt::QueuedConnection);
+        QObject::connect(worker, &Worker::drained, q, [this] {
+            if (++workersDrained == workers.size()) {
+                finishStop();
+            }
+        }, Qt::QueuedConnection);
+        thread->start();
+        threads.append(thread);
+        workers.append(worker);
+    }
+}
+
+void GatewayPrivate::sendConfig()
+{
+    for (Worker *worker : std::as_const(workers)) {
+        QMetaObject::invokeMethod(worker, [worker, snapshot = config] { worker->setConfig(snapshot); },
+                                  Qt::QueuedConnection);
+    }
+}
+
+void GatewayPrivate::finishStop()
+{
+    if (!stopping) {
+        return;
+    }
+    stopping = false;
+    if (drainTimer) {
+        drainTimer->stop();
+    }
+    for (QThread *thread : std::as_const(threads)) {
+        thread->quit();
+    }
+    for (QThread *thread : std::as_const(threads)) {
+        thread->wait();
+        delete thread;
+    }
+    threads.clear();
+    workers.clear();
+    services.reset();
+    running = false;
+    Q_EMIT q->stopped();
+}
+
+Gateway::Gateway(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<GatewayPrivate>(this))
+{
+    qRegisterMetaType<QList<gatehouse::engine::TrafficEvent>>();
+    qRegisterMetaType<gatehouse::engine::GatewayError>();
+    qRegisterMetaType<QList<gatehouse::engine::ListenerInfo>>();
+}
+
+Gateway::~Gateway()
+{
+    if (!d->threads.isEmpty()) {
+        qDeleteAll(d->listeners);
+        d->listeners.clear();
+        d->stopping = true;
+        d->finishStop();
+    }
+}
+
+bool Gateway::start(const profile::Profile &profile)
+{
+    if (d->running) {
+        return apply(profile);
+    }
+    CompileResult compiled = GatewayConfig::compile(profile, workerCount());
+    if (!compiled.config) {
+        d->lastError = { GatewayError::Kind::InvalidProfile, compiled.errors };
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
+    auto services = std::make_unique<ServiceHost>();
+    QStringList errors;
+    if (!services->apply(profile.services, errors)) {
+        d->lastError = { GatewayError::Kind::BindFailed, errors };
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
+    d->startWorkers();
+    d->config = compiled.config;
+    d->sendConfig();
+    QHash<QString, Listener *> bound;
+    if (!d->bindListeners(profile, bound, errors)) {
+        d->lastError = { GatewayError::Kind::BindFailed, errors };
+        d->stopping = true;
+        d->finishStop();
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
+    d->services = std::move(services);
+    d->listeners = bound;
+    d->running = true;
+    qCInfo(lcGateway) << "profile" << profile.name << "running with" << d->workers.size() << "workers";
+    Q_EMIT started(listeners());
+    return true;
+}
+
+bool Gateway::apply(const profile::Profile &profile)
+{
+    if (!d->running) {
+        return start(profile);
+    }
+    CompileResult compiled = GatewayConfig::compile(profile, int(d->workers.size()));
+    if (!compiled.config) {
+        d->lastError = { GatewayError::Kind::InvalidProfile, compiled.errors };
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
+    QStringList errors;
+    QHash<QString, Listener *> bound;
+    if (!d->bindListeners(profile, bound, errors) || !d->services->apply(profile.services, errors)) {
+        for (auto it = bound.begin(); it != bound.end(); ++it) {
+            if (!d->listeners.contains(it.key())) {
+                delete it.value();
+            }
+        }
+        d->lastError = { GatewayError::Kind::BindFailed, errors };
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
+    for (auto it = d->listeners.begin(); it != d->listeners.end(); ++it) {
+        if (!bound.contains(it.key())) {
+            delete it.value();
+        }
+    }
+    for (Listener *listener : std::as_const(bound)) {
+        listener->setMaxConnections(profile.limits.maxConnections);
+    }
+    d->listeners = bound;
+    d->config = compiled.config;
+    d->sendConfig();
+    qCInfo(lcGateway) << "profile" << profile.name << "applied";
+    Q_EMIT profileApplied();
+    return true;
+}
+
+void Gateway::stop(std::chrono::milliseconds drainTimeout)
+{
+    if (!d->running || d->stopping) {
+        return;
+    }
+    d->stopping = true;
+    qDeleteAll(d->listeners);
+    d->listeners.clear();
+    d->workersDrained = 0;
+    for (Worker *worker : std::as_const(d->workers)) {
+        QMetaObject::invokeMethod(worker, [worker] { worker->drain(); }, Qt::QueuedConnection);
+    }
+    if (!d->drainTimer) {
+        d->drainTimer = new QTimer(this);
+        d->drainTimer->setSingleShot(true);
+        connect(d->drainTimer, &QTimer::timeout, this, [this] {
+            qCWarning(lcGateway) << "drain timeout: closing the remaining connections";
+            d->finishStop();
+        });
+    }
+    d->drainTimer->start(drainTimeout);
+}
+
+bool Gateway::isRunning() const
+{
+    return d->running;
+}
+
+GatewayError Gateway::lastError() const
+{
+    return d->lastError;
+}
+
+QList<ListenerInfo> Gateway::listeners() const
+{
+    QList<ListenerInfo> result;
+    if (!d->config) {
+        return result;
+    }
+    for (const profile::Listener &listen : d->config->profile.listen) {
+        const Listener *listener = d->listeners.value(bindKey(listen.bind));
+        if (listener) {
+            result.append({ listen.bind.host, listener->serverPort(), listen.tls.has_value() });
+        }
+    }
+    return result;
+}
+
+QList<ServiceInfo> Gateway::services() const
+{
+    return d->services ? d->services->services() : QList<ServiceInfo> {};
+}
+
+const profile::Profile &Gateway::profile() const
+{
+    static const profile::Profile empty;
+    return d->config ? d->config->profile : empty;
+}
+
+quint64 Gateway::requestsServed() const
+{
+    quint64 total = 0;
+    for (const Worker *worker : std::as_const(d->workers)) {
+        total += worker->requestsServed();
+    }
+    return total;
+}
+
+int Gateway::activeConnections() const
+{
+    return d->activeConnections->load(std::memory_order_relaxed);
+}
+
+} // namespace gatehouse::engine

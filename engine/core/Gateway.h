@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include "engine/core/TrafficEvent.h"
+#include "engine/profile/Profile.h"
+
+namespace gatehouse::engine {
+
+struct ListenerInfo
+{
+    QString host;
+    quint16 port = 0; // the bound port (resolves port 0)
+    bool tls = false;
+    QString url() const;
+};
+
+struct ServiceInfo
+{
+    QString name;
+    QString kind;
+    QString host;
+    quint16 port = 0;
+};
+
+struct GatewayError
+{
+    enum class Kind { InvalidProfile, BindFailed, Runtime };
+    Kind kind = Kind::Runtime;
+    QStringList messages;
+};
+
+// The engine's one entrance for the app and the UI: value types in, signals out.
+// Lives on the caller's thread; traffic is served by worker threads it owns.
+class Gateway final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Gateway)
+public:
+    explicit Gateway(QObject *parent = nullptr);
+    ~Gateway() override;
+
+    // Binds every listener and starts the profile's services, or changes nothing and reports
+    // why. The profile must already be valid (ProfileReader).
+    bool start(const profile::Profile &profile);
+    // Applies a new profile atomically: in-flight requests finish on the old snapshot,
+    // unchanged listeners keep their sockets. On failure the old profile keeps running.
+    bool apply(const profile::Profile &profile);
+    // Stops accepting, lets in-flight requests finish (up to drainTimeout), then stops the
+    // workers. Emits stopped() when done.
+    void stop(std::chrono::milliseconds drainTimeout = std::chrono::seconds(10));
+
+    bool isRunning() const;
+    GatewayError lastError() const;
+    QList<ListenerInfo> listeners() const;
+    QList<ServiceInfo> services() const;
+    const profile::Profile &profile() const;
+    quint64 requestsServed() const;
+    int activeConnections() const;
+
+Q_SIGNALS:
+    void started(const QList<gatehouse::engine::ListenerInfo> &listeners);
+    void profileApplied();
+    void errorOccurred(const gatehouse::engine::GatewayError &error);
+    void trafficBatch(const QList<gatehouse::engine::TrafficEvent> &events);
+    void stopped();
+
+private:
+    std::unique_ptr<class GatewayPrivate> d;
+};
+
+} // namespace gatehouse::engine
+
+Q_DECLARE_METATYPE(gatehouse::engine::ListenerInfo)
+Q_DECLARE_METATYPE(gatehouse::engine::GatewayError)

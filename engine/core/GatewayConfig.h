@@ -1,0 +1,82 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QRegularExpression>
+#include <QString>
+#include <QStringList>
+
+#include "engine/profile/Profile.h"
+#include "engine/upstream/SmoothWeightedRoundRobin.h"
+
+namespace gatehouse::engine {
+
+struct CompiledTarget
+{
+    QString url;
+    QHostAddress address;
+    quint16 port = 0;
+    int weight = 1;
+    QByteArray hostHeader; // "127.0.0.1:8001", sent as Host upstream
+    QByteArray poolKey; // address:port, shared by every upstream naming the same target
+};
+
+struct CompiledUpstream
+{
+    QString name;
+    QList<CompiledTarget> targets;
+    std::chrono::milliseconds connectTimeout { 1000 };
+    int keepalive = 32;
+    // One balancer per worker thread, each touched only by its own worker: no lock on the
+    // request path. A new snapshot starts them fresh.
+    mutable std::vector<SmoothWeightedRoundRobin> balancers;
+};
+
+struct CompiledRoute
+{
+    QString name;
+    int fileIndex = 0;
+    profile::RouteMatch::PathKind pathKind = profile::RouteMatch::PathKind::Prefix;
+    QByteArray path; // prefix without trailing slash ("" for "/"), or the exact path
+    QRegularExpression regex;
+    QList<QByteArray> methods; // empty = any
+    QList<QByteArray> exactHosts; // lower case
+    QList<QByteArray> hostSuffixes; // ".shop.test" for "*.shop.test"
+    QList<std::pair<QByteArray, QByteArray>> headers; // lower-case name, exact value
+    int conditionKinds = 0; // hosts, methods, headers: counted as kinds (SPEC §6)
+    QByteArray stripPrefix;
+    int upstream = -1; // index into GatewayConfig::upstreams; -1 for respond routes
+    bool responds = false;
+    int respondStatus = 200;
+    QList<std::pair<QByteArray, QByteArray>> respondHeaders;
+    QByteArray respondBody;
+    std::chrono::milliseconds timeout { 30000 };
+    int retries = 0;
+};
+
+struct CompileResult;
+
+// The immutable snapshot every request runs on. Built once per profile load on the caller's
+// thread (host names resolve here, regexes compile here), then shared read-only by workers.
+struct GatewayConfig
+{
+    profile::Profile profile;
+    QList<CompiledRoute> routes; // in precedence order (SPEC §2)
+    QList<CompiledUpstream> upstreams;
+    profile::Limits limits;
+    QList<QByteArray> localHosts; // host names that are "us" for absolute-form targets
+
+    static CompileResult compile(const profile::Profile &profile, int workerCount);
+};
+
+struct CompileResult
+{
+    std::shared_ptr<const GatewayConfig> config;
+    QStringList errors;
+};
+
+} // namespace gatehouse::engine

@@ -1,0 +1,5 @@
+#include "Logging.h"
+
+Q_LOGGING_CATEGORY(lcProxy, "gatehouse.engine.proxy", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcGateway, "gatehouse.engine.gateway", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcServices, "gatehouse.engine.services", QtInfoMsg)

@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcProxy)
+Q_DECLARE_LOGGING_CATEGORY(lcGateway)
+Q_DECLARE_LOGGING_CATEGORY(lcServices)

@@ -1,0 +1,41 @@
+#include "TrafficEvent.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace gatehouse::engine {
+
+QByteArray toAccessLogJson(const TrafficEvent &event)
+{
+    QJsonObject line {
+        { QStringLiteral("time"),
+          QDateTime::fromMSecsSinceEpoch(event.timeMs, Qt::UTC).toString(Qt::ISODateWithMs) },
+        { QStringLiteral("request_id"), QString::fromLatin1(event.requestId) },
+        { QStringLiteral("client"), QString::fromLatin1(event.client) },
+        { QStringLiteral("method"), QString::fromLatin1(event.method) },
+        { QStringLiteral("host"), QString::fromUtf8(event.host) },
+        { QStringLiteral("path"), QString::fromUtf8(event.path) },
+        { QStringLiteral("route"), event.route.isEmpty() ? QJsonValue() : QJsonValue(event.route) },
+        { QStringLiteral("upstream"), event.upstream.isEmpty() ? QJsonValue() : QJsonValue(event.upstream) },
+        { QStringLiteral("target"), event.target.isEmpty() ? QJsonValue() : QJsonValue(event.target) },
+        { QStringLiteral("status"), event.status },
+        { QStringLiteral("bytes_in"), event.bytesIn },
+        { QStringLiteral("bytes_out"), event.bytesOut },
+        { QStringLiteral("total_ms"), qRound(event.totalMs * 1000) / 1000.0 },
+        { QStringLiteral("upstream_ms"),
+          event.upstreamMs < 0 ? QJsonValue() : QJsonValue(qRound(event.upstreamMs * 1000) / 1000.0) },
+        { QStringLiteral("attempts"), event.attempts },
+        { QStringLiteral("consumer"), event.consumer.isEmpty() ? QJsonValue() : QJsonValue(event.consumer) },
+        { QStringLiteral("canary"), event.canary },
+        { QStringLiteral("rate_limited"), event.rateLimited },
+    };
+    if (!event.error.isEmpty()) {
+        line.insert(QStringLiteral("error"), QString::fromLatin1(event.error));
+    }
+    QByteArray json = QJsonDocument(line).toJson(QJsonDocument::Compact);
+    json.append('\n');
+    return json;
+}
+
+} // namespace gatehouse::engine

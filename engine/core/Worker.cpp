@@ -1,0 +1,146 @@
+#include "Worker.h"
+
+#include "engine/core/ClientSession.h"
+#include "engine/core/Logging.h"
+#include "engine/net/Socket.h"
+#include "engine/pipeline/ForwardStage.h"
+#include "engine/pipeline/LoadBalanceStage.h"
+#include "engine/pipeline/RouteMatchStage.h"
+
+namespace gatehouse::engine {
+
+namespace {
+// Deadlines are checked on this tick; traffic events leave every second tick (200 ms).
+constexpr int kTickMs = 100;
+// A worker never holds more than this many unsent traffic events (a stalled consumer).
+constexpr qsizetype kMaxBufferedEvents = 50'000;
+} // namespace
+
+Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
+    : m_index(index)
+    , m_activeConnections(std::move(activeConnections))
+{
+    m_stages.push_back(std::make_unique<RouteMatchStage>());
+    m_stages.push_back(std::make_unique<LoadBalanceStage>());
+    m_stages.push_back(std::make_unique<ForwardStage>());
+    for (const auto &stage : m_stages) {
+        m_stageList.push_back(stage.get());
+    }
+}
+
+Worker::~Worker()
+{
+    shutdown();
+}
+
+void Worker::setConfig(std::shared_ptr<const GatewayConfig> config)
+{
+    m_config = std::move(config);
+    if (!m_timer) {
+        // Created here, on the worker's thread, so its events arrive on this thread.
+        m_timer = new QTimer(this);
+        m_timer->setInterval(kTickMs);
+        connect(m_timer, &QTimer::timeout, this, &Worker::tick);
+        m_timer->start();
+    }
+}
+
+void Worker::addConnection(qintptr descriptor)
+{
+    auto socket = net::Socket::adopt(descriptor, nullptr);
+    if (m_draining || !m_config) {
+        m_activeConnections->fetch_sub(1, std::memory_order_relaxed);
+        return; // the socket closes as it goes out of scope
+    }
+    auto session = std::make_unique<ClientSession>(*this, std::move(socket), ClientSession::Clock::now());
+    ClientSession *raw = session.get();
+    m_sessions.emplace(raw, std::move(session));
+}
+
+void Worker::record(TrafficEvent &&event)
+{
+    m_requestsServed.fetch_add(1, std::memory_order_relaxed);
+    if (m_events.size() < kMaxBufferedEvents) {
+        m_events.append(std::move(event));
+    }
+}
+
+void Worker::sessionClosed(ClientSession *session)
+{
+    m_closedSessions.push_back(session);
+    m_activeConnections->fetch_sub(1, std::memory_order_relaxed);
+    if (!m_reapScheduled) {
+        m_reapScheduled = true;
+        // Sessions close from inside their own callbacks; delete them once the stack unwound.
+        QMetaObject::invokeMethod(this, &Worker::reap, Qt::QueuedConnection);
+    }
+}
+
+void Worker::retire(std::unique_ptr<net::SocketHandler> handler)
+{
+    m_retired.push_back(std::move(handler));
+    if (!m_reapScheduled) {
+        m_reapScheduled = true;
+        QMetaObject::invokeMethod(this, &Worker::reap, Qt::QueuedConnection);
+    }
+}
+
+void Worker::reap()
+{
+    m_reapScheduled = false;
+    std::vector<ClientSession *> closed;
+    closed.swap(m_closedSessions);
+    for (ClientSession *session : closed) {
+        m_sessions.erase(session);
+    }
+    m_retired.clear();
+    if (m_draining && m_sessions.empty()) {
+        flushEvents();
+        Q_EMIT drained();
+    }
+}
+
+void Worker::tick()
+{
+    const auto now = ClientSession::Clock::now();
+    for (auto &[raw, session] : m_sessions) {
+        session->checkDeadlines(now);
+    }
+    if (++m_ticks % 2 == 0) {
+        flushEvents();
+    }
+}
+
+void Worker::flushEvents()
+{
+    if (!m_events.isEmpty()) {
+        Q_EMIT trafficBatch(m_events);
+        m_events.clear();
+    }
+}
+
+void Worker::drain()
+{
+    m_draining = true;
+    for (auto &[raw, session] : m_sessions) {
+        session->drain();
+    }
+    if (m_sessions.empty()) {
+        flushEvents();
+        Q_EMIT drained();
+    }
+}
+
+void Worker::shutdown()
+{
+    flushEvents();
+    m_sessions.clear();
+    m_closedSessions.clear();
+    m_retired.clear();
+    m_pool.clear();
+    if (m_timer) {
+        m_timer->stop();
+    }
+}
+
+} // namespace gatehouse::engine

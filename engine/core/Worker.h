@@ -1,0 +1,76 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include "engine/core/GatewayConfig.h"
+#include "engine/core/TrafficEvent.h"
+#include "engine/upstream/UpstreamPool.h"
+
+namespace gatehouse::engine {
+
+class ClientSession;
+class Stage;
+
+// One event loop's share of the work: it owns its client sessions, its upstream pool and its
+// pipeline stages, all touched only on its own thread. It gets descriptors and config
+// snapshots from the Gateway through queued calls.
+class Worker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Worker)
+public:
+    Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections);
+    ~Worker() override;
+
+    // Queued from the gateway's thread.
+    void setConfig(std::shared_ptr<const GatewayConfig> config);
+    void addConnection(qintptr descriptor);
+    void drain();
+    void shutdown();
+
+    // Used by sessions, on this worker's thread.
+    int index() const { return m_index; }
+    const std::shared_ptr<const GatewayConfig> &config() const { return m_config; }
+    UpstreamPool &pool() { return m_pool; }
+    const std::vector<Stage *> &stages() const { return m_stageList; }
+    void record(TrafficEvent &&event);
+    void sessionClosed(ClientSession *session);
+    void retire(std::unique_ptr<class net::SocketHandler> handler);
+
+    quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
+
+Q_SIGNALS:
+    void trafficBatch(const QList<gatehouse::engine::TrafficEvent> &events);
+    void drained();
+
+private:
+    void tick();
+    void flushEvents();
+    void reap();
+
+    int m_index = 0;
+    std::shared_ptr<std::atomic<int>> m_activeConnections;
+    std::shared_ptr<const GatewayConfig> m_config;
+    UpstreamPool m_pool;
+    std::vector<std::unique_ptr<Stage>> m_stages;
+    std::vector<Stage *> m_stageList;
+    std::unordered_map<ClientSession *, std::unique_ptr<ClientSession>> m_sessions;
+    std::vector<ClientSession *> m_closedSessions;
+    std::vector<std::unique_ptr<net::SocketHandler>> m_retired;
+    bool m_reapScheduled = false;
+    bool m_draining = false;
+    QList<TrafficEvent> m_events;
+    QTimer *m_timer = nullptr;
+    int m_ticks = 0;
+    std::atomic<quint64> m_requestsServed { 0 };
+};
+
+} // namespace gatehouse::engine

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHostAddress>
+
+class QSocketNotifier;
+
+namespace gatehouse::engine::net {
+
+class Socket;
+
+// Receives a Socket's events. Handlers may close or destroy-later the socket from inside.
+class SocketHandler
+{
+public:
+    virtual ~SocketHandler() = default;
+    virtual void onReadable(Socket &socket) = 0;
+    // The output buffer drained (or a connect completed): the handler may write more.
+    virtual void onDrained(Socket &socket) = 0;
+    // The connection failed (connect refused, reset, write error). errno-style code.
+    virtual void onFailed(Socket &socket, int error) = 0;
+};
+
+// A non-blocking TCP socket used directly through its descriptor with two QSocketNotifiers.
+// PERFORMANCE.md: this is ~20% cheaper per request than an unbuffered QTcpSocket, and gives
+// explicit back-pressure: reading is switched off while the peer's output is not drained.
+// Lives on the thread that created it.
+class Socket final
+{
+public:
+    enum class ReadResult { Data, WouldBlock, Eof, Error };
+
+    // Takes ownership of an accepted descriptor.
+    static std::unique_ptr<Socket> adopt(qintptr fd, SocketHandler *handler);
+    // Starts a non-blocking connect; completion arrives as onDrained, failure as onFailed.
+    static std::unique_ptr<Socket> connectTo(const QHostAddress &address, quint16 port,
+                                             SocketHandler *handler, int *error);
+    ~Socket();
+    Socket(const Socket &) = delete;
+    Socket &operator=(const Socket &) = delete;
+
+    void setHandler(SocketHandler *handler) { m_handler = handler; }
+
+    // Appends what is available (one read of up to maxBytes) to buffer.
+    ReadResult readInto(QByteArray &buffer, qsizetype maxBytes = 64 * 1024);
+    // Writes now if possible, queues the rest. False when the socket failed (already reported
+    // or about to be through onFailed).
+    bool write(QByteArrayView data);
+    qsizetype pendingOutput() const { return m_out.size() - m_outPos; }
+    bool isConnecting() const { return m_connecting; }
+    bool isOpen() const { return m_fd >= 0; }
+
+    void setReadEnabled(bool enabled);
+    bool readEnabled() const { return m_readEnabled; }
+    // Half-closes our side after the output is flushed (used for close-delimited responses).
+    void shutdownWriteWhenDrained();
+    void close();
+
+    // True when an idle pooled connection is still usable (no EOF or stray bytes pending).
+    bool isIdleAlive() const;
+
+    QHostAddress peerAddress() const;
+    quint16 peerPort() const;
+
+private:
+    Socket(int fd, SocketHandler *handler, bool connecting);
+    void onReadActivated();
+    void onWriteActivated();
+    bool flush();
+    void fail(int error);
+
+    int m_fd = -1;
+    SocketHandler *m_handler = nullptr;
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr;
+    QByteArray m_out;
+    qsizetype m_outPos = 0;
+    bool m_connecting = false;
+    bool m_readEnabled = true;
+    bool m_shutdownWhenDrained = false;
+    bool m_failed = false;
+    int m_pendingError = 0;
+};
+
+} // namespace gatehouse::engine::net

@@ -1,0 +1,88 @@
+#include "ForwardStage.h"
+
+#include "engine/http/HopByHop.h"
+#include "engine/pipeline/RequestContext.h"
+#include "engine/pipeline/RequestIds.h"
+
+namespace gatehouse::engine {
+
+namespace {
+
+bool isRewrittenByUs(QByteArrayView name)
+{
+    static const char *const names[] = { "host", "content-length", "expect", "x-forwarded-for",
+                                         "x-forwarded-proto", "x-forwarded-host", "x-real-ip",
+                                         "x-request-id", "traceparent" };
+    for (const char *candidate : names) {
+        if (name.compare(QByteArrayView(candidate), Qt::CaseInsensitive) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void appendHeader(QByteArray &out, QByteArrayView name, QByteArrayView value)
+{
+    out.append(name);
+    out.append(": ");
+    out.append(value);
+    out.append("\r\n");
+}
+
+QByteArray strippedPath(const QByteArray &path, const QByteArray &prefix)
+{
+    if (prefix.isEmpty() || !path.startsWith(prefix)) {
+        return path;
+    }
+    if (path.size() == prefix.size()) {
+        return "/";
+    }
+    if (path.at(prefix.size()) != '/') {
+        return path; // segment-aware, like route prefixes
+    }
+    return path.mid(prefix.size());
+}
+
+} // namespace
+
+StageResult ForwardStage::onRequest(RequestContext &ctx)
+{
+    const http::MessageHead &head = *ctx.head;
+    ctx.upstreamPath = strippedPath(ctx.target.path, ctx.route->stripPrefix);
+    if (!ctx.target.query.isEmpty()) {
+        ctx.upstreamPath += '?';
+        ctx.upstreamPath += ctx.target.query;
+    }
+
+    const http::HopByHop hopByHop(head);
+    QByteArray &out = ctx.upstreamHeaders;
+    out.reserve(512);
+    QByteArray forwardedFor;
+    for (const http::Header &header : head.headers) {
+        if (header.name.compare("x-forwarded-for", Qt::CaseInsensitive) == 0) {
+            forwardedFor += forwardedFor.isEmpty() ? header.value : ", " + header.value;
+            continue;
+        }
+        if (hopByHop.contains(header.name) || isRewrittenByUs(header.name)) {
+            continue;
+        }
+        appendHeader(out, header.name, header.value);
+    }
+    if (head.chunked) {
+        out.append("Transfer-Encoding: chunked\r\n");
+    } else if (head.contentLength >= 0) {
+        appendHeader(out, "Content-Length", QByteArray::number(head.contentLength));
+    }
+    forwardedFor += forwardedFor.isEmpty() ? ctx.clientIp : ", " + ctx.clientIp;
+    appendHeader(out, "X-Forwarded-For", forwardedFor);
+    appendHeader(out, "X-Forwarded-Proto", "http");
+    if (!ctx.hostHeader.isEmpty()) {
+        appendHeader(out, "X-Forwarded-Host", ctx.hostHeader);
+    }
+    appendHeader(out, "X-Real-IP", ctx.clientIp);
+    appendHeader(out, "X-Request-ID", ctx.requestId);
+    appendHeader(out, "traceparent", nextTraceparent(head.header("traceparent")));
+    return finish(StageResult::Continue);
+}
+
+} // namespace gatehouse::engine

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include "engine/core/GatewayConfig.h"
+#include "engine/http/HttpMessage.h"
+#include "engine/pipeline/RequestTarget.h"
+
+namespace gatehouse::engine {
+
+// A response the gateway writes itself: an error (JSON, SPEC §3) or a `respond` route.
+struct LocalResponse
+{
+    int status = 0;
+    QByteArray error; // machine-readable code: "not_found", "bad_gateway", ...
+    QString message; // for people; never contains secrets
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body; // when set, sent as is instead of the JSON error
+    bool closeConnection = false;
+};
+
+// Everything the pipeline knows about one request. Stages read the request and fill in
+// decisions; a stage that answers fills `response` and returns StageResult::Respond.
+struct RequestContext
+{
+    std::shared_ptr<const GatewayConfig> config;
+    const http::MessageHead *head = nullptr;
+    RequestTarget target;
+    QByteArray host; // from absolute-form or Host, lower case, port removed
+    QByteArray hostHeader; // the client's Host header verbatim
+    QByteArray clientIp;
+    QByteArray requestId;
+    int workerIndex = 0;
+
+    const CompiledRoute *route = nullptr;
+    const CompiledUpstream *upstream = nullptr;
+    int targetIndex = -1;
+    QList<int> triedTargets;
+
+    QByteArray upstreamPath; // path + query as sent upstream (after strip_prefix)
+    QByteArray upstreamHeaders; // header lines after Host, each ending in CRLF, built once
+
+    LocalResponse response;
+};
+
+} // namespace gatehouse::engine

@@ -1,0 +1,37 @@
+#include "RouteMatchStage.h"
+
+#include "engine/pipeline/RequestContext.h"
+#include "engine/pipeline/Router.h"
+
+namespace gatehouse::engine {
+
+StageResult RouteMatchStage::onRequest(RequestContext &ctx)
+{
+    const RouteDecision decision
+        = matchRoute(*ctx.config, ctx.head->method, ctx.host, ctx.target.path, ctx.head->headers);
+    if (!decision.route) {
+        if (!decision.allowedMethods.isEmpty()) {
+            ctx.response.status = 405;
+            ctx.response.error = "method_not_allowed";
+            ctx.response.message = QStringLiteral("method %1 is not allowed here")
+                                       .arg(QString::fromLatin1(ctx.head->method));
+            ctx.response.headers.append({ "Allow", decision.allowedMethods.join(", ") });
+        } else {
+            ctx.response.status = 404;
+            ctx.response.error = "not_found";
+            ctx.response.message = QStringLiteral("no route matches this request");
+        }
+        return finish(StageResult::Respond);
+    }
+    ctx.route = decision.route;
+    if (decision.route->responds) {
+        ctx.response.status = decision.route->respondStatus;
+        ctx.response.headers = decision.route->respondHeaders;
+        ctx.response.body = decision.route->respondBody;
+        return finish(StageResult::Respond);
+    }
+    ctx.upstream = &ctx.config->upstreams.at(decision.route->upstream);
+    return finish(StageResult::Continue);
+}
+
+} // namespace gatehouse::engine

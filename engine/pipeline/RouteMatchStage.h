@@ -1,0 +1,15 @@
+#pragma once
+
+#include "engine/pipeline/Stage.h"
+
+namespace gatehouse::engine {
+
+// Chooses the route (SPEC §2 precedence); answers 404, 405 with Allow, or a `respond` route.
+class RouteMatchStage final : public Stage
+{
+public:
+    const char *name() const override { return "route"; }
+    StageResult onRequest(RequestContext &ctx) override;
+};
+
+} // namespace gatehouse::engine

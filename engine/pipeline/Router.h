@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+
+#include "engine/core/GatewayConfig.h"
+#include "engine/http/HttpMessage.h"
+
+namespace gatehouse::engine {
+
+struct RouteDecision
+{
+    const CompiledRoute *route = nullptr;
+    // No route: 404, unless some route matched everything but the method (405 + Allow).
+    QList<QByteArray> allowedMethods;
+};
+
+// Picks the route for a request: routes are already in precedence order, so the first that
+// matches wins. A pure function of the snapshot and the request.
+RouteDecision matchRoute(const GatewayConfig &config, QByteArrayView method, QByteArrayView host,
+                         QByteArrayView path, const QList<http::Header> &headers);
+
+bool pathMatches(const CompiledRoute &route, QByteArrayView path);
+
+} // namespace gatehouse::engine

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <QByteArray>
+#include <map>
+
+#include "engine/net/Socket.h"
+
+namespace gatehouse::engine {
+
+// Idle keep-alive connections to upstream targets, owned by one worker. Keyed by the target's
+// address so connections survive a profile reload that keeps the target.
+class UpstreamPool final : public net::SocketHandler
+{
+public:
+    UpstreamPool() = default;
+    ~UpstreamPool() override;
+    UpstreamPool(const UpstreamPool &) = delete;
+    UpstreamPool &operator=(const UpstreamPool &) = delete;
+
+    // An idle connection that is still open, or nullptr.
+    std::unique_ptr<net::Socket> take(const QByteArray &key);
+    // Parks a connection that just finished a response cleanly; closes it when `limit` are
+    // already idle for that key.
+    void put(const QByteArray &key, std::unique_ptr<net::Socket> socket, int limit);
+    void clear();
+    qsizetype idleCount() const;
+
+    void onReadable(net::Socket &socket) override; // EOF or stray bytes on an idle connection
+    void onDrained(net::Socket &) override { }
+    void onFailed(net::Socket &socket, int error) override;
+
+private:
+    void drop(net::Socket &socket);
+
+    std::map<QByteArray, std::vector<std::unique_ptr<net::Socket>>> m_idle;
+};
+
+} // namespace gatehouse::engine
