@@ -63,13 +63,19 @@ http::HttpParser::Limits requestLimits(const profile::Limits &limits)
 class ClientSession::UpstreamLeg final : public net::SocketHandler
 {
 public:
-    UpstreamLeg(ClientSession &owner, std::unique_ptr<net::Socket> connection, bool wasPooled)
+    explicit UpstreamLeg(ClientSession &owner)
         : session(owner)
-        , socket(std::move(connection))
-        , reused(wasPooled)
     {
-        socket->setHandler(this);
     }
+    void attach(std::unique_ptr<net::Socket> connection, bool wasPooled)
+    {
+        socket = std::move(connection);
+        socket->setHandler(this);
+        reused = wasPooled;
+        connected = wasPooled;
+        responseBytesSeen = false;
+    }
+    bool active() const { return socket != nullptr; }
     void onReadable(net::Socket &) override { session.onUpstreamReadable(); }
     void onDrained(net::Socket &) override
     {
@@ -97,6 +103,7 @@ ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket
     , m_client(std::move(socket))
     , m_parser(http::HttpParser::Mode::Request, requestLimits(worker.config()->limits))
     , m_upstreamParser(http::HttpParser::Mode::Response)
+    , m_leg(std::make_unique<UpstreamLeg>(*this))
     , m_config(worker.config())
 {
     m_client->setHandler(this);
@@ -109,7 +116,7 @@ ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket
 
 ClientSession::~ClientSession()
 {
-    m_leg.reset();
+    m_leg->socket.reset();
     m_client.reset();
 }
 
@@ -169,7 +176,7 @@ void ClientSession::processInputLoop()
             return;
         }
         if (m_phase == RequestPhase::Body && m_proxying && m_hasBody) {
-            if (!m_leg || !m_leg->connected || m_leg->socket->pendingOutput() > kHighWater) {
+            if (!m_leg->active() || !m_leg->connected || m_leg->socket->pendingOutput() > kHighWater) {
                 // Wait for the connect or for the upstream to drain; don't read further.
                 m_client->setReadEnabled(false);
                 return;
@@ -298,7 +305,7 @@ void ClientSession::onRequestHead()
 
 void ClientSession::forwardBody(QByteArrayView chunk)
 {
-    if (!m_leg) {
+    if (!m_leg->active()) {
         return;
     }
     m_bodyForwardStarted = true;
@@ -314,7 +321,7 @@ void ClientSession::forwardBody(QByteArrayView chunk)
 
 void ClientSession::onRequestBodyEnd()
 {
-    if (m_phase == RequestPhase::Body && m_proxying && m_leg && m_parser.head().chunked) {
+    if (m_phase == RequestPhase::Body && m_proxying && m_leg->active() && m_parser.head().chunked) {
         m_leg->socket->write("0\r\n\r\n");
     }
     m_phase = RequestPhase::Done;
@@ -408,8 +415,7 @@ void ClientSession::startAttempt()
     } else {
         m_connectDeadline = Clock::time_point::max();
     }
-    m_leg = std::make_unique<UpstreamLeg>(*this, std::move(socket), reused);
-    m_leg->connected = reused;
+    m_leg->attach(std::move(socket), reused);
     m_upstreamParser.expectNoBody(m_ctx.head->method == "HEAD");
 
     QByteArray head;
@@ -439,7 +445,7 @@ void ClientSession::onUpstreamDrained()
 
 void ClientSession::onUpstreamReadable()
 {
-    if (!m_leg) {
+    if (!m_leg->active()) {
         return;
     }
     const net::Socket::ReadResult result = m_leg->socket->readInto(m_upIn);
@@ -471,7 +477,7 @@ void ClientSession::onUpstreamReadable()
 
 void ClientSession::processUpstreamInput()
 {
-    while (m_leg && !m_closed) {
+    while (m_leg->active() && !m_closed) {
         if (m_client->pendingOutput() > kHighWater) {
             m_leg->socket->setReadEnabled(false); // resumes in onDrained
             break;
@@ -608,12 +614,11 @@ void ClientSession::onResponseEnd()
 
 void ClientSession::releaseUpstream(bool reusable)
 {
-    if (!m_leg) {
+    if (!m_leg->active()) {
         return;
     }
+    // The leg stays (we may be inside its callback); only the socket moves on.
     std::unique_ptr<net::Socket> socket = std::move(m_leg->socket);
-    // The leg may be inside its own callback; the worker deletes it later.
-    m_worker.retire(std::move(m_leg));
     m_upIn.resize(0);
     m_upInPos = 0;
     if (reusable && socket->isOpen() && socket->pendingOutput() == 0) {
@@ -641,7 +646,7 @@ void ClientSession::onUpstreamFailed(Failure failure)
     if (m_closed) {
         return;
     }
-    const bool reusedStale = m_leg && m_leg->reused && !m_leg->responseBytesSeen && failure == Failure::NoResponse;
+    const bool reusedStale = m_leg->active() && m_leg->reused && !m_leg->responseBytesSeen && failure == Failure::NoResponse;
     releaseUpstream(false);
     if (m_responseStarted) {
         close(); // part of the response is out: all we can do is cut the connection
@@ -747,7 +752,7 @@ void ClientSession::onDrained(net::Socket &)
         close();
         return;
     }
-    if (m_leg && !m_leg->socket->readEnabled()) {
+    if (m_leg->active() && !m_leg->socket->readEnabled()) {
         m_leg->socket->setReadEnabled(true);
         processUpstreamInput();
     }
@@ -792,11 +797,11 @@ void ClientSession::checkDeadlines(Clock::time_point now)
         }
         return;
     }
-    if (m_leg && now >= m_connectDeadline) {
+    if (m_leg->active() && now >= m_connectDeadline) {
         onUpstreamFailed(Failure::Connect);
         return;
     }
-    if (m_leg && now >= m_upstreamDeadline) {
+    if (m_leg->active() && now >= m_upstreamDeadline) {
         onUpstreamFailed(Failure::Timeout);
         return;
     }

@@ -76,15 +76,6 @@ void Worker::sessionClosed(ClientSession *session)
     }
 }
 
-void Worker::retire(std::unique_ptr<net::SocketHandler> handler)
-{
-    m_retired.push_back(std::move(handler));
-    if (!m_reapScheduled) {
-        m_reapScheduled = true;
-        QMetaObject::invokeMethod(this, &Worker::reap, Qt::QueuedConnection);
-    }
-}
-
 void Worker::reap()
 {
     m_reapScheduled = false;
@@ -93,7 +84,6 @@ void Worker::reap()
     for (ClientSession *session : closed) {
         m_sessions.erase(session);
     }
-    m_retired.clear();
     if (m_draining && m_sessions.empty()) {
         flushEvents();
         Q_EMIT drained();
@@ -136,7 +126,6 @@ void Worker::shutdown()
     flushEvents();
     m_sessions.clear();
     m_closedSessions.clear();
-    m_retired.clear();
     m_pool.clear();
     if (m_timer) {
         m_timer->stop();

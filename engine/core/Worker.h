@@ -43,7 +43,6 @@ public:
     const std::vector<Stage *> &stages() const { return m_stageList; }
     void record(TrafficEvent &&event);
     void sessionClosed(ClientSession *session);
-    void retire(std::unique_ptr<class net::SocketHandler> handler);
 
     quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
 
@@ -64,7 +63,6 @@ private:
     std::vector<Stage *> m_stageList;
     std::unordered_map<ClientSession *, std::unique_ptr<ClientSession>> m_sessions;
     std::vector<ClientSession *> m_closedSessions;
-    std::vector<std::unique_ptr<net::SocketHandler>> m_retired;
     bool m_reapScheduled = false;
     bool m_draining = false;
     QList<TrafficEvent> m_events;

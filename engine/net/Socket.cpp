@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -246,12 +245,10 @@ void Socket::fail(int error)
 
 bool Socket::isIdleAlive() const
 {
-    if (m_fd < 0 || m_failed || m_connecting) {
-        return false;
-    }
-    pollfd pfd { m_fd, POLLIN, 0 };
-    // Readable on an idle keep-alive connection means EOF, a reset or stray bytes: unusable.
-    return ::poll(&pfd, 1, 0) == 0;
+    // No poll() here: idle pooled sockets keep their read notifier on, so an upstream's close
+    // is seen by the event loop and the pool drops the socket; the rare close that races a
+    // reuse is retried once on a fresh connection (ClientSession::onUpstreamFailed).
+    return m_fd >= 0 && !m_failed && !m_connecting;
 }
 
 void Socket::close()
