@@ -101,9 +101,9 @@ public:
 ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket, Clock::time_point now)
     : m_worker(worker)
     , m_client(std::move(socket))
+    , m_leg(std::make_unique<UpstreamLeg>(*this))
     , m_parser(http::HttpParser::Mode::Request, requestLimits(worker.config()->limits))
     , m_upstreamParser(http::HttpParser::Mode::Response)
-    , m_leg(std::make_unique<UpstreamLeg>(*this))
     , m_config(worker.config())
 {
     m_client->setHandler(this);
