@@ -1,10 +1,11 @@
 # A thin layer over CMake presets so the README's two commands stay short.
 # `make run`  : build (release) and run the app on profiles/default.yaml (headless without a display)
-# `make test` : the whole test suite: CI build with -Werror, then the ASan+UBSan build
+# `make test` : the whole test suite: CI build with -Werror, the ASan+UBSan build, and a build
+#               without the desktop UI (proves the engine and `serve` need no Widgets)
 JOBS ?= $(shell nproc)
 PROFILE ?= profiles/default.yaml
 
-.PHONY: deps run test test-ci test-asan build bench clean
+.PHONY: deps run test test-ci test-asan test-headless build bench clean
 
 deps:
 	@bash installer/install-deps.sh
@@ -16,7 +17,7 @@ build: deps
 run: build
 	./build/release/app/gatehouse $(PROFILE)
 
-test: test-ci test-asan
+test: test-ci test-asan test-headless
 
 test-ci: deps
 	cmake --preset ci >/dev/null
@@ -27,6 +28,11 @@ test-asan: deps
 	cmake --preset asan-ubsan >/dev/null
 	cmake --build --preset asan-ubsan -j $(JOBS)
 	ctest --preset asan-ubsan -j 2
+
+test-headless: deps
+	cmake --preset headless >/dev/null
+	cmake --build --preset headless -j $(JOBS)
+	ctest --preset headless -j 2
 
 bench: build
 	bash bench/run.sh
