@@ -22,6 +22,8 @@ constexpr qsizetype kHighWater = 256 * 1024;
 constexpr qsizetype kBatchLimit = 16 * 1024;
 // Pipelined requests waiting behind the current one are buffered up to this much.
 constexpr qsizetype kMaxPipelined = 256 * 1024;
+// How long a closing connection keeps reading and dropping a client's unwanted bytes.
+constexpr std::chrono::seconds kLingerTime { 2 };
 
 double msBetween(Clock::time_point from, Clock::time_point to)
 {
@@ -125,6 +127,14 @@ ClientSession::~ClientSession()
 void ClientSession::onReadable(net::Socket &)
 {
     if (m_closed) {
+        return;
+    }
+    if (m_lingering) {
+        const net::Socket::ReadResult dropped = m_client->readInto(m_in);
+        m_in.resize(0);
+        if (dropped == net::Socket::ReadResult::Eof || dropped == net::Socket::ReadResult::Error) {
+            close();
+        }
         return;
     }
     const net::Socket::ReadResult result = m_client->readInto(m_in);
@@ -354,6 +364,7 @@ void ClientSession::respondLocally()
     flushClientBatch();
     m_responseDone = true;
     if (!m_keepAlive) {
+        m_lingerOnClose = m_hasBody; // the body was not read
         m_phase = RequestPhase::Done;
         maybeFinishCycle();
         return;
@@ -385,6 +396,8 @@ void ClientSession::sendErrorAndClose(int status, const char *code, const QStrin
     writeToClient(renderLocalResponse(m_ctx.response, m_ctx.requestId, false, head));
     flushClientBatch();
     m_responseDone = true;
+    // Before the request's end (a body beyond max_body_bytes, a bad head), more may be coming.
+    m_lingerOnClose = m_lingerOnClose || m_phase != RequestPhase::Done;
     m_phase = RequestPhase::Done;
     releaseUpstream(false);
     maybeFinishCycle();
@@ -603,6 +616,7 @@ void ClientSession::onResponseEnd()
         // The upstream answered before the request body was all sent (an early 413, say):
         // the rest of the body has nowhere to go, so this connection ends here.
         m_keepAlive = false;
+        m_lingerOnClose = true;
         m_phase = RequestPhase::Done;
     }
     releaseUpstream(reusable);
@@ -722,6 +736,7 @@ void ClientSession::resetForNextRequest()
     m_responseChunked = false;
     m_responseCloseDelimited = false;
     m_keepAlive = true;
+    m_lingerOnClose = false;
     m_bodyForwardStarted = false;
     m_hasBody = false;
     m_attempts = 0;
@@ -749,7 +764,7 @@ void ClientSession::flushClientBatch()
 void ClientSession::onDrained(net::Socket &)
 {
     if (m_closing) {
-        close();
+        finishClose();
         return;
     }
     if (m_leg->active() && !m_leg->socket->readEnabled()) {
@@ -768,8 +783,29 @@ void ClientSession::closeAfterFlush()
     m_closing = true;
     m_client->setReadEnabled(false);
     if (m_client->pendingOutput() == 0) {
-        close();
+        finishClose();
     }
+}
+
+// Closing a socket with unread input makes the kernel send a RST, and a client still sending
+// its request then loses the answer we just wrote (curl reports a send failure instead of our
+// 413). So when the client may still be sending, do what nginx's lingering close does:
+// half-close, then read and drop its bytes until it closes or kLingerTime passes.
+void ClientSession::finishClose()
+{
+    if (m_lingering) {
+        return;
+    }
+    if (!m_lingerOnClose || m_clientEof) {
+        close();
+        return;
+    }
+    m_lingering = true;
+    m_lingerDeadline = Clock::now() + kLingerTime;
+    m_in.resize(0);
+    m_inPos = 0;
+    m_client->shutdownWriteWhenDrained();
+    m_client->setReadEnabled(true);
 }
 
 void ClientSession::close()
@@ -787,6 +823,12 @@ void ClientSession::close()
 void ClientSession::checkDeadlines(Clock::time_point now)
 {
     if (m_closed) {
+        return;
+    }
+    if (m_lingering) {
+        if (now >= m_lingerDeadline) {
+            close();
+        }
         return;
     }
     if (m_phase == RequestPhase::Head && now >= m_headDeadline) {

@@ -62,6 +62,7 @@ private:
     void writeToClient(QByteArrayView bytes);
     void flushClientBatch();
     void closeAfterFlush();
+    void finishClose();
     void close();
     void resetForNextRequest();
     bool retryAllowed(Failure failure) const;
@@ -93,6 +94,8 @@ private:
     bool m_inProcessInput = false;
     bool m_clientEof = false;
     bool m_closing = false;
+    bool m_lingerOnClose = false; // the client may still be sending this request when we close
+    bool m_lingering = false; // half-closed, dropping the client's last bytes before the close
     bool m_closed = false;
     bool m_draining = false;
     int m_attempts = 0;
@@ -104,6 +107,7 @@ private:
     Clock::time_point m_attemptStart;
     Clock::time_point m_connectDeadline;
     Clock::time_point m_upstreamDeadline;
+    Clock::time_point m_lingerDeadline;
     double m_upstreamMs = -1;
 };
 

@@ -57,6 +57,11 @@ inline bool is(char c, CharClass cls)
     return (kChars[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
+inline bool isHexDigit(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 inline char lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
@@ -210,6 +215,16 @@ ScanError scanRequestLine(QByteArrayView line, HeadScan &s)
     for (char c : target) {
         if (!is(c, Target)) {
             return bad(c == '#' ? "fragment in request target" : "invalid character in request target");
+        }
+    }
+    // A '%' in the path must start a pct-encoded octet (RFC 3986 §2.1). "/a%zz" is decoded
+    // differently by different upstreams, so refuse it, as nginx does. The query is left alone
+    // (nginx doesn't check it either; clients do send "?q=100%").
+    const qsizetype pathEnd = target.indexOf('?');
+    const QByteArrayView path = pathEnd < 0 ? target : target.first(pathEnd);
+    for (qsizetype i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+        if (i + 2 >= path.size() || !isHexDigit(path[i + 1]) || !isHexDigit(path[i + 2])) {
+            return bad("invalid percent-encoding in request target");
         }
     }
     if (version == QByteArrayView("HTTP/1.1")) {
@@ -393,6 +408,139 @@ ScanError scanHead(QByteArrayView head, HttpParser::Mode mode, HeadScan &s)
 
 } // namespace
 
+// The chunked framing of a request body, checked byte by byte on what http_parser consumed.
+// Debian builds libhttp-parser with HTTP_PARSER_STRICT=0, which skips everything from a chunk
+// size up to the next CR ("5 garbage", "5;a\nb"), takes any byte for the LF after it, and any
+// two bytes for the CRLF after chunk data. We re-chunk what we forward, so the upstream never
+// sees those bytes, but a proxy in front of us may frame them differently (SPEC §3: an invalid
+// chunk size gets 400). RFC 9112 §7.1: chunk-size [ BWS ";" ext ] CRLF data CRLF ... trailers CRLF.
+class ChunkFraming
+{
+public:
+    void reset() { *this = ChunkFraming {}; }
+
+    // False at the first byte the grammar does not allow.
+    bool feed(QByteArrayView bytes)
+    {
+        for (qsizetype i = 0; i < bytes.size(); ++i) {
+            const char c = bytes[i];
+            switch (m_state) {
+            case State::SizeStart:
+            case State::Size: {
+                const int digit = hexValue(c);
+                if (digit >= 0) {
+                    // http_parser refuses an overflowing size; this only stops our count wrapping.
+                    if (m_remaining > (std::numeric_limits<quint64>::max() >> 4)) {
+                        return false;
+                    }
+                    m_remaining = m_remaining * 16 + quint64(digit);
+                    m_state = State::Size;
+                } else if (m_state == State::SizeStart) {
+                    return false;
+                } else if (!afterSize(c)) {
+                    return false;
+                }
+                break;
+            }
+            case State::SizeSpace:
+                if (!afterSize(c)) {
+                    return false;
+                }
+                break;
+            case State::Extension:
+                if (c == '\r') {
+                    m_state = State::SizeLf;
+                } else if (!is(c, FieldValue)) {
+                    return false; // LF, CR, NUL, other control characters
+                }
+                break;
+            case State::SizeLf:
+                if (c != '\n') {
+                    return false;
+                }
+                m_state = m_remaining == 0 ? State::LineStart : State::Data;
+                break;
+            case State::Data: {
+                const quint64 take = std::min<quint64>(m_remaining, quint64(bytes.size() - i));
+                m_remaining -= take;
+                i += qsizetype(take) - 1;
+                if (m_remaining == 0) {
+                    m_state = State::DataCr;
+                }
+                break;
+            }
+            case State::DataCr:
+                if (c != '\r') {
+                    return false;
+                }
+                m_state = State::DataLf;
+                break;
+            case State::DataLf:
+                if (c != '\n') {
+                    return false;
+                }
+                m_state = State::SizeStart;
+                break;
+            case State::LineStart: // a trailer field line, or the final CRLF
+            case State::Line:
+                if (c == '\r') {
+                    m_state = m_state == State::LineStart ? State::FinalLf : State::LineLf;
+                } else if (!is(c, FieldValue)) {
+                    return false;
+                } else {
+                    m_state = State::Line;
+                }
+                break;
+            case State::LineLf:
+            case State::FinalLf:
+                if (c != '\n') {
+                    return false;
+                }
+                m_state = m_state == State::FinalLf ? State::Done : State::LineStart;
+                break;
+            case State::Done:
+                return true; // http_parser stops at the message end; nothing more comes here
+            }
+        }
+        return true;
+    }
+
+private:
+    enum class State { SizeStart, Size, SizeSpace, Extension, SizeLf, Data, DataCr, DataLf, LineStart, Line, LineLf, FinalLf, Done };
+
+    static int hexValue(char c)
+    {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    // After the size digits: BWS, then ";" and an extension, or the CR ending the line.
+    bool afterSize(char c)
+    {
+        if (c == ' ' || c == '\t') {
+            m_state = State::SizeSpace;
+        } else if (c == ';') {
+            m_state = State::Extension;
+        } else if (c == '\r') {
+            m_state = State::SizeLf;
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    State m_state = State::SizeStart;
+    quint64 m_remaining = 0;
+};
+
 struct HttpParserPrivate
 {
     enum class Phase { Head, Body, Failed };
@@ -430,6 +578,7 @@ struct HttpParserPrivate
     http_parser parser {};
     MessageHead head;
     HeadScan scan;
+    ChunkFraming chunkFraming; // request mode, chunked bodies
 
     Phase phase = Phase::Head;
     qsizetype scanned = 0; // head phase: input bytes already searched for the end of the head
@@ -715,6 +864,7 @@ HttpParser::Event HttpParserPrivate::parseHead(QByteArrayView input, qsizetype &
 
     const QByteArrayView raw = input.sliced(skip, end - skip);
     scan = HeadScan {};
+    chunkFraming.reset();
     const ScanError e = scanHead(raw, mode, scan);
     if (e.status != ParseStatus::Ok) {
         return fail(e.status, e.text);
@@ -772,6 +922,11 @@ HttpParser::Event HttpParserPrivate::parseBody(QByteArrayView input, qsizetype &
         } else if (err != HPE_OK || error != ParseStatus::Ok) {
             consumed = 0;
             return failFromParser();
+        }
+        if (mode == HttpParser::Mode::Request && head.chunked
+            && !chunkFraming.feed(QByteArrayView(input.data() + consumed, qsizetype(n)))) {
+            consumed = 0;
+            return fail(ParseStatus::BadRequest, "invalid chunk framing");
         }
         consumed += qsizetype(n);
         if (!body.isEmpty()) {

@@ -74,7 +74,12 @@ RequestTarget parseRequestTarget(QByteArrayView target)
         return out;
     }
     QByteArrayView rest = target;
-    if (rest.startsWith("http://") || rest.startsWith("https://")) {
+    // The scheme is case-insensitive (RFC 3986 §3.1), as the parser's pre-scan already treats it:
+    // "HTTP://evil.example/" must reach the open-proxy check (421), not fail as malformed.
+    const auto hasScheme = [&rest](QByteArrayView scheme) {
+        return rest.size() >= scheme.size() && rest.first(scheme.size()).compare(scheme, Qt::CaseInsensitive) == 0;
+    };
+    if (hasScheme("http://") || hasScheme("https://")) {
         out.absoluteForm = true;
         rest = rest.sliced(rest.indexOf("//") + 2);
         const qsizetype slash = rest.indexOf('/');
