@@ -9,6 +9,7 @@
 #include "engine/core/Listener.h"
 #include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
+#include "engine/net/EpollEventDispatcher.h"
 #include "engine/services/ServiceHost.h"
 
 namespace gatehouse::engine {
@@ -108,9 +109,14 @@ bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QStrin
 void GatewayPrivate::startWorkers()
 {
     const int count = workerCount();
+    // epoll: Qt's dispatcher polls every descriptor on each wake-up. "qt" is the escape hatch.
+    const bool useEpoll = qEnvironmentVariable("GATEHOUSE_EVENT_DISPATCHER") != QLatin1String("qt");
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("gatehouse-worker-%1").arg(i));
+        if (useEpoll) {
+            thread->setEventDispatcher(new net::EpollEventDispatcher);
+        }
         auto *worker = new Worker(i, activeConnections);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
