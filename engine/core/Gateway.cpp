@@ -326,9 +326,4 @@ quint64 Gateway::requestsServed() const
     return total;
 }
 
-int Gateway::activeConnections() const
-{
-    return d->activeConnections->load(std::memory_order_relaxed);
-}
-
 } // namespace gatehouse::engine

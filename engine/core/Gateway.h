@@ -62,7 +62,6 @@ public:
     QList<ServiceInfo> services() const;
     const profile::Profile &profile() const;
     quint64 requestsServed() const;
-    int activeConnections() const;
 
 Q_SIGNALS:
     void started(const QList<gatehouse::engine::ListenerInfo> &listeners);

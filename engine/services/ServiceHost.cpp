@@ -1,5 +1,7 @@
 #include "ServiceHost.h"
 
+#include <algorithm>
+
 #include <QThread>
 
 #include "engine/core/HostResolver.h"

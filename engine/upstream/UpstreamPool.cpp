@@ -42,15 +42,6 @@ void UpstreamPool::clear()
     m_idle.clear();
 }
 
-qsizetype UpstreamPool::idleCount() const
-{
-    qsizetype count = 0;
-    for (const auto &[key, sockets] : m_idle) {
-        count += qsizetype(sockets.size());
-    }
-    return count;
-}
-
 void UpstreamPool::onReadable(net::Socket &socket)
 {
     drop(socket);

@@ -26,7 +26,6 @@ public:
     // already idle for that key.
     void put(const QByteArray &key, std::unique_ptr<net::Socket> socket, int limit);
     void clear();
-    qsizetype idleCount() const;
 
     void onReadable(net::Socket &socket) override; // EOF or stray bytes on an idle connection
     void onDrained(net::Socket &) override { }
