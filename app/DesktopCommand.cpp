@@ -40,11 +40,13 @@ QString chooseProfile(const QStringList &args)
     return bundledDefaultProfile();
 }
 
+#ifdef GATEHOUSE_HAS_UI
 bool hasDisplay()
 {
     return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
         || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
+#endif
 
 int runHeadless(int argc, char *argv[], const QString &profile)
 {
