@@ -1,5 +1,7 @@
 #include "HttpParser.h"
 
+#include "engine/http/ChunkFraming.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -407,139 +409,6 @@ ScanError scanHead(QByteArrayView head, HttpParser::Mode mode, HeadScan &s)
 }
 
 } // namespace
-
-// The chunked framing of a request body, checked byte by byte on what http_parser consumed.
-// Debian builds libhttp-parser with HTTP_PARSER_STRICT=0, which skips everything from a chunk
-// size up to the next CR ("5 garbage", "5;a\nb"), takes any byte for the LF after it, and any
-// two bytes for the CRLF after chunk data. We re-chunk what we forward, so the upstream never
-// sees those bytes, but a proxy in front of us may frame them differently (SPEC §3: an invalid
-// chunk size gets 400). RFC 9112 §7.1: chunk-size [ BWS ";" ext ] CRLF data CRLF ... trailers CRLF.
-class ChunkFraming
-{
-public:
-    void reset() { *this = ChunkFraming {}; }
-
-    // False at the first byte the grammar does not allow.
-    bool feed(QByteArrayView bytes)
-    {
-        for (qsizetype i = 0; i < bytes.size(); ++i) {
-            const char c = bytes[i];
-            switch (m_state) {
-            case State::SizeStart:
-            case State::Size: {
-                const int digit = hexValue(c);
-                if (digit >= 0) {
-                    // http_parser refuses an overflowing size; this only stops our count wrapping.
-                    if (m_remaining > (std::numeric_limits<quint64>::max() >> 4)) {
-                        return false;
-                    }
-                    m_remaining = m_remaining * 16 + quint64(digit);
-                    m_state = State::Size;
-                } else if (m_state == State::SizeStart) {
-                    return false;
-                } else if (!afterSize(c)) {
-                    return false;
-                }
-                break;
-            }
-            case State::SizeSpace:
-                if (!afterSize(c)) {
-                    return false;
-                }
-                break;
-            case State::Extension:
-                if (c == '\r') {
-                    m_state = State::SizeLf;
-                } else if (!is(c, FieldValue)) {
-                    return false; // LF, CR, NUL, other control characters
-                }
-                break;
-            case State::SizeLf:
-                if (c != '\n') {
-                    return false;
-                }
-                m_state = m_remaining == 0 ? State::LineStart : State::Data;
-                break;
-            case State::Data: {
-                const quint64 take = std::min<quint64>(m_remaining, quint64(bytes.size() - i));
-                m_remaining -= take;
-                i += qsizetype(take) - 1;
-                if (m_remaining == 0) {
-                    m_state = State::DataCr;
-                }
-                break;
-            }
-            case State::DataCr:
-                if (c != '\r') {
-                    return false;
-                }
-                m_state = State::DataLf;
-                break;
-            case State::DataLf:
-                if (c != '\n') {
-                    return false;
-                }
-                m_state = State::SizeStart;
-                break;
-            case State::LineStart: // a trailer field line, or the final CRLF
-            case State::Line:
-                if (c == '\r') {
-                    m_state = m_state == State::LineStart ? State::FinalLf : State::LineLf;
-                } else if (!is(c, FieldValue)) {
-                    return false;
-                } else {
-                    m_state = State::Line;
-                }
-                break;
-            case State::LineLf:
-            case State::FinalLf:
-                if (c != '\n') {
-                    return false;
-                }
-                m_state = m_state == State::FinalLf ? State::Done : State::LineStart;
-                break;
-            case State::Done:
-                return true; // http_parser stops at the message end; nothing more comes here
-            }
-        }
-        return true;
-    }
-
-private:
-    enum class State { SizeStart, Size, SizeSpace, Extension, SizeLf, Data, DataCr, DataLf, LineStart, Line, LineLf, FinalLf, Done };
-
-    static int hexValue(char c)
-    {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
-    }
-
-    // After the size digits: BWS, then ";" and an extension, or the CR ending the line.
-    bool afterSize(char c)
-    {
-        if (c == ' ' || c == '\t') {
-            m_state = State::SizeSpace;
-        } else if (c == ';') {
-            m_state = State::Extension;
-        } else if (c == '\r') {
-            m_state = State::SizeLf;
-        } else {
-            return false;
-        }
-        return true;
-    }
-
-    State m_state = State::SizeStart;
-    quint64 m_remaining = 0;
-};
 
 struct HttpParserPrivate
 {
