@@ -11,20 +11,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-QString describeProblems(const QList<Problem> &problems)
-{
-    QStringList lines;
-    for (const Problem &problem : problems) {
-        lines.append(problem.toString());
-    }
-    return lines.join(u'\n');
-}
-
 Profile readOk(const QByteArray &yaml)
 {
     const ReadResult result = readProfile(yaml, QStringLiteral("test.yaml"), QStringLiteral("/base"));
     if (!result.ok()) {
-        qWarning().noquote() << describeProblems(result.problems);
+        qWarning().noquote() << testdata::describeProblems(result.problems);
         return Profile {};
     }
     return *result.profile;
@@ -74,7 +65,7 @@ void TestProfileReader::examples()
 {
     QFETCH(QString, file);
     const ReadResult result = readProfileFile(file);
-    QVERIFY2(result.ok(), qPrintable(describeProblems(result.problems)));
+    QVERIFY2(result.ok(), qPrintable(testdata::describeProblems(result.problems)));
     QVERIFY(result.problems.isEmpty());
     QVERIFY(!result.profile->listen.isEmpty());
     QVERIFY(!result.profile->routes.isEmpty());
@@ -83,7 +74,7 @@ void TestProfileReader::examples()
 void TestProfileReader::defaultProfile()
 {
     const ReadResult result = readProfileFile(testdata::path(QStringLiteral("profiles/default.yaml")));
-    QVERIFY2(result.ok(), qPrintable(describeProblems(result.problems)));
+    QVERIFY2(result.ok(), qPrintable(testdata::describeProblems(result.problems)));
     const Profile &p = *result.profile;
     QCOMPARE(p.listen.size(), 1);
     QCOMPARE(p.listen[0].bind, (HostPort { QStringLiteral("127.0.0.1"), 8080 }));
@@ -210,7 +201,7 @@ void TestProfileReader::kitchenSinkValues()
 {
     const ReadResult result = readProfile(testdata::read(QStringLiteral("tests/profile/data/kitchen-sink.yaml")),
                                           QStringLiteral("kitchen-sink.yaml"), QStringLiteral("/srv/gh"));
-    QVERIFY2(result.ok(), qPrintable(describeProblems(result.problems)));
+    QVERIFY2(result.ok(), qPrintable(testdata::describeProblems(result.problems)));
     const Profile &p = *result.profile;
     QCOMPARE(p.baseDir, QStringLiteral("/srv/gh"));
     QCOMPARE(p.listen[1].bind, (HostPort { QStringLiteral("::1"), 18443 }));
@@ -441,7 +432,7 @@ void TestProfileReader::badProfiles()
         return p.line == line && p.column == column && p.message.contains(message) && p.file == u"bad.yaml";
     });
     QVERIFY2(found, qPrintable(QStringLiteral("expected %1:%2: ...%3...\ngot:\n%4")
-                                   .arg(line).arg(column).arg(message, describeProblems(result.problems))));
+                                   .arg(line).arg(column).arg(message, testdata::describeProblems(result.problems))));
 }
 
 void TestProfileReader::collectsAllProblems()
@@ -510,7 +501,7 @@ void TestProfileReader::readFile()
                "routes: [{ name: r, respond: {} }]\n");
     file.close();
     const ReadResult result = readProfileFile(path);
-    QVERIFY2(result.ok(), qPrintable(describeProblems(result.problems)));
+    QVERIFY2(result.ok(), qPrintable(testdata::describeProblems(result.problems)));
     QCOMPARE(result.profile->filePath, QFileInfo(path).absoluteFilePath());
     QCOMPARE(result.profile->baseDir, QFileInfo(path).absolutePath());
     QCOMPARE(result.profile->listen[0].tls->cert, QStringLiteral("../certs/c.pem"));

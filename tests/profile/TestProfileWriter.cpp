@@ -16,20 +16,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-QString describeProblems(const QList<Problem> &problems)
-{
-    QStringList lines;
-    for (const Problem &problem : problems) {
-        lines.append(problem.toString());
-    }
-    return lines.join(u'\n');
-}
-
 std::optional<Profile> read(const QByteArray &yaml)
 {
     const ReadResult result = readProfile(yaml, QStringLiteral("written.yaml"), {});
     if (!result.ok()) {
-        qWarning().noquote() << describeProblems(result.problems) << "\nin:\n" << yaml;
+        qWarning().noquote() << testdata::describeProblems(result.problems) << "\nin:\n" << yaml;
     }
     return result.profile;
 }
@@ -75,7 +66,7 @@ void TestProfileWriter::roundTrip()
 {
     QFETCH(QString, file);
     const ReadResult original = readProfileFile(file);
-    QVERIFY2(original.ok(), qPrintable(describeProblems(original.problems)));
+    QVERIFY2(original.ok(), qPrintable(testdata::describeProblems(original.problems)));
 
     const QByteArray written = writeProfileYaml(*original.profile);
     const auto reread = read(written);
