@@ -284,18 +284,10 @@ void ClientSession::onRequestHead()
     m_ctx.host = hostWithoutPort(m_ctx.target.absoluteForm ? QByteArrayView(m_ctx.target.authority)
                                                            : QByteArrayView(m_ctx.hostHeader));
     m_event.host = m_ctx.hostHeader;
-    if (m_ctx.target.absoluteForm && !m_config->localHosts.contains(m_ctx.host)) {
-        bool routed = false;
-        for (const CompiledRoute &route : m_config->routes) {
-            for (const QByteArray &suffix : route.hostSuffixes) {
-                routed = routed || (m_ctx.host.size() > suffix.size() && m_ctx.host.endsWith(suffix));
-            }
-        }
-        if (!routed) {
-            sendErrorAndClose(421, "misdirected_request",
-                              QStringLiteral("absolute-form target for another host: Gatehouse is not an open proxy"));
-            return;
-        }
+    if (m_ctx.target.absoluteForm && !m_config->isLocalHost(m_ctx.host)) {
+        sendErrorAndClose(421, "misdirected_request",
+                          QStringLiteral("absolute-form target for another host: Gatehouse is not an open proxy"));
+        return;
     }
 
     for (Stage *stage : m_worker.stages()) {

@@ -94,6 +94,21 @@ bool precedes(const CompiledRoute &a, const CompiledRoute &b)
 
 } // namespace
 
+bool GatewayConfig::isLocalHost(QByteArrayView host) const
+{
+    for (const QByteArray &name : localHosts) {
+        if (host == name) {
+            return true;
+        }
+    }
+    for (const QByteArray &suffix : localHostSuffixes) {
+        if (host.size() > suffix.size() && host.endsWith(suffix)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 CompileResult GatewayConfig::compile(const profile::Profile &profile, int workerCount)
 {
     CompileResult result;
@@ -142,6 +157,11 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
     }
     for (const CompiledRoute &route : config->routes) {
         config->localHosts.append(route.exactHosts);
+        for (const QByteArray &suffix : route.hostSuffixes) {
+            if (!config->localHostSuffixes.contains(suffix)) {
+                config->localHostSuffixes.append(suffix);
+            }
+        }
     }
 
     if (result.errors.isEmpty()) {

@@ -68,7 +68,11 @@ struct GatewayConfig
     QList<CompiledRoute> routes; // in precedence order (SPEC §2)
     QList<CompiledUpstream> upstreams;
     profile::Limits limits;
-    QList<QByteArray> localHosts; // host names that are "us" for absolute-form targets
+    QList<QByteArray> localHosts; // exact host names that are "us" for absolute-form targets
+    QList<QByteArray> localHostSuffixes; // ".shop.test" from every route's "*.shop.test"
+
+    // Whether an absolute-form target's host is one this gateway serves (not an open proxy).
+    bool isLocalHost(QByteArrayView host) const;
 
     static CompileResult compile(const profile::Profile &profile, int workerCount);
 };
