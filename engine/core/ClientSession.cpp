@@ -1,6 +1,7 @@
 #include "ClientSession.h"
 
 #include <QDateTime>
+#include <QTimer>
 
 #include "engine/core/LocalResponse.h"
 #include "engine/core/Logging.h"
@@ -9,6 +10,7 @@
 #include "engine/pipeline/LoadBalanceStage.h"
 #include "engine/pipeline/RequestIds.h"
 #include "engine/pipeline/Stage.h"
+#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 
@@ -290,12 +292,52 @@ void ClientSession::onRequestHead()
         return;
     }
 
+    bool respond = false;
     for (Stage *stage : m_worker.stages()) {
         if (stage->onRequest(m_ctx) == StageResult::Respond) {
-            respondLocally();
-            return;
+            respond = true;
+            break;
         }
     }
+    if (m_ctx.faultDelay.count() <= 0) {
+        continueAfterPipeline(respond);
+        return;
+    }
+    // An injected delay: the request waits here; its body waits unread in the socket.
+    if (!m_faultTimer) {
+        m_faultTimer = std::make_unique<QTimer>();
+        m_faultTimer->setSingleShot(true);
+        m_faultTimer->setTimerType(Qt::PreciseTimer);
+    }
+    m_faultTimer->disconnect();
+    QObject::connect(m_faultTimer.get(), &QTimer::timeout, [this, respond] {
+        if (!m_closed) {
+            continueAfterPipeline(respond);
+        }
+    });
+    m_proxying = !respond; // keeps the idle timeout and a client EOF from ending the wait early
+    m_faultTimer->start(m_ctx.faultDelay);
+}
+
+void ClientSession::continueAfterPipeline(bool respond)
+{
+    if (m_ctx.canary) {
+        m_event.canary = *m_ctx.canary;
+    }
+    if (respond) {
+        m_proxying = false;
+        respondLocally();
+    } else {
+        startProxying();
+    }
+    if (m_ctx.faultDelay.count() > 0) {
+        processInput(); // after a delay: the body or the next pipelined request waited
+    }
+}
+
+void ClientSession::startProxying()
+{
+    const http::MessageHead &head = *m_ctx.head;
     m_proxying = true;
     if (m_hasBody && head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0
         && head.versionMinor >= 1) {
@@ -402,6 +444,8 @@ void ClientSession::startAttempt()
     const CompiledTarget &target = m_ctx.upstream->targets.at(m_ctx.targetIndex);
     ++m_attempts;
     m_attemptStart = Clock::now();
+    m_attempt.begin(*m_ctx.upstream, m_ctx.targetIndex, m_ctx.admission);
+    m_ctx.admission = CircuitBreaker::Admission::Allowed; // a retry is no second probe
     m_upstreamDeadline = m_attemptStart + m_ctx.route->timeout;
     m_event.upstream = m_ctx.upstream->name;
     m_event.target = target.url;
@@ -421,6 +465,9 @@ void ClientSession::startAttempt()
         m_connectDeadline = Clock::time_point::max();
     }
     m_leg->attach(std::move(socket), reused);
+    if (m_attempts > 1) {
+        m_upstreamParser.reset(); // the last attempt may have left a message half read
+    }
     m_upstreamParser.expectNoBody(m_ctx.head->method == "HEAD");
 
     QByteArray head;
@@ -529,6 +576,10 @@ void ClientSession::onResponseHead()
     const http::MessageHead &response = m_upstreamParser.head();
     const http::MessageHead &request = *m_ctx.head;
     m_upstreamMs = msBetween(m_attemptStart, Clock::now());
+    m_attempt.responded(response.status, m_upstreamMs);
+    if (retryOnResponse()) {
+        return;
+    }
     m_responseStarted = true;
     m_upstreamDeadline = Clock::time_point::max();
     m_event.status = response.status;
@@ -566,6 +617,9 @@ void ClientSession::onResponseHead()
         out.append("Transfer-Encoding: chunked\r\n");
     }
     out.append("X-Request-ID: ").append(m_ctx.requestId).append("\r\n");
+    if (m_ctx.canary) {
+        out.append("X-Gatehouse-Canary: ").append(*m_ctx.canary ? "canary" : "stable").append("\r\n");
+    }
     if (!m_keepAlive) {
         out.append("Connection: close\r\n");
     } else if (request.versionMinor == 0) {
@@ -602,6 +656,7 @@ void ClientSession::onResponseEnd()
     }
     flushClientBatch();
     m_responseDone = true;
+    m_attempt.finish(false);
     const bool reusable = m_upstreamParser.head().keepAlive && m_phase == RequestPhase::Done
         && m_upInPos == m_upIn.size();
     if (m_phase == RequestPhase::Body) {
@@ -644,7 +699,32 @@ bool ClientSession::retryAllowed(Failure failure) const
     if (failure == Failure::BadResponse) {
         return false;
     }
-    return failure == Failure::Connect || isIdempotent(m_ctx.head->method);
+    if (failure == Failure::Connect) {
+        // Nothing reached the upstream, so a retry adds no load there: no budget needed.
+        return true;
+    }
+    return isIdempotent(m_ctx.head->method)
+        && m_ctx.upstream->state->retryBudget.tryRetry(m_ctx.upstream->retryBudget, steadyNowMs());
+}
+
+// A 502/503/504 from the upstream for an idempotent request with retries left goes to another
+// target instead of the client, as nginx's proxy_next_upstream http_50x does. The answer is
+// dropped with its connection.
+bool ClientSession::retryOnResponse()
+{
+    const int status = m_upstreamParser.head().status;
+    if ((status != 502 && status != 503 && status != 504) || !retryAllowed(Failure::ErrorStatus)) {
+        return false;
+    }
+    const int answered = m_ctx.targetIndex;
+    if (!LoadBalanceStage::pickTarget(m_ctx, steadyNowMs())) {
+        m_ctx.targetIndex = answered;
+        return false;
+    }
+    m_attempt.finish(true);
+    releaseUpstream(false);
+    startAttempt();
+    return true;
 }
 
 void ClientSession::onUpstreamFailed(Failure failure)
@@ -654,18 +734,19 @@ void ClientSession::onUpstreamFailed(Failure failure)
     }
     const bool reusedStale = m_leg->active() && m_leg->reused && !m_leg->responseBytesSeen && failure == Failure::NoResponse;
     releaseUpstream(false);
-    if (m_responseStarted) {
-        close(); // part of the response is out: all we can do is cut the connection
-        return;
-    }
     if (reusedStale && !m_bodyForwardStarted) {
         // A pooled connection the upstream closed while idle: not a failed attempt.
+        m_attempt.abandon();
         --m_attempts;
         startAttempt();
         return;
     }
-    if (retryAllowed(failure)) {
-        LoadBalanceStage::pickTarget(m_ctx);
+    m_attempt.finish(true);
+    if (m_responseStarted) {
+        close(); // part of the response is out: all we can do is cut the connection
+        return;
+    }
+    if (retryAllowed(failure) && LoadBalanceStage::pickTarget(m_ctx, steadyNowMs())) {
         startAttempt();
         return;
     }
@@ -678,12 +759,14 @@ void ClientSession::onUpstreamFailed(Failure failure)
         sendErrorAndClose(504, "upstream_timeout", QStringLiteral("upstream %1 did not answer in time").arg(m_ctx.upstream->name));
         break;
     case Failure::Connect:
-        sendErrorAndClose(502, "bad_gateway", QStringLiteral("could not connect to upstream %1").arg(m_ctx.upstream->name));
+        // Nothing answered: "no healthy target" (SPEC §3), as Envoy answers a refused connect.
+        sendErrorAndClose(503, "upstream_unavailable", QStringLiteral("could not connect to upstream %1").arg(m_ctx.upstream->name));
         break;
     case Failure::NoResponse:
         sendErrorAndClose(502, "bad_gateway", QStringLiteral("upstream %1 closed the connection without an answer").arg(m_ctx.upstream->name));
         break;
     case Failure::BadResponse:
+    case Failure::ErrorStatus:
         sendErrorAndClose(502, "bad_gateway", QStringLiteral("upstream %1 sent an invalid response").arg(m_ctx.upstream->name));
         break;
     }
@@ -807,6 +890,7 @@ void ClientSession::close()
     }
     m_closed = true;
     releaseUpstream(false);
+    m_attempt.abandon();
     m_client->setHandler(nullptr);
     m_client->close();
     m_worker.sessionClosed(this);

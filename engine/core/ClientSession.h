@@ -5,7 +5,10 @@
 
 #include <QByteArray>
 
+class QTimer;
+
 #include "engine/core/TrafficEvent.h"
+#include "engine/core/UpstreamAttempt.h"
 #include "engine/http/HttpParser.h"
 #include "engine/net/Socket.h"
 #include "engine/pipeline/RequestContext.h"
@@ -39,15 +42,18 @@ public:
 private:
     class UpstreamLeg;
     enum class RequestPhase { Head, Body, Done };
-    enum class Failure { Connect, NoResponse, Timeout, BadResponse };
+    enum class Failure { Connect, NoResponse, Timeout, BadResponse, ErrorStatus }; // ErrorStatus: a 502/503/504 answer
 
     void processInput();
     void processInputLoop();
     void onRequestHead();
     void forwardBody(QByteArrayView chunk);
     void onRequestBodyEnd();
+    void continueAfterPipeline(bool respond);
     void respondLocally();
+    void startProxying();
     void startAttempt();
+    bool retryOnResponse();
     void onUpstreamConnected();
     void onUpstreamReadable();
     void onUpstreamDrained();
@@ -80,6 +86,8 @@ private:
 
     std::shared_ptr<const GatewayConfig> m_config;
     RequestContext m_ctx;
+    UpstreamAttempt m_attempt; // after m_config: it points into the snapshot
+    std::unique_ptr<QTimer> m_faultTimer; // route `fault` delays; created on first use
     TrafficEvent m_event;
     RequestPhase m_phase = RequestPhase::Head;
     bool m_proxying = false; // the current request goes upstream

@@ -224,7 +224,7 @@ bool Gateway::apply(const profile::Profile &profile)
     if (!d->running) {
         return start(profile);
     }
-    CompileResult compiled = GatewayConfig::compile(profile, int(d->workers.size()));
+    CompileResult compiled = GatewayConfig::compile(profile, int(d->workers.size()), d->config.get());
     if (!compiled.config) {
         d->lastError = { GatewayError::Kind::InvalidProfile, compiled.errors };
         Q_EMIT errorOccurred(d->lastError);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/core/HostResolver.h"
+#include "engine/upstream/HashRing.h"
 
 namespace gatehouse::engine {
 
@@ -68,6 +69,17 @@ CompiledRoute compileRoute(const profile::Route &route, int fileIndex, const QSt
     }
     out.timeout = route.timeout;
     out.retries = route.retries;
+    if (route.canary) {
+        CompiledCanary canary;
+        canary.upstream = int(upstreamNames.indexOf(route.canary->upstream));
+        canary.percent = route.canary->percent;
+        canary.header = latin1Lower(route.canary->header);
+        for (const QString &user : route.canary->users) {
+            canary.users.append(user.toUtf8());
+        }
+        out.canary = canary;
+    }
+    out.fault = route.fault;
     return out;
 }
 
@@ -109,7 +121,60 @@ bool GatewayConfig::isLocalHost(QByteArrayView host) const
     return false;
 }
 
-CompileResult GatewayConfig::compile(const profile::Profile &profile, int workerCount)
+const CompiledUpstream *GatewayConfig::upstreamNamed(const QString &name) const
+{
+    for (const CompiledUpstream &upstream : upstreams) {
+        if (upstream.name == name) {
+            return &upstream;
+        }
+    }
+    return nullptr;
+}
+
+namespace {
+
+HashOn compileHashOn(const QString &text)
+{
+    HashOn out;
+    const qsizetype colon = text.indexOf(u':');
+    const QString kind = colon < 0 ? text : text.left(colon);
+    out.name = colon < 0 ? QByteArray() : text.mid(colon + 1).toUtf8();
+    if (kind == QLatin1String("header")) {
+        out.kind = HashOn::Kind::Header;
+        out.name = out.name.toLower();
+    } else if (kind == QLatin1String("cookie")) {
+        out.kind = HashOn::Kind::Cookie;
+    } else if (kind == QLatin1String("claim")) {
+        out.kind = HashOn::Kind::Claim;
+    } else if (kind == QLatin1String("path")) {
+        out.kind = HashOn::Kind::Path;
+    }
+    return out;
+}
+
+void buildBalancers(CompiledUpstream &upstream, int workerCount)
+{
+    std::vector<BalancerTarget> targets;
+    std::vector<int> weights;
+    QList<QByteArray> identities;
+    for (const CompiledTarget &target : upstream.targets) {
+        targets.push_back({ target.weight, target.state.get() });
+        weights.push_back(target.weight);
+        identities.append(target.url.toUtf8());
+        upstream.targetStates.push_back(target.state.get());
+    }
+    std::shared_ptr<const HashRing> ring;
+    if (upstream.balance == profile::Balance::ConsistentHash) {
+        ring = std::make_shared<const HashRing>(identities, weights);
+    }
+    for (int worker = 0; worker < std::max(workerCount, 1); ++worker) {
+        upstream.balancers.push_back(makeBalancer(upstream.balance, targets, ring));
+    }
+}
+
+} // namespace
+
+CompileResult GatewayConfig::compile(const profile::Profile &profile, int workerCount, const GatewayConfig *previous)
 {
     CompileResult result;
     auto config = std::make_shared<GatewayConfig>();
@@ -119,11 +184,18 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
     QStringList upstreamNames;
     for (const profile::Upstream &upstream : profile.upstreams) {
         upstreamNames.append(upstream.name);
+        const CompiledUpstream *before = previous ? previous->upstreamNamed(upstream.name) : nullptr;
         CompiledUpstream compiled;
         compiled.name = upstream.name;
         compiled.connectTimeout = upstream.connectTimeout;
         compiled.keepalive = upstream.keepalive;
-        std::vector<int> weights;
+        compiled.balance = upstream.balance;
+        compiled.hashOn = compileHashOn(upstream.hashOn);
+        compiled.healthCheck = upstream.healthCheck;
+        compiled.outlier = upstream.outlier;
+        compiled.circuitBreaker = upstream.circuitBreaker;
+        compiled.retryBudget = upstream.retryBudget;
+        compiled.state = before ? before->state : std::make_shared<UpstreamState>();
         for (const profile::Target &target : upstream.targets) {
             QString error;
             const auto address = resolveHost(target.host, &error);
@@ -139,11 +211,24 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
             t.weight = target.weight;
             t.hostHeader = hostHeaderFor(target.host, target.port);
             t.poolKey = address->toString().toLatin1() + ':' + QByteArray::number(target.port);
+            if (before) {
+                for (const CompiledTarget &old : before->targets) {
+                    if (old.url == t.url) {
+                        t.state = old.state;
+                    }
+                }
+            }
+            if (!t.state) {
+                t.state = std::make_shared<TargetState>();
+            }
+            // A target no longer checked must not stay marked down by the old checker.
+            if (!upstream.healthCheck) {
+                t.state->healthy.store(true, std::memory_order_relaxed);
+            }
             compiled.targets.append(t);
-            weights.push_back(target.weight);
         }
-        compiled.balancers.assign(size_t(std::max(workerCount, 1)), SmoothWeightedRoundRobin(weights));
-        config->upstreams.append(std::move(compiled));
+        buildBalancers(compiled, workerCount);
+        config->upstreams.push_back(std::move(compiled));
     }
 
     for (int i = 0; i < profile.routes.size(); ++i) {

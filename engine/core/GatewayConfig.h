@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <QByteArray>
@@ -11,7 +12,9 @@
 #include <QStringList>
 
 #include "engine/profile/Profile.h"
-#include "engine/upstream/SmoothWeightedRoundRobin.h"
+#include "engine/upstream/Balancer.h"
+#include "engine/upstream/TargetState.h"
+#include "engine/upstream/UpstreamState.h"
 
 namespace gatehouse::engine {
 
@@ -23,6 +26,15 @@ struct CompiledTarget
     int weight = 1;
     QByteArray hostHeader; // "127.0.0.1:8001", sent as Host upstream
     QByteArray poolKey; // address:port, shared by every upstream naming the same target
+    std::shared_ptr<TargetState> state; // carried over from the previous snapshot when kept
+};
+
+// Where consistent_hash takes its key from (`hash_on`); a request without it hashes its IP.
+struct HashOn
+{
+    enum class Kind { Ip, Header, Cookie, Claim, Path };
+    Kind kind = Kind::Ip;
+    QByteArray name; // header (lower case), cookie or claim name
 };
 
 struct CompiledUpstream
@@ -31,9 +43,25 @@ struct CompiledUpstream
     QList<CompiledTarget> targets;
     std::chrono::milliseconds connectTimeout { 1000 };
     int keepalive = 32;
+    profile::Balance balance = profile::Balance::RoundRobin;
+    HashOn hashOn;
+    std::optional<profile::HealthCheck> healthCheck;
+    std::optional<profile::Outlier> outlier;
+    std::optional<profile::CircuitBreaker> circuitBreaker;
+    profile::RetryBudget retryBudget;
+    std::shared_ptr<UpstreamState> state; // carried over from the previous snapshot when kept
+    std::vector<TargetState *> targetStates; // targets[i].state, for OutlierDetector
     // One balancer per worker thread, each touched only by its own worker: no lock on the
     // request path. A new snapshot starts them fresh.
-    mutable std::vector<SmoothWeightedRoundRobin> balancers;
+    std::vector<std::unique_ptr<Balancer>> balancers;
+};
+
+struct CompiledCanary
+{
+    int upstream = -1; // index into GatewayConfig::upstreams
+    double percent = 0.0;
+    QByteArray header; // lower case; empty = none
+    QList<QByteArray> users;
 };
 
 struct CompiledRoute
@@ -56,6 +84,8 @@ struct CompiledRoute
     QByteArray respondBody;
     std::chrono::milliseconds timeout { 30000 };
     int retries = 0;
+    std::optional<CompiledCanary> canary;
+    std::optional<profile::Fault> fault;
 };
 
 struct CompileResult;
@@ -66,7 +96,7 @@ struct GatewayConfig
 {
     profile::Profile profile;
     QList<CompiledRoute> routes; // in precedence order (SPEC §2)
-    QList<CompiledUpstream> upstreams;
+    std::vector<CompiledUpstream> upstreams;
     profile::Limits limits;
     QList<QByteArray> localHosts; // exact host names that are "us" for absolute-form targets
     QList<QByteArray> localHostSuffixes; // ".shop.test" from every route's "*.shop.test"
@@ -74,7 +104,12 @@ struct GatewayConfig
     // Whether an absolute-form target's host is one this gateway serves (not an open proxy).
     bool isLocalHost(QByteArrayView host) const;
 
-    static CompileResult compile(const profile::Profile &profile, int workerCount);
+    // `previous` (the running snapshot, may be null) lends its upstream and target states to
+    // the upstreams and targets that keep their names and URLs, so health, ejections and
+    // circuits survive a reload.
+    static CompileResult compile(const profile::Profile &profile, int workerCount,
+                                 const GatewayConfig *previous = nullptr);
+    const CompiledUpstream *upstreamNamed(const QString &name) const;
 };
 
 struct CompileResult

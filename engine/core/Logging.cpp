@@ -3,3 +3,4 @@
 Q_LOGGING_CATEGORY(lcProxy, "gatehouse.engine.proxy", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcGateway, "gatehouse.engine.gateway", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcServices, "gatehouse.engine.services", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcUpstream, "gatehouse.engine.upstream", QtInfoMsg)

@@ -3,6 +3,8 @@
 #include "engine/core/ClientSession.h"
 #include "engine/core/Logging.h"
 #include "engine/net/Socket.h"
+#include "engine/pipeline/CanaryStage.h"
+#include "engine/pipeline/FaultStage.h"
 #include "engine/pipeline/ForwardStage.h"
 #include "engine/pipeline/LoadBalanceStage.h"
 #include "engine/pipeline/RouteMatchStage.h"
@@ -21,6 +23,8 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     , m_activeConnections(std::move(activeConnections))
 {
     m_stages.push_back(std::make_unique<RouteMatchStage>());
+    m_stages.push_back(std::make_unique<FaultStage>());
+    m_stages.push_back(std::make_unique<CanaryStage>());
     m_stages.push_back(std::make_unique<LoadBalanceStage>());
     m_stages.push_back(std::make_unique<ForwardStage>());
     for (const auto &stage : m_stages) {

@@ -825,6 +825,11 @@ HttpParser::HttpParser(Mode mode, Limits limits)
 
 HttpParser::~HttpParser() = default;
 
+void HttpParser::reset()
+{
+    d = std::make_unique<HttpParserPrivate>(d->mode, d->limits);
+}
+
 HttpParser::Event HttpParser::next(QByteArrayView input, qsizetype &consumed)
 {
     consumed = 0;

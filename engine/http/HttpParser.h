@@ -48,6 +48,8 @@ public:
     HttpParser &operator=(const HttpParser &) = delete;
 
     Event next(QByteArrayView input, qsizetype &consumed);
+    // Forgets a message in progress: a new connection starts (an upstream retry).
+    void reset();
 
     // Response mode: the request this response answers was HEAD, so it has no body.
     // Call before feeding the response. It holds across 1xx interim responses and resets to

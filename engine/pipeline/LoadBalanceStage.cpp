@@ -1,18 +1,82 @@
 #include "LoadBalanceStage.h"
 
+#include <QVarLengthArray>
+
 #include "engine/pipeline/RequestContext.h"
+#include "engine/upstream/StableHash.h"
+#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 
-bool LoadBalanceStage::pickTarget(RequestContext &ctx)
+namespace {
+
+QByteArray cookieValue(const http::MessageHead &head, QByteArrayView name)
 {
-    SmoothWeightedRoundRobin &balancer = ctx.upstream->balancers.at(size_t(ctx.workerIndex));
-    const QList<int> &tried = ctx.triedTargets;
-    int index = balancer.next([&tried](int i) { return tried.contains(i); });
-    if (index < 0) {
-        // Every target was tried: a retry may go back to one of them.
-        index = balancer.next();
+    for (const http::Header &header : head.headers) {
+        if (header.name.compare("cookie", Qt::CaseInsensitive) != 0) {
+            continue;
+        }
+        for (const QByteArray &pair : header.value.split(';')) {
+            const QByteArray trimmed = pair.trimmed();
+            if (trimmed.size() > name.size() && trimmed.startsWith(name) && trimmed.at(name.size()) == '=') {
+                return trimmed.mid(name.size() + 1);
+            }
+        }
     }
+    return {};
+}
+
+} // namespace
+
+quint64 LoadBalanceStage::balanceKey(const RequestContext &ctx)
+{
+    const CompiledUpstream &upstream = *ctx.upstream;
+    if (upstream.balance == profile::Balance::IpHash) {
+        return stableHash(ctx.clientIp);
+    }
+    if (upstream.balance != profile::Balance::ConsistentHash) {
+        return 0;
+    }
+    QByteArray key;
+    switch (upstream.hashOn.kind) {
+    case HashOn::Kind::Ip:
+        break;
+    case HashOn::Kind::Header:
+        key = ctx.head->header(upstream.hashOn.name);
+        break;
+    case HashOn::Kind::Cookie:
+        key = cookieValue(*ctx.head, upstream.hashOn.name);
+        break;
+    case HashOn::Kind::Claim:
+        // Claims come with JWT verification; the consumer (sub) is the one claim known here.
+        key = upstream.hashOn.name == "sub" ? ctx.consumer : QByteArray();
+        break;
+    case HashOn::Kind::Path:
+        key = ctx.target.path;
+        break;
+    }
+    // A request without the key still sticks somewhere stable: to its client IP.
+    return stableHash(key.isEmpty() ? ctx.clientIp : key);
+}
+
+bool LoadBalanceStage::pickTarget(RequestContext &ctx, qint64 nowMs)
+{
+    const CompiledUpstream &upstream = *ctx.upstream;
+    const qsizetype count = upstream.targets.size();
+    QVarLengthArray<bool, 16> eligible(count);
+    bool untriedLeft = false;
+    for (qsizetype i = 0; i < count; ++i) {
+        eligible[i] = upstream.targets.at(i).state->isAvailable(nowMs) && !ctx.triedTargets.contains(int(i));
+        untriedLeft = untriedLeft || eligible[i];
+    }
+    if (!untriedLeft) {
+        // Every available target was tried: a retry may go back to one of them.
+        for (qsizetype i = 0; i < count; ++i) {
+            eligible[i] = upstream.targets.at(i).state->isAvailable(nowMs);
+        }
+    }
+    const PickRequest request { std::span<const bool>(eligible.constData(), size_t(count)), ctx.balanceKey, nowMs };
+    const int index = upstream.balancers.at(size_t(ctx.workerIndex))->pick(request);
     ctx.targetIndex = index;
     if (index >= 0) {
         ctx.triedTargets.append(index);
@@ -22,12 +86,26 @@ bool LoadBalanceStage::pickTarget(RequestContext &ctx)
 
 StageResult LoadBalanceStage::onRequest(RequestContext &ctx)
 {
-    if (pickTarget(ctx)) {
+    const CompiledUpstream &upstream = *ctx.upstream;
+    const qint64 now = steadyNowMs();
+    if (upstream.circuitBreaker) {
+        ctx.admission = upstream.state->breaker.admit(*upstream.circuitBreaker, now);
+        if (ctx.admission == CircuitBreaker::Admission::Refused) {
+            ctx.response.status = 503;
+            ctx.response.error = "circuit_open";
+            ctx.response.message = QStringLiteral("upstream %1 is failing; its circuit breaker is open").arg(upstream.name);
+            return finish(StageResult::Respond);
+        }
+    }
+    ctx.balanceKey = balanceKey(ctx);
+    if (pickTarget(ctx, now)) {
+        upstream.state->retryBudget.recordRequest(upstream.retryBudget, now);
         return finish(StageResult::Continue);
     }
+    upstream.state->breaker.abandon(ctx.admission);
     ctx.response.status = 503;
     ctx.response.error = "no_healthy_target";
-    ctx.response.message = QStringLiteral("upstream %1 has no target to send to").arg(ctx.upstream->name);
+    ctx.response.message = QStringLiteral("upstream %1 has no healthy target").arg(upstream.name);
     return finish(StageResult::Respond);
 }
 

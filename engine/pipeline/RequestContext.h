@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 
 #include <QByteArray>
 #include <QList>
@@ -36,8 +38,14 @@ struct RequestContext
     QByteArray requestId;
     int workerIndex = 0;
 
+    QByteArray consumer; // the verified token's subject, when the route has auth
+
     const CompiledRoute *route = nullptr;
-    const CompiledUpstream *upstream = nullptr;
+    const CompiledUpstream *upstream = nullptr; // the canary's when the canary serves
+    std::optional<bool> canary; // set on routes with a canary: whether the canary serves
+    std::chrono::milliseconds faultDelay { 0 }; // injected before the request goes on
+    CircuitBreaker::Admission admission = CircuitBreaker::Admission::Allowed;
+    quint64 balanceKey = 0; // stable hash for ip_hash / consistent_hash
     int targetIndex = -1;
     QList<int> triedTargets;
 

@@ -122,6 +122,8 @@ struct HealthCheck
     Duration timeout { 1'000 };
     int healthyAfter = 2;
     int unhealthyAfter = 3;
+    int expectStatusMin = 200; // expect_status: "200-399" (default), "200", "200-299"
+    int expectStatusMax = 399;
     friend bool operator==(const HealthCheck &, const HealthCheck &) = default;
 };
 
@@ -141,6 +143,16 @@ struct CircuitBreaker
     friend bool operator==(const CircuitBreaker &, const CircuitBreaker &) = default;
 };
 
+// Retries to one upstream stay under `percent` of its requests over `window`, plus
+// `min_per_second`, so a failing upstream is not hit by a retry storm. Always on.
+struct RetryBudget
+{
+    double percent = 20.0;
+    int minPerSecond = 5;
+    Duration window { 10'000 };
+    friend bool operator==(const RetryBudget &, const RetryBudget &) = default;
+};
+
 struct Upstream
 {
     QString name;
@@ -153,6 +165,7 @@ struct Upstream
     std::optional<HealthCheck> healthCheck;
     std::optional<Outlier> outlier;
     std::optional<CircuitBreaker> circuitBreaker;
+    RetryBudget retryBudget;
     SourcePos pos;
     friend bool operator==(const Upstream &, const Upstream &) = default;
 };

@@ -2,7 +2,19 @@
 
 #include "engine/upstream/SmoothWeightedRoundRobin.h"
 
+using gatehouse::engine::PickRequest;
 using gatehouse::engine::SmoothWeightedRoundRobin;
+
+namespace {
+int pickFrom(SmoothWeightedRoundRobin &balancer, std::vector<char> eligible)
+{
+    std::unique_ptr<bool[]> flags(new bool[eligible.size()]);
+    for (size_t i = 0; i < eligible.size(); ++i) {
+        flags[i] = eligible[i] != 0;
+    }
+    return balancer.pick(PickRequest { std::span<const bool>(flags.get(), eligible.size()), 0, 0 });
+}
+} // namespace
 
 class TestBalancer : public QObject
 {
@@ -33,7 +45,7 @@ void TestBalancer::nginxSequence()
     SmoothWeightedRoundRobin balancer(std::vector<int>(weights.begin(), weights.end()));
     QString produced;
     for (qsizetype i = 0; i < sequence.size(); ++i) {
-        produced.append(QLatin1Char(char('a' + balancer.next())));
+        produced.append(QLatin1Char(char('a' + pickFrom(balancer, std::vector<char>(size_t(weights.size()), 1)))));
     }
     QCOMPARE(produced, sequence);
 }
@@ -42,7 +54,7 @@ void TestBalancer::skipsExcludedTargets()
 {
     SmoothWeightedRoundRobin balancer({ 5, 1, 1 });
     for (int i = 0; i < 20; ++i) {
-        const int picked = balancer.next([](int index) { return index == 0; });
+        const int picked = pickFrom(balancer, { 0, 1, 1 });
         QVERIFY(picked == 1 || picked == 2);
     }
 }
@@ -50,9 +62,9 @@ void TestBalancer::skipsExcludedTargets()
 void TestBalancer::allExcluded()
 {
     SmoothWeightedRoundRobin balancer({ 1, 1 });
-    QCOMPARE(balancer.next([](int) { return true; }), -1);
-    SmoothWeightedRoundRobin empty;
-    QCOMPARE(empty.next(), -1);
+    QCOMPARE(pickFrom(balancer, { 0, 0 }), -1);
+    SmoothWeightedRoundRobin empty({});
+    QCOMPARE(pickFrom(empty, {}), -1);
 }
 
 QTEST_APPLESS_MAIN(TestBalancer)

@@ -113,12 +113,12 @@ private Q_SLOTS:
     void backPressureKeepsMemoryBounded();
 
     // failures and retries
-    void upstreamRefusedGives502();
+    void upstreamRefusedGives503();
     void upstreamTimeoutGives504();
     void retriesGetOverDeadTarget();
     void retriesPostOnConnectFailure();
     void resetRetriedForGetButNotPost();
-    void noTargetAliveGives502Quickly();
+    void noTargetAliveGives503Quickly();
     void timeoutRetriedForGetButNotPost();
     void upstreamRestartIsTransparent();
     void expectContinueToLocalAnswer();
@@ -1061,22 +1061,22 @@ void TestProxyRoundTrip::backPressureKeepsMemoryBounded()
 
 // ---- failures and retries ------------------------------------------------------------------
 
-void TestProxyRoundTrip::upstreamRefusedGives502()
+void TestProxyRoundTrip::upstreamRefusedGives503()
 {
     QElapsedTimer timer;
     timer.start();
     const HttpResponse response = exchange("GET", "/dead");
-    QCOMPARE(response.status, 502);
+    QCOMPARE(response.status, 503);
     QVERIFY(timer.elapsed() < 2000);
     QCOMPARE(response.header("content-type"), QByteArray("application/json"));
     const QJsonObject error = json(response.body);
-    QCOMPARE(error.value(QStringLiteral("error")).toString(), QStringLiteral("bad_gateway"));
+    QCOMPARE(error.value(QStringLiteral("error")).toString(), QStringLiteral("upstream_unavailable"));
     QCOMPARE(error.value(QStringLiteral("request_id")).toString().toLatin1(), response.header("x-request-id"));
 
     QNetworkAccessManager manager;
     const QnamResult viaQnam = qnam(manager, "POST", url(QStringLiteral("/dead")), {}, "x");
-    QCOMPARE(viaQnam.status, 502);
-    QCOMPARE(json(viaQnam.body).value(QStringLiteral("error")).toString(), QStringLiteral("bad_gateway"));
+    QCOMPARE(viaQnam.status, 503);
+    QCOMPARE(json(viaQnam.body).value(QStringLiteral("error")).toString(), QStringLiteral("upstream_unavailable"));
 }
 
 void TestProxyRoundTrip::upstreamTimeoutGives504()
@@ -1158,15 +1158,15 @@ void TestProxyRoundTrip::resetRetriedForGetButNotPost()
     QCOMPARE(exchange("GET", "/_echo/reset").status, 502);
 }
 
-void TestProxyRoundTrip::noTargetAliveGives502Quickly()
+void TestProxyRoundTrip::noTargetAliveGives503Quickly()
 {
     for (const QByteArray &method : { QByteArray("GET"), QByteArray("POST") }) {
         QElapsedTimer timer;
         timer.start();
         const HttpResponse response = exchange(method, "/all-dead", {}, method == "POST" ? "x" : "");
-        QCOMPARE(response.status, 502);
+        QCOMPARE(response.status, 503);
         QVERIFY2(timer.elapsed() < 2000, qPrintable(QStringLiteral("%1 ms").arg(timer.elapsed())));
-        QCOMPARE(json(response.body).value(QStringLiteral("error")).toString(), QStringLiteral("bad_gateway"));
+        QCOMPARE(json(response.body).value(QStringLiteral("error")).toString(), QStringLiteral("upstream_unavailable"));
     }
 }
 

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+
+#include <QtGlobal>
+
+namespace gatehouse::engine {
+
+// Milliseconds on the monotonic clock. Upstream state classes take "now" as a parameter so
+// tests can drive them with a clock of their own instead of waiting.
+inline qint64 steadyNowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace gatehouse::engine
