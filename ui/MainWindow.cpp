@@ -4,6 +4,7 @@
 #include <QListWidget>
 #include <QStatusBar>
 #include <QTimer>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include "engine/core/Gateway.h"
@@ -28,6 +29,13 @@ MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
     layout->addWidget(m_requests);
     layout->addWidget(new QLabel(QStringLiteral("Routes"), central));
     layout->addWidget(m_routes, 1);
+    m_upstreams = new QTreeWidget(central);
+    m_upstreams->setObjectName(QStringLiteral("upstreams"));
+    m_upstreams->setHeaderLabels({ QStringLiteral("Upstream / target"), QStringLiteral("State"), QStringLiteral("In flight"),
+                                   QStringLiteral("Latency"), QStringLiteral("Requests"), QStringLiteral("Failures") });
+    m_upstreams->setRootIsDecorated(false);
+    layout->addWidget(new QLabel(QStringLiteral("Upstreams"), central));
+    layout->addWidget(m_upstreams, 1);
     setCentralWidget(central);
     resize(720, 480);
 
@@ -73,6 +81,37 @@ void MainWindow::refreshCounters()
     const double rate = double(count - std::min(count, m_lastCount)) / seconds;
     m_lastCount = count;
     m_requests->setText(QStringLiteral("Requests: %1   (%2/s)").arg(count).arg(rate, 0, 'f', 0));
+    refreshUpstreams();
+}
+
+namespace {
+
+QString stateText(const engine::TargetStatus &target)
+{
+    if (target.ejected) {
+        return QStringLiteral("ejected (%1 s left)").arg((target.ejectedForMs + 999) / 1000);
+    }
+    if (!target.healthy) {
+        return QStringLiteral("unhealthy: %1").arg(target.lastCheck);
+    }
+    return target.checked ? QStringLiteral("healthy") : QStringLiteral("up");
+}
+
+} // namespace
+
+void MainWindow::refreshUpstreams()
+{
+    const QList<engine::UpstreamStatus> upstreams = m_gateway.upstreamStatus();
+    m_upstreams->clear();
+    for (const engine::UpstreamStatus &upstream : upstreams) {
+        auto *item = new QTreeWidgetItem(m_upstreams, { upstream.name, QStringLiteral("%1, circuit %2").arg(upstream.balance, upstream.circuit) });
+        for (const engine::TargetStatus &target : upstream.targets) {
+            new QTreeWidgetItem(item, { target.url, stateText(target), QString::number(target.inFlight),
+                                        QStringLiteral("%1 ms").arg(target.latencyMs, 0, 'f', 1),
+                                        QString::number(target.requests), QString::number(target.failures) });
+        }
+    }
+    m_upstreams->expandAll();
 }
 
 } // namespace gatehouse::ui

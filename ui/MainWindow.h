@@ -5,6 +5,7 @@
 
 class QLabel;
 class QListWidget;
+class QTreeWidget;
 
 namespace gatehouse::engine {
 class Gateway;
@@ -12,8 +13,8 @@ class Gateway;
 
 namespace gatehouse::ui {
 
-// The first, minimal window: listeners, a request counter with the rate, and the profile's
-// routes as a read-only list. The full desktop app replaces it.
+// The first, minimal window: listeners, a request counter with the rate, the profile's routes
+// as a read-only list and the upstreams' live target state. The full desktop app replaces it.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -27,11 +28,13 @@ public:
 private:
     void refreshProfile();
     void refreshCounters();
+    void refreshUpstreams();
 
     engine::Gateway &m_gateway;
     QLabel *m_listeners = nullptr;
     QLabel *m_requests = nullptr;
     QListWidget *m_routes = nullptr;
+    QTreeWidget *m_upstreams = nullptr;
     quint64 m_lastCount = 0;
     QElapsedTimer m_sinceLast;
 };

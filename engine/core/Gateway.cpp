@@ -5,11 +5,13 @@
 #include <QTimer>
 
 #include "engine/core/GatewayConfig.h"
+#include "engine/core/HealthMonitor.h"
 #include "engine/core/HostResolver.h"
 #include "engine/core/Listener.h"
 #include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
 #include "engine/net/EpollEventDispatcher.h"
+#include "engine/upstream/SteadyClock.h"
 #include "engine/services/ServiceHost.h"
 
 namespace gatehouse::engine {
@@ -52,6 +54,7 @@ public:
     std::shared_ptr<std::atomic<int>> activeConnections = std::make_shared<std::atomic<int>>(0);
     QList<QThread *> threads;
     QList<Worker *> workers;
+    HealthMonitor *health = nullptr; // on its own thread, the last of `threads`
     QHash<QString, Listener *> listeners; // by configured bind
     std::unique_ptr<ServiceHost> services;
     GatewayError lastError;
@@ -130,6 +133,15 @@ void GatewayPrivate::startWorkers()
         threads.append(thread);
         workers.append(worker);
     }
+    // Health checks wait on the network and must not delay a worker's requests, nor the
+    // caller's thread (the GUI): they get a thread of their own.
+    auto *thread = new QThread;
+    thread->setObjectName(QStringLiteral("gatehouse-health"));
+    health = new HealthMonitor;
+    health->moveToThread(thread);
+    QObject::connect(thread, &QThread::finished, health, &QObject::deleteLater);
+    thread->start();
+    threads.append(thread);
 }
 
 void GatewayPrivate::sendConfig()
@@ -138,6 +150,8 @@ void GatewayPrivate::sendConfig()
         QMetaObject::invokeMethod(worker, [worker, snapshot = config] { worker->setConfig(snapshot); },
                                   Qt::QueuedConnection);
     }
+    QMetaObject::invokeMethod(health, [monitor = health, snapshot = config] { monitor->apply(snapshot); },
+                              Qt::QueuedConnection);
 }
 
 void GatewayPrivate::finishStop()
@@ -158,6 +172,7 @@ void GatewayPrivate::finishStop()
     }
     threads.clear();
     workers.clear();
+    health = nullptr;
     services.reset();
     running = false;
     Q_EMIT q->stopped();
@@ -324,6 +339,11 @@ quint64 Gateway::requestsServed() const
         total += worker->requestsServed();
     }
     return total;
+}
+
+QList<UpstreamStatus> Gateway::upstreamStatus() const
+{
+    return d->config ? engine::upstreamStatus(*d->config, steadyNowMs()) : QList<UpstreamStatus> {};
 }
 
 } // namespace gatehouse::engine

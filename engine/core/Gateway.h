@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include "engine/core/TrafficEvent.h"
+#include "engine/core/UpstreamStatus.h"
 #include "engine/profile/Profile.h"
 
 namespace gatehouse::engine {
@@ -62,6 +63,9 @@ public:
     QList<ServiceInfo> services() const;
     const profile::Profile &profile() const;
     quint64 requestsServed() const;
+    // Health, ejection, circuit, in-flight and latency of every upstream and target, now.
+    // Cheap (relaxed atomic reads); call it as often as a view refreshes.
+    QList<UpstreamStatus> upstreamStatus() const;
 
 Q_SIGNALS:
     void started(const QList<gatehouse::engine::ListenerInfo> &listeners);

@@ -4,6 +4,8 @@
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTcpServer>
+#include <QTreeWidget>
 
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileReader.h"
@@ -18,6 +20,7 @@ class TestMainWindow : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void showsListenersRoutesAndCountsRequests();
+    void showsUpstreamTargetState();
 };
 
 void TestMainWindow::showsListenersRoutesAndCountsRequests()
@@ -64,6 +67,59 @@ routes:
         reply->deleteLater();
     }
     QTRY_VERIFY_WITH_TIMEOUT(requestsLabel->text().startsWith(QStringLiteral("Requests: 3")), 5000);
+
+    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
+    gateway.stop(std::chrono::seconds(2));
+    QVERIFY(stopped.wait(5000));
+}
+
+// The upstream view shows each target's live state: a target nothing listens on fails its
+// health checks, is shown unhealthy, and requests get a 503 instead of waiting for it.
+void TestMainWindow::showsUpstreamTargetState()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 deadPort = probe.serverPort();
+    probe.close();
+    QByteArray yaml = R"(gatehouse: 1
+name: ui-upstreams
+listen:
+  - bind: 127.0.0.1:0
+upstreams:
+  - name: pool
+    targets: [{ url: "http://127.0.0.1:@DEAD@" }]
+    health_check: { path: /health, interval: 100ms, timeout: 100ms, unhealthy_after: 1 }
+routes:
+  - name: pool
+    match: { path: /pool }
+    upstream: pool
+)";
+    yaml.replace("@DEAD@", QByteArray::number(deadPort));
+    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<ui-upstreams>"), QString());
+    QVERIFY(read.ok());
+
+    engine::Gateway gateway;
+    ui::MainWindow window(gateway);
+    window.show();
+    QVERIFY(gateway.start(*read.profile));
+    auto *upstreams = window.findChild<QTreeWidget *>(QStringLiteral("upstreams"));
+    QVERIFY(upstreams);
+    auto targetRow = [upstreams]() -> QTreeWidgetItem * {
+        QTreeWidgetItem *pool = upstreams->topLevelItemCount() == 1 ? upstreams->topLevelItem(0) : nullptr;
+        return pool && pool->childCount() == 1 ? pool->child(0) : nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(targetRow() && targetRow()->text(1).startsWith(QStringLiteral("unhealthy")), 5000);
+    QCOMPARE(upstreams->topLevelItem(0)->text(0), QStringLiteral("pool"));
+    QVERIFY(upstreams->topLevelItem(0)->text(1).contains(QStringLiteral("round_robin")));
+    QVERIFY2(targetRow()->text(0).endsWith(QString::number(deadPort)), qPrintable(targetRow()->text(0)));
+
+    QNetworkAccessManager manager;
+    QNetworkReply *reply = manager.get(QNetworkRequest(QUrl(gateway.listeners().first().url() + QStringLiteral("/pool"))));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 503);
+    QVERIFY(reply->readAll().contains("no_healthy_target"));
+    reply->deleteLater();
 
     QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
     gateway.stop(std::chrono::seconds(2));
