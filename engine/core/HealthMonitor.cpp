@@ -1,5 +1,7 @@
 #include "HealthMonitor.h"
 
+#include <algorithm>
+
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 
