@@ -2,9 +2,14 @@
 
 // Small clients shared by the integration tests in this folder: a blocking raw HTTP/1.1
 // connection that reads exactly one response at a time (keep-alive, pipelining, 100-continue),
-// a QNetworkAccessManager round trip bounded by a timeout, and helpers for the echo's JSON.
+// a QNetworkAccessManager round trip bounded by a timeout, and helpers for the echo's JSON,
+// the access log, SIGHUP reloads and client threads.
 
+#include <csignal>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include <QByteArray>
 #include <QDeadlineTimer>
@@ -17,6 +22,7 @@
 #include <QNetworkRequest>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 #include <QUrl>
 
@@ -154,6 +160,28 @@ public:
         }
         return m_socket.state() != QAbstractSocket::ConnectedState;
     }
+    // Like open(), from a chosen local address (127.0.0.2 and up are all loopback on Linux), so
+    // the gateway sees a distinct client IP.
+    bool openFrom(const QHostAddress &source, quint16 port)
+    {
+        return m_socket.bind(source, 0) && open(port);
+    }
+    // One request on this connection and its final response; nullopt on timeout or close.
+    // `Host` and `Content-Length` (for a non-empty body) are added.
+    std::optional<HttpResponse> roundTrip(const QByteArray &method, const QByteArray &path,
+                                          const QList<std::pair<QByteArray, QByteArray>> &headers = {},
+                                          const QByteArray &body = {}, int timeoutMs = 5000)
+    {
+        QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: localhost\r\n";
+        for (const auto &[name, value] : headers) {
+            request += name + ": " + value + "\r\n";
+        }
+        if (!body.isEmpty()) {
+            request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        }
+        send(request + "\r\n" + body);
+        return readFinal(timeoutMs, method == "HEAD");
+    }
     QTcpSocket &socket() { return m_socket; }
     QByteArray &buffer() { return m_buffer; }
 
@@ -242,6 +270,91 @@ inline quint16 deadPort()
     const quint16 port = server.serverPort();
     server.close();
     return port;
+}
+
+// `gatehouse serve PROFILE` with its access log (stdout) going to the file `logPath`, which
+// the test reads whenever it likes: nobody has to drain a pipe while clients block on sockets.
+inline bool startServeWithAccessLog(GatehouseProcess &gateway, const QString &profilePath, const QString &logPath)
+{
+    gateway.process().setStandardOutputFile(logPath, QIODevice::Truncate);
+    return gateway.startServe(profilePath);
+}
+
+// The complete JSON lines of an access log file so far.
+inline QList<QJsonObject> readAccessLog(const QString &logPath)
+{
+    QFile file(logPath);
+    QList<QJsonObject> lines;
+    if (!file.open(QIODevice::ReadOnly)) {
+        return lines;
+    }
+    const QByteArray text = file.readAll();
+    const qsizetype end = text.lastIndexOf('\n');
+    if (end < 0) {
+        return lines;
+    }
+    for (const QByteArray &line : text.left(end).split('\n')) {
+        if (!line.trimmed().isEmpty()) {
+            lines.append(QJsonDocument::fromJson(line).object());
+        }
+    }
+    return lines;
+}
+
+// Waits until the access log has at least `count` lines (the gateway writes it in batches).
+inline QList<QJsonObject> waitForAccessLog(const QString &logPath, qsizetype count, int timeoutMs = 5000)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    QList<QJsonObject> lines = readAccessLog(logPath);
+    while (lines.size() < count && !deadline.hasExpired()) {
+        QThread::msleep(20);
+        lines = readAccessLog(logPath);
+    }
+    return lines;
+}
+
+// SIGHUP, then waits until stderr shows the outcome: true for "reloaded", false for a failure
+// or no answer within the timeout. `message` gets what stderr said meanwhile.
+inline bool reloadBySighup(GatehouseProcess &gateway, QByteArray *message = nullptr, int timeoutMs = 5000)
+{
+    const qsizetype before = gateway.stderrText().size();
+    gateway.signal(SIGHUP);
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        gateway.process().waitForReadyRead(50);
+        const QByteArray fresh = gateway.stderrText().mid(before);
+        if (message) {
+            *message = fresh;
+        }
+        if (fresh.contains("reload failed")) {
+            return false;
+        }
+        if (fresh.contains("reloaded")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Runs body(0..count-1) on `count` threads at once and waits for all of them; each thread makes
+// its own sockets. Every body must bound its own run time; false when they overran `timeoutMs`
+// (the threads are still waited for, so nothing is destroyed while running).
+inline bool runClientThreads(int count, const std::function<void(int)> &body, int timeoutMs = 30000)
+{
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int i = 0; i < count; ++i) {
+        threads.emplace_back(QThread::create(body, i));
+        threads.back()->start();
+    }
+    QDeadlineTimer deadline(timeoutMs);
+    bool inTime = true;
+    for (const auto &thread : threads) {
+        if (!thread->wait(deadline)) {
+            inTime = false;
+            thread->wait();
+        }
+    }
+    return inTime;
 }
 
 // Resident set size of a process, in bytes; -1 when unknown.
