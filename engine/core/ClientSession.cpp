@@ -444,8 +444,8 @@ void ClientSession::startAttempt()
     const CompiledTarget &target = m_ctx.upstream->targets.at(m_ctx.targetIndex);
     ++m_attempts;
     m_attemptStart = Clock::now();
-    m_attempt.begin(*m_ctx.upstream, m_ctx.targetIndex, m_ctx.admission);
-    m_ctx.admission = CircuitBreaker::Admission::Allowed; // a retry is no second probe
+    m_attempt.begin(*m_ctx.upstream, m_ctx.targetIndex, m_ctx.breakerTicket);
+    m_ctx.breakerTicket = {}; // a retry is no second probe
     m_upstreamDeadline = m_attemptStart + m_ctx.route->timeout;
     m_event.upstream = m_ctx.upstream->name;
     m_event.target = target.url;

@@ -7,12 +7,12 @@
 
 namespace gatehouse::engine {
 
-void UpstreamAttempt::begin(const CompiledUpstream &upstream, int targetIndex, CircuitBreaker::Admission admission)
+void UpstreamAttempt::begin(const CompiledUpstream &upstream, int targetIndex, CircuitBreaker::Ticket ticket)
 {
     abandon();
     m_upstream = &upstream;
     m_target = targetIndex;
-    m_admission = admission;
+    m_ticket = ticket;
     m_status = 0;
     m_latencyMs = -1;
     upstream.targets.at(targetIndex).state->inFlight.fetch_add(1, std::memory_order_relaxed);
@@ -53,12 +53,12 @@ void UpstreamAttempt::finish(bool failure)
     if (upstream.circuitBreaker) {
         CircuitBreaker &breaker = upstream.state->breaker;
         const bool wasOpen = breaker.state() == CircuitBreaker::State::Open;
-        breaker.record(*upstream.circuitBreaker, m_admission, failure, now);
+        breaker.record(*upstream.circuitBreaker, m_ticket, failure, now);
         const CircuitBreaker::State after = breaker.state();
         if (!wasOpen && after == CircuitBreaker::State::Open) {
             qCWarning(lcUpstream).noquote() << "upstream" << upstream.name << "circuit opened for"
                                             << upstream.circuitBreaker->openFor.count() << "ms";
-        } else if (m_admission == CircuitBreaker::Admission::Probe && after == CircuitBreaker::State::Closed) {
+        } else if (m_ticket.admission == CircuitBreaker::Admission::Probe && after == CircuitBreaker::State::Closed) {
             qCInfo(lcUpstream).noquote() << "upstream" << upstream.name << "circuit closed: probes succeeded";
         }
     }
@@ -71,7 +71,7 @@ void UpstreamAttempt::abandon()
         return;
     }
     m_upstream->targets.at(m_target).state->inFlight.fetch_sub(1, std::memory_order_relaxed);
-    m_upstream->state->breaker.abandon(m_admission);
+    m_upstream->state->breaker.abandon(m_ticket);
     m_upstream = nullptr;
 }
 

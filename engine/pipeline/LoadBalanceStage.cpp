@@ -89,8 +89,8 @@ StageResult LoadBalanceStage::onRequest(RequestContext &ctx)
     const CompiledUpstream &upstream = *ctx.upstream;
     const qint64 now = steadyNowMs();
     if (upstream.circuitBreaker) {
-        ctx.admission = upstream.state->breaker.admit(*upstream.circuitBreaker, now);
-        if (ctx.admission == CircuitBreaker::Admission::Refused) {
+        ctx.breakerTicket = upstream.state->breaker.admit(*upstream.circuitBreaker, now);
+        if (ctx.breakerTicket.admission == CircuitBreaker::Admission::Refused) {
             ctx.response.status = 503;
             ctx.response.error = "circuit_open";
             ctx.response.message = QStringLiteral("upstream %1 is failing; its circuit breaker is open").arg(upstream.name);
@@ -102,7 +102,7 @@ StageResult LoadBalanceStage::onRequest(RequestContext &ctx)
         upstream.state->retryBudget.recordRequest(upstream.retryBudget, now);
         return finish(StageResult::Continue);
     }
-    upstream.state->breaker.abandon(ctx.admission);
+    upstream.state->breaker.abandon(ctx.breakerTicket);
     ctx.response.status = 503;
     ctx.response.error = "no_healthy_target";
     ctx.response.message = QStringLiteral("upstream %1 has no healthy target").arg(upstream.name);

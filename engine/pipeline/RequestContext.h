@@ -44,7 +44,7 @@ struct RequestContext
     const CompiledUpstream *upstream = nullptr; // the canary's when the canary serves
     std::optional<bool> canary; // set on routes with a canary: whether the canary serves
     std::chrono::milliseconds faultDelay { 0 }; // injected before the request goes on
-    CircuitBreaker::Admission admission = CircuitBreaker::Admission::Allowed;
+    CircuitBreaker::Ticket breakerTicket; // Allowed, or a half-open probe
     quint64 balanceKey = 0; // stable hash for ip_hash / consistent_hash
     int targetIndex = -1;
     QList<int> triedTargets;

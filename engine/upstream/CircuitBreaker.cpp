@@ -2,37 +2,38 @@
 
 namespace gatehouse::engine {
 
-CircuitBreaker::Admission CircuitBreaker::admit(const profile::CircuitBreaker &config, qint64 nowMs)
+CircuitBreaker::Ticket CircuitBreaker::admit(const profile::CircuitBreaker &config, qint64 nowMs)
 {
     if (m_state.load(std::memory_order_acquire) == State::Closed) {
-        return Admission::Allowed;
+        return { Admission::Allowed };
     }
     const std::lock_guard lock(m_mutex);
     State state = m_state.load(std::memory_order_relaxed);
     if (state == State::Open) {
         if (nowMs - m_openedAtMs.load(std::memory_order_relaxed) < config.openFor.count()) {
-            return Admission::Refused;
+            return { Admission::Refused };
         }
         m_state.store(State::HalfOpen, std::memory_order_release);
         m_probesAdmitted = 0;
         m_probesSucceeded = 0;
+        ++m_round;
         state = State::HalfOpen;
     }
     if (state == State::Closed) {
-        return Admission::Allowed;
+        return { Admission::Allowed };
     }
     if (m_probesAdmitted >= kProbes) {
-        return Admission::Refused;
+        return { Admission::Refused };
     }
     ++m_probesAdmitted;
-    return Admission::Probe;
+    return { Admission::Probe, m_round };
 }
 
-void CircuitBreaker::record(const profile::CircuitBreaker &config, Admission admission, bool failure, qint64 nowMs)
+void CircuitBreaker::record(const profile::CircuitBreaker &config, Ticket ticket, bool failure, qint64 nowMs)
 {
-    if (admission == Admission::Probe) {
+    if (ticket.admission == Admission::Probe) {
         const std::lock_guard lock(m_mutex);
-        if (m_state.load(std::memory_order_relaxed) != State::HalfOpen) {
+        if (m_state.load(std::memory_order_relaxed) != State::HalfOpen || ticket.round != m_round) {
             return;
         }
         if (failure) {
@@ -43,7 +44,7 @@ void CircuitBreaker::record(const profile::CircuitBreaker &config, Admission adm
         }
         return;
     }
-    if (admission != Admission::Allowed) {
+    if (ticket.admission != Admission::Allowed) {
         return;
     }
     const qint64 windowMs = config.window.count();
@@ -62,13 +63,13 @@ void CircuitBreaker::record(const profile::CircuitBreaker &config, Admission adm
     }
 }
 
-void CircuitBreaker::abandon(Admission admission)
+void CircuitBreaker::abandon(Ticket ticket)
 {
-    if (admission != Admission::Probe) {
+    if (ticket.admission != Admission::Probe) {
         return;
     }
     const std::lock_guard lock(m_mutex);
-    if (m_state.load(std::memory_order_relaxed) == State::HalfOpen && m_probesAdmitted > 0) {
+    if (m_state.load(std::memory_order_relaxed) == State::HalfOpen && ticket.round == m_round && m_probesAdmitted > 0) {
         --m_probesAdmitted;
     }
 }

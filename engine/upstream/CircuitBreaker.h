@@ -22,11 +22,18 @@ public:
     static constexpr int kProbes = 3;
 
     enum class Admission { Refused, Allowed, Probe };
-    Admission admit(const profile::CircuitBreaker &config, qint64 nowMs);
+    // What admit() hands out. A probe carries its half-open round, so a probe of an earlier
+    // round that ends late neither counts toward nor frees a slot of the current one.
+    struct Ticket
+    {
+        Admission admission = Admission::Allowed;
+        quint32 round = 0;
+    };
+    Ticket admit(const profile::CircuitBreaker &config, qint64 nowMs);
     // The outcome of an admitted request. A probe must report (or abandon) exactly once.
-    void record(const profile::CircuitBreaker &config, Admission admission, bool failure, qint64 nowMs);
+    void record(const profile::CircuitBreaker &config, Ticket ticket, bool failure, qint64 nowMs);
     // A probe that ended without an outcome (the client went away): frees its slot.
-    void abandon(Admission admission);
+    void abandon(Ticket ticket);
 
     // Open stays Open until the first request after open_for turns it half-open.
     State state() const { return m_state.load(std::memory_order_acquire); }
@@ -44,6 +51,7 @@ private:
     std::mutex m_mutex;
     int m_probesAdmitted = 0; // guarded by m_mutex
     int m_probesSucceeded = 0;
+    quint32 m_round = 0; // half-open rounds so far
 };
 
 } // namespace gatehouse::engine

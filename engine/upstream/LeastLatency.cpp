@@ -26,7 +26,7 @@ double LeastLatency::cost(int index, qint64 nowMs) const
     const BalancerTarget &target = m_targets[size_t(index)];
     const int inFlight = target.state->inFlight.load(std::memory_order_relaxed);
     const double latency = target.state->latency.valueMs(nowMs);
-    if (latency == 0.0 && inFlight > 0) {
+    if (!target.state->latency.hasSamples() && inFlight > 0) {
         return kUnmeasuredPenaltyMs + inFlight;
     }
     return latency * (inFlight + 1) / target.weight;

@@ -12,6 +12,9 @@ bool OutlierDetector::record(std::span<TargetState *const> targets, int index, b
         target.consecutiveFailures.store(0, std::memory_order_relaxed);
         return false;
     }
+    if (target.isEjected(nowMs)) {
+        return false; // requests that started before the ejection: a target back gets a fresh count
+    }
     const int failures = target.consecutiveFailures.fetch_add(1, std::memory_order_relaxed) + 1;
     if (failures < config.consecutiveFailures) {
         return false;
