@@ -242,6 +242,11 @@ YAML::Node upstream(const Upstream &value)
         if (v.unhealthyAfter != d.unhealthyAfter) {
             check["unhealthy_after"] = v.unhealthyAfter;
         }
+        if (v.expectStatusMin != d.expectStatusMin || v.expectStatusMax != d.expectStatusMax) {
+            check["expect_status"] = v.expectStatusMin == v.expectStatusMax
+                ? str(QString::number(v.expectStatusMin))
+                : str(QStringLiteral("%1-%2").arg(v.expectStatusMin).arg(v.expectStatusMax));
+        }
         node["health_check"] = check;
     }
     if (value.outlier) {
@@ -272,6 +277,21 @@ YAML::Node upstream(const Upstream &value)
             breaker["open_for"] = duration(v.openFor);
         }
         node["circuit_breaker"] = breaker;
+    }
+    const RetryBudget defaultBudget;
+    if (value.retryBudget != defaultBudget) {
+        const RetryBudget &v = value.retryBudget;
+        YAML::Node budget(YAML::NodeType::Map);
+        if (v.percent != defaultBudget.percent) {
+            budget["percent"] = number(v.percent) + '%';
+        }
+        if (v.minPerSecond != defaultBudget.minPerSecond) {
+            budget["min_per_second"] = v.minPerSecond;
+        }
+        if (v.window != defaultBudget.window) {
+            budget["window"] = duration(v.window);
+        }
+        node["retry_budget"] = budget;
     }
     return node;
 }
@@ -361,13 +381,15 @@ YAML::Node route(const Route &value)
         if (v.delay.count() != 0) {
             fault["delay"] = duration(v.delay);
         }
-        if (v.delayPercent != 0.0) {
+        // The percentages default to 100 when their fault is set: written whenever they differ
+        // from what reading the rest back would give.
+        if (v.delayPercent != (v.delay.count() != 0 ? 100.0 : 0.0)) {
             fault["delay_percent"] = number(v.delayPercent);
         }
         if (v.abortStatus != 0) {
             fault["abort_status"] = v.abortStatus;
         }
-        if (v.abortPercent != 0.0) {
+        if (v.abortPercent != (v.abortStatus != 0 ? 100.0 : 0.0)) {
             fault["abort_percent"] = number(v.abortPercent);
         }
         node["fault"] = fault;

@@ -174,6 +174,13 @@ std::optional<Fault> readFault(ReadContext &ctx, const YAML::Node &node)
     if (fault.abortPercent > 0 && !map.has("abort_status")) {
         ctx.error(map.keyNode("abort_percent"), QStringLiteral("'abort_percent' needs 'abort_status'"));
     }
+    // `fault: { delay: 2s }` means every request: a fault that never fires is no one's intent.
+    if (map.has("delay") && !map.has("delay_percent")) {
+        fault.delayPercent = 100.0;
+    }
+    if (map.has("abort_status") && !map.has("abort_percent")) {
+        fault.abortPercent = 100.0;
+    }
     return fault;
 }
 

@@ -59,10 +59,31 @@ std::optional<UpstreamTls> readTls(ReadContext &ctx, const YAML::Node &node)
     return tls;
 }
 
+// "200-399", "200-299" or a single status (200): the statuses a health check accepts.
+void readStatusRange(ReadContext &ctx, MapReader &map, HealthCheck &check)
+{
+    QString text;
+    if (!map.getString("expect_status", text)) {
+        return;
+    }
+    const QStringList parts = text.split(u'-');
+    bool lowOk = false;
+    bool highOk = parts.size() == 1;
+    const int low = parts.value(0).trimmed().toInt(&lowOk);
+    const int high = parts.size() == 2 ? parts.at(1).trimmed().toInt(&highOk) : low;
+    if (parts.size() > 2 || !lowOk || !highOk || low < 100 || high > 599 || low > high) {
+        ctx.error(map.value("expect_status"),
+                  QStringLiteral("'expect_status' must be a status or a range LOW-HIGH within 100-599, e.g. 200-399, not %1").arg(text));
+        return;
+    }
+    check.expectStatusMin = low;
+    check.expectStatusMax = high;
+}
+
 std::optional<HealthCheck> readHealthCheck(ReadContext &ctx, const YAML::Node &node)
 {
     MapReader map(ctx, node, QStringLiteral("'health_check'"),
-                  { "path", "interval", "timeout", "healthy_after", "unhealthy_after" });
+                  { "path", "interval", "timeout", "healthy_after", "unhealthy_after", "expect_status" });
     HealthCheck check;
     if (map.getString("path", check.path) && !check.path.startsWith(u'/')) {
         ctx.error(map.value("path"), QStringLiteral("health check path '%1' must start with '/'").arg(check.path));
@@ -75,6 +96,7 @@ std::optional<HealthCheck> readHealthCheck(ReadContext &ctx, const YAML::Node &n
     }
     map.getInt("healthy_after", check.healthyAfter, 1, 100);
     map.getInt("unhealthy_after", check.unhealthyAfter, 1, 100);
+    readStatusRange(ctx, map, check);
     return check;
 }
 
@@ -87,21 +109,22 @@ std::optional<Outlier> readOutlier(ReadContext &ctx, const YAML::Node &node)
     return outlier;
 }
 
-// "50%" (or a plain 50): the share of failed requests in the window that opens the circuit.
-void readErrorRate(ReadContext &ctx, MapReader &map, double &out)
+// "50%" (or a plain 50): above 0 and up to 100.
+void readPercent(ReadContext &ctx, MapReader &map, const char *key, double &out)
 {
-    const YAML::Node node = map.value("error_rate");
+    const YAML::Node node = map.value(key);
     if (!node.IsDefined()) {
         return;
     }
     QString text;
-    if (!map.getString("error_rate", text)) {
+    if (!map.getString(key, text)) {
         return;
     }
     bool ok = false;
     const double value = (text.endsWith(u'%') ? text.chopped(1) : text).toDouble(&ok);
     if (!ok || !(value > 0.0 && value <= 100.0)) {
-        ctx.error(node, QStringLiteral("'error_rate' must be a percentage above 0% and up to 100%, e.g. 50%, not %1").arg(text));
+        ctx.error(node, QStringLiteral("'%1' must be a percentage above 0% and up to 100%, e.g. 50%, not %2")
+                            .arg(QLatin1String(key), text));
         return;
     }
     out = value;
@@ -112,11 +135,21 @@ std::optional<CircuitBreaker> readCircuitBreaker(ReadContext &ctx, const YAML::N
     MapReader map(ctx, node, QStringLiteral("'circuit_breaker'"),
                   { "error_rate", "min_requests", "window", "open_for" });
     CircuitBreaker breaker;
-    readErrorRate(ctx, map, breaker.errorRatePercent);
+    readPercent(ctx, map, "error_rate", breaker.errorRatePercent);
     map.getInt("min_requests", breaker.minRequests, 1, 1'000'000);
     map.getDuration("window", breaker.window, Duration(1));
     map.getDuration("open_for", breaker.openFor, Duration(1));
     return breaker;
+}
+
+RetryBudget readRetryBudget(ReadContext &ctx, const YAML::Node &node)
+{
+    MapReader map(ctx, node, QStringLiteral("'retry_budget'"), { "percent", "min_per_second", "window" });
+    RetryBudget budget;
+    readPercent(ctx, map, "percent", budget.percent);
+    map.getInt("min_per_second", budget.minPerSecond, 0, 100'000);
+    map.getDuration("window", budget.window, Duration(100));
+    return budget;
 }
 
 } // namespace
@@ -127,7 +160,7 @@ void readUpstreams(ReadContext &ctx, const YAML::Node &node, QList<Upstream> &ou
     forEachItem(ctx, node, QStringLiteral("'upstreams'"), [&](const YAML::Node &item) {
         MapReader map(ctx, item, QStringLiteral("an upstream"),
                       { "name", "balance", "hash_on", "targets", "connect_timeout", "keepalive", "tls",
-                        "health_check", "outlier", "circuit_breaker" });
+                        "health_check", "outlier", "circuit_breaker", "retry_budget" });
         if (!map.isMap()) {
             return;
         }
@@ -173,6 +206,9 @@ void readUpstreams(ReadContext &ctx, const YAML::Node &node, QList<Upstream> &ou
         }
         if (map.has("circuit_breaker")) {
             upstream.circuitBreaker = readCircuitBreaker(ctx, map.value("circuit_breaker"));
+        }
+        if (map.has("retry_budget")) {
+            upstream.retryBudget = readRetryBudget(ctx, map.value("retry_budget"));
         }
         out.append(upstream);
     });

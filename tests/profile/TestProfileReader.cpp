@@ -1,6 +1,7 @@
 #include "ProfileTestData.h"
 
 #include "engine/profile/ProfileReader.h"
+#include "engine/profile/ProfileWriter.h"
 
 #include <QDirIterator>
 #include <QTemporaryDir>
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void examples();
     void defaultProfile();
     void defaults();
+    void faultPercentsDefaultToAll();
     void kitchenSinkValues();
     void badProfiles_data();
     void badProfiles();
@@ -170,6 +172,11 @@ void TestProfileReader::defaults()
     QCOMPARE(u.healthCheck->timeout, 1s);
     QCOMPARE(u.healthCheck->healthyAfter, 2);
     QCOMPARE(u.healthCheck->unhealthyAfter, 3);
+    QCOMPARE(u.healthCheck->expectStatusMin, 200);
+    QCOMPARE(u.healthCheck->expectStatusMax, 399);
+    QCOMPARE(u.retryBudget.percent, 20.0);
+    QCOMPARE(u.retryBudget.minPerSecond, 5);
+    QCOMPARE(u.retryBudget.window, 10s);
     QCOMPARE(u.outlier->consecutiveFailures, 5);
     QCOMPARE(u.outlier->ejectFor, 30s);
     QCOMPARE(u.circuitBreaker->errorRatePercent, 50.0);
@@ -195,6 +202,25 @@ void TestProfileReader::defaults()
     QCOMPARE(p.rateLimits[0].burst, 0);
     QCOMPARE(p.rateLimits[0].key, QStringLiteral("consumer"));
     QCOMPARE(p.rateLimits[0].store, QStringLiteral("local"));
+}
+
+// A fault with a delay or an abort status and no percentage fires on every request; an explicit
+// 0 keeps it off, and survives a write and read back.
+void TestProfileReader::faultPercentsDefaultToAll()
+{
+    const QByteArray head = "gatehouse: 1\nroutes:\n  - name: r\n    respond: {}\n    fault: ";
+    const Profile all = readOk(head + "{ delay: 2s, abort_status: 503 }\n");
+    QCOMPARE(all.routes.value(0).fault->delayPercent, 100.0);
+    QCOMPARE(all.routes.value(0).fault->abortPercent, 100.0);
+    const Profile off = readOk(head + "{ delay: 2s, delay_percent: 0, abort_status: 503, abort_percent: 0 }\n");
+    QCOMPARE(off.routes.value(0).fault->delayPercent, 0.0);
+    QCOMPARE(off.routes.value(0).fault->abortPercent, 0.0);
+    const Profile reread = readOk(writeProfileYaml(off));
+    QCOMPARE(reread.routes.value(0).fault->delayPercent, 0.0);
+    QCOMPARE(reread.routes.value(0).fault->abortPercent, 0.0);
+    const Profile none = readOk(head + "{}\n");
+    QCOMPARE(none.routes.value(0).fault->delayPercent, 0.0);
+    QCOMPARE(none.routes.value(0).fault->abortPercent, 0.0);
 }
 
 void TestProfileReader::kitchenSinkValues()
@@ -226,6 +252,11 @@ void TestProfileReader::kitchenSinkValues()
     QCOMPARE(u.connectTimeout, 250ms);
     QCOMPARE(u.circuitBreaker->errorRatePercent, 12.5);
     QCOMPARE(u.healthCheck->interval, 2min);
+    QCOMPARE(u.healthCheck->expectStatusMin, 200);
+    QCOMPARE(u.healthCheck->expectStatusMax, 299);
+    QCOMPARE(u.retryBudget.percent, 10.0);
+    QCOMPARE(u.retryBudget.minPerSecond, 2);
+    QCOMPARE(u.retryBudget.window, 30s);
     QCOMPARE(u.tls->serverName, QStringLiteral("users.internal"));
 
     const Route &r = p.routes[0];
@@ -250,7 +281,7 @@ void TestProfileReader::kitchenSinkValues()
     QCOMPARE(p.jwt[0].tokenFrom.size(), 3);
     QCOMPARE(p.rateLimits[0].store, QStringLiteral("redis://127.0.0.1:6379/2"));
     QCOMPARE(p.rateLimits[0].per, 2s);
-    QCOMPARE(p.routes[0].pos, (SourcePos { 48, 5 }));
+    QCOMPARE(p.routes[0].pos, (SourcePos { 49, 5 }));
     QCOMPARE(p.upstreams[0].targets[1].pos, (SourcePos { 32, 9 }));
 }
 
@@ -352,6 +383,20 @@ void TestProfileReader::badProfiles_data()
         4, 13, "duplicate upstream name 'u'");
     add("error_rate over 100%", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    circuit_breaker: { error_rate: 150% }\n",
         5, 36, "'error_rate' must be a percentage");
+    add("expect_status reversed", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    health_check: { expect_status: 399-200 }\n",
+        5, 36, "'expect_status' must be a status or a range LOW-HIGH within 100-599");
+    add("expect_status not a status", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    health_check: { expect_status: 2xx }\n",
+        5, 36, "not 2xx");
+    add("expect_status beyond 599", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    health_check: { expect_status: 200-600 }\n",
+        5, 36, "within 100-599");
+    add("retry_budget percent 0", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    retry_budget: { percent: 0% }\n",
+        5, 30, "'percent' must be a percentage above 0%");
+    add("retry_budget negative rate", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    retry_budget: { min_per_second: -1 }\n",
+        5, 37, "'min_per_second' must be a whole number from 0 to 100000");
+    add("retry_budget short window", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    retry_budget: { window: 10ms }\n",
+        5, 29, "'window' must be at least 100ms");
+    add("retry_budget unknown key", "gatehouse: 1\nupstreams:\n  - name: u\n    targets: [{ url: http://h:1 }]\n    retry_budget: { ratio: 20% }\n",
+        5, 21, "unknown key 'ratio' in 'retry_budget'");
 
     // Routes.
     add("unknown upstream", "gatehouse: 1\n" UPSTREAM "routes:\n  - name: r\n    upstream: nope\n", 5, 15,

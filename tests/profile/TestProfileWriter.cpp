@@ -90,8 +90,8 @@ void TestProfileWriter::kitchenSinkWritesEveryKey()
                            "header_timeout", "idle_timeout", "max_connections", "upstreams", "balance", "hash_on",
                            "targets", "url", "weight", "connect_timeout", "keepalive", "ca", "verify",
                            "server_name", "health_check", "path", "interval", "timeout", "healthy_after",
-                           "unhealthy_after", "outlier", "consecutive_failures", "eject_for", "circuit_breaker",
-                           "error_rate", "min_requests", "window", "open_for", "routes", "match", "path_exact",
+                           "unhealthy_after", "expect_status", "outlier", "consecutive_failures", "eject_for", "circuit_breaker",
+                           "error_rate", "min_requests", "window", "open_for", "retry_budget", "min_per_second", "routes", "match", "path_exact",
                            "path_regex", "methods", "hosts", "headers", "strip_prefix", "upstream", "respond",
                            "status", "body", "retries", "auth", "require", "rate_limit", "canary", "percent",
                            "header", "users", "cors", "origins", "credentials", "max_age", "compress", "fault",
@@ -105,6 +105,8 @@ void TestProfileWriter::kitchenSinkWritesEveryKey()
     }
     QVERIFY(written.contains("1500ms"));
     QVERIFY(written.contains("error_rate: 12.5%"));
+    QVERIFY(written.contains("expect_status: 200-299"));
+    QVERIFY(written.contains("retry_budget: {percent: 10%, min_per_second: 2, window: 30s}"));
     QVERIFY(written.contains("idle_timeout: 2h"));
     QVERIFY(written.contains("max_header_bytes: 32KiB"));
     QVERIFY(written.contains("max_body_bytes: 1048577"));
