@@ -17,6 +17,8 @@ BENCH_DURATION=${BENCH_DURATION:-10s}
 BENCH_REPEAT=${BENCH_REPEAT:-1}
 BENCH_WARMUP=${BENCH_WARMUP:-2s}
 BENCH_ONLY_NGINX=${BENCH_ONLY_NGINX:-0}
+BENCH_BALANCE=${BENCH_BALANCE:-round_robin}
+BENCH_RESILIENCE=${BENCH_RESILIENCE:-0}
 BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
 BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$SCRIPT_DIR/results}
 WRK_THREADS=2
@@ -50,6 +52,8 @@ read -r -a CONNS <<<"$BENCH_CONNECTIONS"
 for c in "${CONNS[@]}"; do
     [[ $c =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNECTIONS must be positive integers (got '$c')"
 done
+[[ $BENCH_BALANCE =~ ^[a-z_]+$ ]] || die "BENCH_BALANCE must be a balance name (got '$BENCH_BALANCE')"
+[[ $BENCH_RESILIENCE == 0 || $BENCH_RESILIENCE == 1 ]] || die "BENCH_RESILIENCE must be 0 or 1 (got '$BENCH_RESILIENCE')"
 case $BENCH_ONLY_NGINX in
     0 | "") ONLY_NGINX=0 ;;
     *) ONLY_NGINX=1 ;;
@@ -332,6 +336,14 @@ log "nginx proxy on 127.0.0.1:$PROXY_PORT (master $PROXY_PID, workers ${PROXY_WO
 GH_DIR=$TMP_DIR/gatehouse
 mkdir -p "$GH_DIR"
 if ((ONLY_NGINX == 0)); then
+    # BENCH_RESILIENCE=1 turns on everything a request pays for on its way through traffic
+    # management: outlier ejection, a circuit breaker and retries (none of them fire here).
+    RESILIENCE_UPSTREAM=""
+    RESILIENCE_ROUTE=""
+    if [[ $BENCH_RESILIENCE == 1 ]]; then
+        RESILIENCE_UPSTREAM=$'    outlier: {}\n    circuit_breaker: {}\n'
+        RESILIENCE_ROUTE=$'    retries: 2\n'
+    fi
     cat >"$GH_DIR/bench.yaml" <<EOF
 gatehouse: 1
 name: bench
@@ -339,14 +351,17 @@ listen:
   - bind: 127.0.0.1:$GATEHOUSE_PORT
 upstreams:
   - name: bench
+    balance: $BENCH_BALANCE
     keepalive: 512
     targets:
       - url: http://127.0.0.1:$UPSTREAM_PORT
-routes:
+${RESILIENCE_UPSTREAM}routes:
   - name: all
     match: { path: / }
     upstream: bench
+${RESILIENCE_ROUTE}
 EOF
+    "$GATEHOUSE_BIN" check "$GH_DIR/bench.yaml" >/dev/null || die "the generated profile does not pass gatehouse check"
     # In its own session/process group (setsid execs in place: same pid), so that anything it might
     # spawn can be stopped with it.
     setsid "$GATEHOUSE_BIN" serve "$GH_DIR/bench.yaml" --quiet </dev/null >"$GH_DIR/stdout.log" 2>"$GH_DIR/stderr.log" &

@@ -444,7 +444,7 @@ void ClientSession::startAttempt()
     const CompiledTarget &target = m_ctx.upstream->targets.at(m_ctx.targetIndex);
     ++m_attempts;
     m_attemptStart = Clock::now();
-    m_attempt.begin(*m_ctx.upstream, m_ctx.targetIndex, m_ctx.breakerTicket);
+    m_attempt.begin(*m_ctx.upstream, m_ctx.targetIndex, m_ctx.breakerTicket, m_ctx.workerIndex);
     m_ctx.breakerTicket = {}; // a retry is no second probe
     m_upstreamDeadline = m_attemptStart + m_ctx.route->timeout;
     m_event.upstream = m_ctx.upstream->name;
@@ -704,7 +704,7 @@ bool ClientSession::retryAllowed(Failure failure) const
         return true;
     }
     return isIdempotent(m_ctx.head->method)
-        && m_ctx.upstream->state->retryBudget.tryRetry(m_ctx.upstream->retryBudget, steadyNowMs());
+        && m_ctx.upstream->state->retryBudget.tryRetry(m_ctx.upstream->retryBudget, steadyNowMs(), m_ctx.workerIndex);
 }
 
 // A 502/503/504 from the upstream for an idempotent request with retries left goes to another

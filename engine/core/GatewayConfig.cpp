@@ -195,7 +195,7 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
         compiled.outlier = upstream.outlier;
         compiled.circuitBreaker = upstream.circuitBreaker;
         compiled.retryBudget = upstream.retryBudget;
-        compiled.state = before ? before->state : std::make_shared<UpstreamState>();
+        compiled.state = before ? before->state : std::make_shared<UpstreamState>(workerCount);
         for (const profile::Target &target : upstream.targets) {
             QString error;
             const auto address = resolveHost(target.host, &error);

@@ -7,12 +7,13 @@
 
 namespace gatehouse::engine {
 
-void UpstreamAttempt::begin(const CompiledUpstream &upstream, int targetIndex, CircuitBreaker::Ticket ticket)
+void UpstreamAttempt::begin(const CompiledUpstream &upstream, int targetIndex, CircuitBreaker::Ticket ticket, int worker)
 {
     abandon();
     m_upstream = &upstream;
     m_target = targetIndex;
     m_ticket = ticket;
+    m_worker = worker;
     m_status = 0;
     m_latencyMs = -1;
     upstream.targets.at(targetIndex).state->inFlight.fetch_add(1, std::memory_order_relaxed);
@@ -53,7 +54,7 @@ void UpstreamAttempt::finish(bool failure)
     if (upstream.circuitBreaker) {
         CircuitBreaker &breaker = upstream.state->breaker;
         const bool wasOpen = breaker.state() == CircuitBreaker::State::Open;
-        breaker.record(*upstream.circuitBreaker, m_ticket, failure, now);
+        breaker.record(*upstream.circuitBreaker, m_ticket, failure, now, m_worker);
         const CircuitBreaker::State after = breaker.state();
         if (!wasOpen && after == CircuitBreaker::State::Open) {
             qCWarning(lcUpstream).noquote() << "upstream" << upstream.name << "circuit opened for"

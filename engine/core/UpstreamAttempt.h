@@ -18,7 +18,7 @@ public:
     UpstreamAttempt(const UpstreamAttempt &) = delete;
     UpstreamAttempt &operator=(const UpstreamAttempt &) = delete;
 
-    void begin(const CompiledUpstream &upstream, int targetIndex, CircuitBreaker::Ticket ticket);
+    void begin(const CompiledUpstream &upstream, int targetIndex, CircuitBreaker::Ticket ticket, int worker);
     // The response head arrived after `latencyMs`; its status decides the outcome (5xx fails).
     void responded(int status, double latencyMs);
     bool respondedWithFailure() const { return m_status >= 500; }
@@ -31,6 +31,7 @@ private:
     const CompiledUpstream *m_upstream = nullptr;
     int m_target = -1;
     CircuitBreaker::Ticket m_ticket;
+    int m_worker = 0;
     int m_status = 0;
     double m_latencyMs = -1;
 };

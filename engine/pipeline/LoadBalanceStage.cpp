@@ -99,7 +99,7 @@ StageResult LoadBalanceStage::onRequest(RequestContext &ctx)
     }
     ctx.balanceKey = balanceKey(ctx);
     if (pickTarget(ctx, now)) {
-        upstream.state->retryBudget.recordRequest(upstream.retryBudget, now);
+        upstream.state->retryBudget.recordRequest(upstream.retryBudget, now, ctx.workerIndex);
         return finish(StageResult::Continue);
     }
     upstream.state->breaker.abandon(ctx.breakerTicket);

@@ -2,6 +2,11 @@
 
 namespace gatehouse::engine {
 
+CircuitBreaker::CircuitBreaker(int shards)
+    : m_window(shards)
+{
+}
+
 CircuitBreaker::Ticket CircuitBreaker::admit(const profile::CircuitBreaker &config, qint64 nowMs)
 {
     if (m_state.load(std::memory_order_acquire) == State::Closed) {
@@ -29,7 +34,7 @@ CircuitBreaker::Ticket CircuitBreaker::admit(const profile::CircuitBreaker &conf
     return { Admission::Probe, m_round };
 }
 
-void CircuitBreaker::record(const profile::CircuitBreaker &config, Ticket ticket, bool failure, qint64 nowMs)
+void CircuitBreaker::record(const profile::CircuitBreaker &config, Ticket ticket, bool failure, qint64 nowMs, int shard)
 {
     if (ticket.admission == Admission::Probe) {
         const std::lock_guard lock(m_mutex);
@@ -48,7 +53,7 @@ void CircuitBreaker::record(const profile::CircuitBreaker &config, Ticket ticket
         return;
     }
     const qint64 windowMs = config.window.count();
-    m_window.add(nowMs, windowMs, 1, failure ? 1 : 0);
+    m_window.add(shard, nowMs, windowMs, 1, failure ? 1 : 0);
     if (!failure) {
         return;
     }

@@ -29,9 +29,12 @@ public:
         Admission admission = Admission::Allowed;
         quint32 round = 0;
     };
+    // `shards`: one per worker thread; see RollingCounter.
+    explicit CircuitBreaker(int shards = 1);
     Ticket admit(const profile::CircuitBreaker &config, qint64 nowMs);
-    // The outcome of an admitted request. A probe must report (or abandon) exactly once.
-    void record(const profile::CircuitBreaker &config, Ticket ticket, bool failure, qint64 nowMs);
+    // The outcome of an admitted request, from worker `shard`. A probe must report (or
+    // abandon) exactly once.
+    void record(const profile::CircuitBreaker &config, Ticket ticket, bool failure, qint64 nowMs, int shard = 0);
     // A probe that ended without an outcome (the client went away): frees its slot.
     void abandon(Ticket ticket);
 

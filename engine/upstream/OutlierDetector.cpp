@@ -9,7 +9,10 @@ bool OutlierDetector::record(std::span<TargetState *const> targets, int index, b
 {
     TargetState &target = *targets[size_t(index)];
     if (!failure) {
-        target.consecutiveFailures.store(0, std::memory_order_relaxed);
+        // Read first: a store on every success would bounce the line between cores.
+        if (target.consecutiveFailures.load(std::memory_order_relaxed) != 0) {
+            target.consecutiveFailures.store(0, std::memory_order_relaxed);
+        }
         return false;
     }
     if (target.isEjected(nowMs)) {

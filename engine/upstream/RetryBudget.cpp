@@ -2,12 +2,17 @@
 
 namespace gatehouse::engine {
 
-void RetryBudget::recordRequest(const profile::RetryBudget &config, qint64 nowMs)
+RetryBudget::RetryBudget(int shards)
+    : m_counts(shards)
 {
-    m_counts.add(nowMs, config.window.count(), 1, 0);
 }
 
-bool RetryBudget::tryRetry(const profile::RetryBudget &config, qint64 nowMs)
+void RetryBudget::recordRequest(const profile::RetryBudget &config, qint64 nowMs, int shard)
+{
+    m_counts.add(shard, nowMs, config.window.count(), 1, 0);
+}
+
+bool RetryBudget::tryRetry(const profile::RetryBudget &config, qint64 nowMs, int shard)
 {
     const qint64 windowMs = config.window.count();
     const RollingCounter::Totals totals = m_counts.totals(nowMs, windowMs);
@@ -17,7 +22,7 @@ bool RetryBudget::tryRetry(const profile::RetryBudget &config, qint64 nowMs)
         m_refused.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    m_counts.add(nowMs, windowMs, 0, 1);
+    m_counts.add(shard, nowMs, windowMs, 0, 1);
     return true;
 }
 

@@ -12,9 +12,11 @@ namespace gatehouse::engine {
 class RetryBudget final
 {
 public:
-    void recordRequest(const profile::RetryBudget &config, qint64 nowMs);
+    // `shards`: one per worker thread; see RollingCounter.
+    explicit RetryBudget(int shards = 1);
+    void recordRequest(const profile::RetryBudget &config, qint64 nowMs, int shard = 0);
     // Whether a retry fits the budget now; when it does, it is counted.
-    bool tryRetry(const profile::RetryBudget &config, qint64 nowMs);
+    bool tryRetry(const profile::RetryBudget &config, qint64 nowMs, int shard = 0);
     quint64 retriesRefused() const { return m_refused.load(std::memory_order_relaxed); }
 
 private:

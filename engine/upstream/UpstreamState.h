@@ -11,6 +11,11 @@ namespace gatehouse::engine {
 // outlives a reload that keeps the upstream's name.
 struct UpstreamState
 {
+    explicit UpstreamState(int workers)
+        : breaker(workers)
+        , retryBudget(workers)
+    {
+    }
     CircuitBreaker breaker;
     RetryBudget retryBudget;
     std::mutex ejections; // see OutlierDetector::record

@@ -387,12 +387,12 @@ void TestUpstreamState::breakerForgetsFailuresOutsideWindow()
 
 void TestUpstreamState::rollingCounterCountsInsideWindow()
 {
-    RollingCounter counter;
+    RollingCounter counter(2); // two workers' shards, summed by totals()
     const qint64 window = 10'000;
-    counter.add(kStartMs, window, 1, 0);
-    counter.add(kStartMs + 1'000, window, 2, 1);
-    counter.add(kStartMs + 5'000, window, 3, 2);
-    counter.add(kStartMs + 5'000, window, 1, 1);
+    counter.add(1, kStartMs, window, 1, 0);
+    counter.add(0, kStartMs + 1'000, window, 2, 1);
+    counter.add(1, kStartMs + 5'000, window, 3, 2);
+    counter.add(0, kStartMs + 5'000, window, 1, 1);
     const RollingCounter::Totals totals = counter.totals(kStartMs + 5'000, window);
     QCOMPARE(totals.first, quint64(7));
     QCOMPARE(totals.second, quint64(4));
@@ -402,16 +402,16 @@ void TestUpstreamState::rollingCounterCountsInsideWindow()
 
 void TestUpstreamState::rollingCounterForgetsOldBuckets()
 {
-    RollingCounter counter;
+    RollingCounter counter(2); // two workers' shards, summed by totals()
     const qint64 window = 10'000; // buckets of 1 s; kStartMs is on a bucket boundary
-    counter.add(kStartMs, window, 1, 1);
-    counter.add(kStartMs + 5'000, window, 2, 0);
+    counter.add(1, kStartMs, window, 1, 1);
+    counter.add(0, kStartMs + 5'000, window, 2, 0);
     QCOMPARE(counter.totals(kStartMs + 9'999, window).first, quint64(3));
     QCOMPARE(counter.totals(kStartMs + 10'000, window).first, quint64(2));
     QCOMPARE(counter.totals(kStartMs + 10'000, window).second, quint64(0));
     QCOMPARE(counter.totals(kStartMs + 15'000, window).first, quint64(0));
     // A write that reuses an old bucket's slot starts it from zero.
-    counter.add(kStartMs + 10'000, window, 4, 0);
+    counter.add(1, kStartMs + 10'000, window, 4, 0);
     QCOMPARE(counter.totals(kStartMs + 10'000, window).first, quint64(6));
     QCOMPARE(counter.totals(kStartMs + 15'000, window).first, quint64(4));
 }
@@ -426,12 +426,12 @@ void TestUpstreamState::rollingCounterReset_data()
 void TestUpstreamState::rollingCounterReset()
 {
     QFETCH(qint64, nowMs);
-    RollingCounter counter;
-    counter.add(nowMs, 10'000, 5, 3);
+    RollingCounter counter(2); // two workers' shards, summed by totals()
+    counter.add(0, nowMs, 10'000, 5, 3);
     counter.reset();
     QCOMPARE(counter.totals(nowMs, 10'000).first, quint64(0));
     QCOMPARE(counter.totals(nowMs, 10'000).second, quint64(0));
-    counter.add(nowMs, 10'000, 1, 1);
+    counter.add(1, nowMs, 10'000, 1, 1);
     QCOMPARE(counter.totals(nowMs, 10'000).first, quint64(1));
     QCOMPARE(counter.totals(nowMs, 10'000).second, quint64(1));
 }
