@@ -450,7 +450,7 @@ void ClientSession::startAttempt()
     m_event.upstream = m_ctx.upstream->name;
     m_event.target = target.url;
 
-    std::unique_ptr<net::Socket> socket = m_worker.pool().take(target.poolKey);
+    std::unique_ptr<net::Socket> socket = m_worker.pool().take(target.poolKey, m_hasBody);
     const bool reused = socket != nullptr;
     if (!socket) {
         int error = 0;

@@ -251,6 +251,13 @@ bool Socket::isIdleAlive() const
     return m_fd >= 0 && !m_failed && !m_connecting;
 }
 
+bool Socket::peerStillOpen() const
+{
+    char byte = 0;
+    const ssize_t n = ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 void Socket::close()
 {
     if (m_fd < 0) {

@@ -61,6 +61,9 @@ public:
 
     // True when an idle pooled connection is still usable (no EOF or stray bytes pending).
     bool isIdleAlive() const;
+    // A peek at the kernel's queue: false when the peer already closed (or sent stray bytes).
+    // One system call, so only for reuses that cannot be retried for free.
+    bool peerStillOpen() const;
 
     QHostAddress peerAddress() const;
     quint16 peerPort() const;

@@ -20,8 +20,10 @@ public:
     UpstreamPool(const UpstreamPool &) = delete;
     UpstreamPool &operator=(const UpstreamPool &) = delete;
 
-    // An idle connection that is still open, or nullptr.
-    std::unique_ptr<net::Socket> take(const QByteArray &key);
+    // An idle connection that is still open, or nullptr. `probe`: also ask the kernel whether
+    // the upstream closed it meanwhile (for a request with a body, which cannot be replayed
+    // on a fresh connection once it went out on a dead one).
+    std::unique_ptr<net::Socket> take(const QByteArray &key, bool probe = false);
     // Parks a connection that just finished a response cleanly; closes it when `limit` are
     // already idle for that key.
     void put(const QByteArray &key, std::unique_ptr<net::Socket> socket, int limit);

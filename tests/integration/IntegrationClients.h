@@ -20,7 +20,10 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QHash>
+#include <QJsonValue>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
@@ -278,6 +281,49 @@ inline bool startServeWithAccessLog(GatehouseProcess &gateway, const QString &pr
 {
     gateway.process().setStandardOutputFile(logPath, QIODevice::Truncate);
     return gateway.startServe(profilePath);
+}
+
+// A gateway on `profile` (written to `dir`) whose access log goes to `*logPath`; null when it
+// does not start.
+inline std::unique_ptr<GatehouseProcess> startGatewayWithLog(const QTemporaryDir &dir, const QString &name,
+                                                              const QByteArray &profile, QString *logPath)
+{
+    const QString path = writeFile(dir, name + QStringLiteral(".yaml"), profile);
+    *logPath = dir.filePath(name + QStringLiteral(".jsonl"));
+    auto gateway = std::make_unique<GatehouseProcess>();
+    if (!startServeWithAccessLog(*gateway, path, *logPath)) {
+        qWarning("gateway did not start: %s", gateway->stderrText().constData());
+        return nullptr;
+    }
+    return gateway;
+}
+
+inline QByteArray portOf(const GatehouseProcess &process)
+{
+    return QByteArray::number(process.port());
+}
+
+inline QString errorOf(const HttpResponse &response)
+{
+    return json(response.body).value(QStringLiteral("error")).toString();
+}
+
+// Access-log lines by request id.
+inline QHash<QString, QJsonObject> byRequestId(const QList<QJsonObject> &lines)
+{
+    QHash<QString, QJsonObject> map;
+    for (const QJsonObject &line : lines) {
+        map.insert(line.value(QStringLiteral("request_id")).toString(), line);
+    }
+    return map;
+}
+
+// A request that the upstream never saw: no target in its log line, no attempt.
+inline bool upstreamNotAsked(const QJsonObject &line)
+{
+    const QJsonValue target = line.value(QStringLiteral("target"));
+    return (target.isNull() || target.isUndefined() || target.toString().isEmpty())
+        && line.value(QStringLiteral("attempts")).toInt(-1) == 0;
 }
 
 // The complete JSON lines of an access log file so far.
