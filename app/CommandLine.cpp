@@ -17,6 +17,9 @@ QString usageText()
         "                                            write the profile as canonical YAML\n"
         "  gatehouse echo ADDR:PORT [--name NAME] [--delay 250ms] [--fail-rate 0.1]\n"
         "                                            a small upstream that answers with JSON about each request\n"
+        "  gatehouse token PROFILE --jwt NAME [--claim k=v]... [--ttl 30m] [--alg ALG]\n"
+        "                                            mint a test token with that JWT profile's secret or private_key\n"
+        "                                            (sub dev-user, iss/aud from the profile, 1h; v may be JSON)\n"
         "  gatehouse --version | --help\n"
         "\n"
         "Exit codes: 0 ok, 1 invalid profile or usage, 2 runtime failure (e.g. port in use).\n");

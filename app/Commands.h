@@ -12,6 +12,7 @@ int runServe(const QStringList &args);
 int runCheck(const QStringList &args);
 int runExport(const QStringList &args);
 int runEcho(const QStringList &args);
+int runToken(const QStringList &args);
 int runDesktop(int argc, char *argv[], const QStringList &args);
 
 QString usageText();

@@ -30,7 +30,8 @@ int main(int argc, char *argv[])
         qputenv("QT_NO_GLIB", "1");
     }
     if (command == QLatin1String("serve") || command == QLatin1String("check")
-        || command == QLatin1String("export") || command == QLatin1String("echo")) {
+        || command == QLatin1String("export") || command == QLatin1String("echo")
+        || command == QLatin1String("token")) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
         QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
@@ -42,6 +43,9 @@ int main(int argc, char *argv[])
         }
         if (command == QLatin1String("export")) {
             return runExport(rest);
+        }
+        if (command == QLatin1String("token")) {
+            return runToken(rest);
         }
         return runEcho(rest);
     }

@@ -781,6 +781,8 @@ void ClientSession::maybeFinishCycle()
     }
     const Clock::time_point now = Clock::now();
     m_event.route = m_ctx.route ? m_ctx.route->name : QString();
+    m_event.consumer = QString::fromUtf8(m_ctx.consumer);
+    m_event.auth = m_ctx.authOutcome;
     m_event.totalMs = msBetween(m_requestStart, now);
     m_event.upstreamMs = m_upstreamMs;
     m_event.attempts = m_attempts;

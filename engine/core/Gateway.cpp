@@ -1,5 +1,6 @@
 #include "Gateway.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QThread>
 #include <QTimer>
@@ -63,6 +64,7 @@ public:
     bool running = false;
     bool stopping = false;
     QTimer *drainTimer = nullptr;
+    SecretStore *secrets = nullptr; // not owned
 };
 
 bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result,
@@ -202,7 +204,7 @@ bool Gateway::start(const profile::Profile &profile)
     if (d->running) {
         return apply(profile);
     }
-    CompileResult compiled = GatewayConfig::compile(profile, workerCount());
+    CompileResult compiled = GatewayConfig::compile(profile, workerCount(), nullptr, d->secrets);
     if (!compiled.config) {
         d->lastError = { GatewayError::Kind::InvalidProfile, compiled.errors };
         Q_EMIT errorOccurred(d->lastError);
@@ -239,7 +241,7 @@ bool Gateway::apply(const profile::Profile &profile)
     if (!d->running) {
         return start(profile);
     }
-    CompileResult compiled = GatewayConfig::compile(profile, int(d->workers.size()), d->config.get());
+    CompileResult compiled = GatewayConfig::compile(profile, int(d->workers.size()), d->config.get(), d->secrets);
     if (!compiled.config) {
         d->lastError = { GatewayError::Kind::InvalidProfile, compiled.errors };
         Q_EMIT errorOccurred(d->lastError);
@@ -339,6 +341,45 @@ quint64 Gateway::requestsServed() const
         total += worker->requestsServed();
     }
     return total;
+}
+
+bool Gateway::revokeToken(const QByteArray &token, QString *error)
+{
+    const auto entry = revocationEntryForUnverified(token);
+    if (!entry) {
+        *error = QStringLiteral("not a JWT (header.payload.signature with a JSON payload)");
+        return false;
+    }
+    return revoke(*entry, error);
+}
+
+bool Gateway::revokeJti(const QString &jti, QString *error)
+{
+    if (jti.isEmpty()) {
+        *error = QStringLiteral("empty jti");
+        return false;
+    }
+    // Without the token its exp is unknown, so the jti stays refused for the process's life.
+    return revoke({ "jti:" + jti.toUtf8(), std::numeric_limits<qint64>::max() }, error);
+}
+
+bool Gateway::revoke(const RevocationEntry &entry, QString *error)
+{
+    if (!d->config) {
+        *error = QStringLiteral("the gateway is not running");
+        return false;
+    }
+    if (!d->config->revocations->revoke(entry, QDateTime::currentSecsSinceEpoch())) {
+        *error = QStringLiteral("the revocation list is full (%1 unexpired tokens)").arg(RevocationList::kMaxEntries);
+        return false;
+    }
+    qCInfo(lcGateway) << "revoked a token until" << entry.untilSeconds;
+    return true;
+}
+
+void Gateway::setSecretStore(SecretStore *store)
+{
+    d->secrets = store;
 }
 
 QList<UpstreamStatus> Gateway::upstreamStatus() const

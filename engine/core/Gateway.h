@@ -14,6 +14,9 @@
 
 namespace gatehouse::engine {
 
+class SecretStore;
+struct RevocationEntry;
+
 struct ListenerInfo
 {
     QString host;
@@ -67,6 +70,13 @@ public:
     // Cheap (relaxed atomic reads); call it as often as a view refreshes.
     QList<UpstreamStatus> upstreamStatus() const;
 
+    // Refuses a token on every route until its exp (SPEC §4 POST /admin/jwt/revoke): by its jti,
+    // or by its hash when it has none. The token need not verify. Survives profile reloads.
+    bool revokeToken(const QByteArray &token, QString *error);
+    bool revokeJti(const QString &jti, QString *error);
+    // Keychain references in profiles resolve through `store` (not owned; may be null).
+    void setSecretStore(SecretStore *store);
+
 Q_SIGNALS:
     void started(const QList<gatehouse::engine::ListenerInfo> &listeners);
     void profileApplied();
@@ -75,6 +85,8 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    bool revoke(const RevocationEntry &entry, QString *error);
+
     std::unique_ptr<class GatewayPrivate> d;
 };
 

@@ -80,6 +80,7 @@ CompiledRoute compileRoute(const profile::Route &route, int fileIndex, const QSt
         out.canary = canary;
     }
     out.fault = route.fault;
+    out.require = route.require;
     return out;
 }
 
@@ -172,9 +173,39 @@ void buildBalancers(CompiledUpstream &upstream, int workerCount)
     }
 }
 
+void compileJwt(const profile::Profile &profile, const GatewayConfig *previous, SecretStore *secrets, GatewayConfig &config,
+                QStringList &errors)
+{
+    for (const profile::JwtProfile &jwt : profile.jwt) {
+        const JwtAuthConfig *before = nullptr;
+        for (std::size_t i = 0; previous && i < previous->jwt.size(); ++i) {
+            before = previous->jwt[i].name == jwt.name ? &previous->jwt[i] : before;
+        }
+        QString error;
+        if (auto compiled = compileJwtAuth(jwt, profile.baseDir, secrets, before, &error)) {
+            config.jwt.push_back(std::move(*compiled));
+        } else {
+            errors.append(error);
+        }
+        for (const auto &[claim, header] : jwt.claimsToHeaders) {
+            if (!config.claimHeaders.contains(latin1Lower(header))) {
+                config.claimHeaders.append(latin1Lower(header));
+            }
+        }
+    }
+    for (CompiledRoute &route : config.routes) {
+        const QString &auth = profile.routes.at(route.fileIndex).auth;
+        for (std::size_t i = 0; i < config.jwt.size() && !auth.isEmpty(); ++i) {
+            route.jwt = config.jwt[i].name == auth ? int(i) : route.jwt;
+        }
+    }
+    config.revocations = previous ? previous->revocations : std::make_shared<RevocationList>();
+}
+
 } // namespace
 
-CompileResult GatewayConfig::compile(const profile::Profile &profile, int workerCount, const GatewayConfig *previous)
+CompileResult GatewayConfig::compile(const profile::Profile &profile, int workerCount, const GatewayConfig *previous,
+                                     SecretStore *secrets)
 {
     CompileResult result;
     auto config = std::make_shared<GatewayConfig>();
@@ -235,6 +266,7 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
         config->routes.append(compileRoute(profile.routes.at(i), i, upstreamNames));
     }
     std::stable_sort(config->routes.begin(), config->routes.end(), precedes);
+    compileJwt(profile, previous, secrets, *config, result.errors);
 
     config->localHosts = { "localhost", "127.0.0.1", "[::1]", "::1" };
     for (const profile::Listener &listener : profile.listen) {

@@ -11,6 +11,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "engine/auth/JwtAuthConfig.h"
+#include "engine/auth/RevocationList.h"
 #include "engine/profile/Profile.h"
 #include "engine/upstream/Balancer.h"
 #include "engine/upstream/TargetState.h"
@@ -86,9 +88,12 @@ struct CompiledRoute
     int retries = 0;
     std::optional<CompiledCanary> canary;
     std::optional<profile::Fault> fault;
+    int jwt = -1; // index into GatewayConfig::jwt; -1 = public route
+    QList<std::pair<QString, QString>> require; // claim, expected value
 };
 
 struct CompileResult;
+class SecretStore;
 
 // The immutable snapshot every request runs on. Built once per profile load on the caller's
 // thread (host names resolve here, regexes compile here), then shared read-only by workers.
@@ -100,15 +105,21 @@ struct GatewayConfig
     profile::Limits limits;
     QList<QByteArray> localHosts; // exact host names that are "us" for absolute-form targets
     QList<QByteArray> localHostSuffixes; // ".shop.test" from every route's "*.shop.test"
+    std::vector<JwtAuthConfig> jwt; // in profile order
+    // Every JWT profile's claims_to_headers names, lower case: removed from every client request
+    // on every route, so an upstream can trust them whichever route a request took.
+    QList<QByteArray> claimHeaders;
+    std::shared_ptr<RevocationList> revocations; // carried across reloads
 
     // Whether an absolute-form target's host is one this gateway serves (not an open proxy).
     bool isLocalHost(QByteArrayView host) const;
 
     // `previous` (the running snapshot, may be null) lends its upstream and target states to
     // the upstreams and targets that keep their names and URLs, so health, ejections and
-    // circuits survive a reload.
+    // circuits survive a reload; and its revocations and fetched JWKS keys. `secrets` resolves
+    // keychain references (may be null: then they are reported as unavailable).
     static CompileResult compile(const profile::Profile &profile, int workerCount,
-                                 const GatewayConfig *previous = nullptr);
+                                 const GatewayConfig *previous = nullptr, SecretStore *secrets = nullptr);
     const CompiledUpstream *upstreamNamed(const QString &name) const;
 };
 

@@ -27,6 +27,7 @@ QByteArray toAccessLogJson(const TrafficEvent &event)
           event.upstreamMs < 0 ? QJsonValue() : QJsonValue(qRound(event.upstreamMs * 1000) / 1000.0) },
         { QStringLiteral("attempts"), event.attempts },
         { QStringLiteral("consumer"), event.consumer.isEmpty() ? QJsonValue() : QJsonValue(event.consumer) },
+        { QStringLiteral("auth"), event.auth.isEmpty() ? QJsonValue() : QJsonValue(QString::fromLatin1(event.auth)) },
         { QStringLiteral("canary"), event.canary },
         { QStringLiteral("rate_limited"), event.rateLimited },
     };

@@ -27,6 +27,7 @@ struct TrafficEvent
     double upstreamMs = -1; // -1 when no upstream was asked
     int attempts = 0;
     QString consumer;
+    QByteArray auth; // "ok", or why the token was refused ("expired", ...); empty on public routes
     bool canary = false;
     bool rateLimited = false;
     QByteArray error; // gateway error code for gateway-made errors ("bad_gateway", ...)

@@ -6,7 +6,9 @@
 #include "engine/pipeline/CanaryStage.h"
 #include "engine/pipeline/FaultStage.h"
 #include "engine/pipeline/ForwardStage.h"
+#include "engine/pipeline/JwtAuthStage.h"
 #include "engine/pipeline/LoadBalanceStage.h"
+#include "engine/pipeline/RespondStage.h"
 #include "engine/pipeline/RouteMatchStage.h"
 
 namespace gatehouse::engine {
@@ -23,7 +25,9 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     , m_activeConnections(std::move(activeConnections))
 {
     m_stages.push_back(std::make_unique<RouteMatchStage>());
+    m_stages.push_back(std::make_unique<JwtAuthStage>());
     m_stages.push_back(std::make_unique<FaultStage>());
+    m_stages.push_back(std::make_unique<RespondStage>());
     m_stages.push_back(std::make_unique<CanaryStage>());
     m_stages.push_back(std::make_unique<LoadBalanceStage>());
     m_stages.push_back(std::make_unique<ForwardStage>());

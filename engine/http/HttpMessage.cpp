@@ -39,4 +39,20 @@ QByteArray MessageHead::header(QByteArrayView name) const
     return {};
 }
 
+QByteArray MessageHead::cookie(QByteArrayView name) const
+{
+    for (const Header &header : headers) {
+        if (header.name.compare("cookie", Qt::CaseInsensitive) != 0) {
+            continue;
+        }
+        for (const QByteArray &part : header.value.split(';')) {
+            const QByteArray pair = part.trimmed();
+            if (pair.size() > name.size() && pair.startsWith(name) && pair.at(name.size()) == '=') {
+                return pair.sliced(name.size() + 1);
+            }
+        }
+    }
+    return {};
+}
+
 } // namespace gatehouse::engine::http

@@ -33,6 +33,8 @@ struct MessageHead
 
     // First value of a header (case-insensitive name), or a null QByteArray.
     QByteArray header(QByteArrayView name) const;
+    // A cookie's value from the Cookie header(s), empty when absent.
+    QByteArray cookie(QByteArrayView name) const;
     bool hasHeader(QByteArrayView name) const { return !header(name).isNull(); }
 };
 

@@ -21,6 +21,17 @@ bool isRewrittenByUs(QByteArrayView name)
     return false;
 }
 
+// A client's own copy of a header the gateway sets from verified claims never goes upstream.
+bool isClaimHeader(const RequestContext &ctx, QByteArrayView name)
+{
+    for (const QByteArray &claimHeader : ctx.config->claimHeaders) {
+        if (name.compare(claimHeader, Qt::CaseInsensitive) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void appendHeader(QByteArray &out, QByteArrayView name, QByteArrayView value)
 {
     out.append(name);
@@ -63,7 +74,7 @@ StageResult ForwardStage::onRequest(RequestContext &ctx)
             forwardedFor += forwardedFor.isEmpty() ? header.value : ", " + header.value;
             continue;
         }
-        if (hopByHop.contains(header.name) || isRewrittenByUs(header.name)) {
+        if (hopByHop.contains(header.name) || isRewrittenByUs(header.name) || isClaimHeader(ctx, header.name)) {
             continue;
         }
         appendHeader(out, header.name, header.value);
@@ -80,6 +91,9 @@ StageResult ForwardStage::onRequest(RequestContext &ctx)
         appendHeader(out, "X-Forwarded-Host", ctx.hostHeader);
     }
     appendHeader(out, "X-Real-IP", ctx.clientIp);
+    for (const auto &[name, value] : ctx.claimHeaders) {
+        appendHeader(out, name, value);
+    }
     appendHeader(out, "X-Request-ID", ctx.requestId);
     appendHeader(out, "traceparent", nextTraceparent(head.header("traceparent")));
     return finish(StageResult::Continue);

@@ -2,31 +2,12 @@
 
 #include <QVarLengthArray>
 
+#include "engine/auth/Claims.h"
 #include "engine/pipeline/RequestContext.h"
 #include "engine/upstream/StableHash.h"
 #include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
-
-namespace {
-
-QByteArray cookieValue(const http::MessageHead &head, QByteArrayView name)
-{
-    for (const http::Header &header : head.headers) {
-        if (header.name.compare("cookie", Qt::CaseInsensitive) != 0) {
-            continue;
-        }
-        for (const QByteArray &pair : header.value.split(';')) {
-            const QByteArray trimmed = pair.trimmed();
-            if (trimmed.size() > name.size() && trimmed.startsWith(name) && trimmed.at(name.size()) == '=') {
-                return trimmed.mid(name.size() + 1);
-            }
-        }
-    }
-    return {};
-}
-
-} // namespace
 
 quint64 LoadBalanceStage::balanceKey(const RequestContext &ctx)
 {
@@ -45,11 +26,10 @@ quint64 LoadBalanceStage::balanceKey(const RequestContext &ctx)
         key = ctx.head->header(upstream.hashOn.name);
         break;
     case HashOn::Kind::Cookie:
-        key = cookieValue(*ctx.head, upstream.hashOn.name);
+        key = ctx.head->cookie(upstream.hashOn.name);
         break;
     case HashOn::Kind::Claim:
-        // Claims come with JWT verification; the consumer (sub) is the one claim known here.
-        key = upstream.hashOn.name == "sub" ? ctx.consumer : QByteArray();
+        key = claimHeaderValue(claimValue(ctx.claims, QString::fromUtf8(upstream.hashOn.name)));
         break;
     case HashOn::Kind::Path:
         key = ctx.target.path;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -39,6 +40,9 @@ struct RequestContext
     int workerIndex = 0;
 
     QByteArray consumer; // the verified token's subject, when the route has auth
+    QJsonObject claims; // the verified token's claims
+    QList<std::pair<QByteArray, QByteArray>> claimHeaders; // from claims_to_headers, sent upstream
+    QByteArray authOutcome; // "ok" or why the token was refused; empty on public routes
 
     const CompiledRoute *route = nullptr;
     const CompiledUpstream *upstream = nullptr; // the canary's when the canary serves

@@ -24,13 +24,9 @@ StageResult RouteMatchStage::onRequest(RequestContext &ctx)
         return finish(StageResult::Respond);
     }
     ctx.route = decision.route;
-    if (decision.route->responds) {
-        ctx.response.status = decision.route->respondStatus;
-        ctx.response.headers = decision.route->respondHeaders;
-        ctx.response.body = decision.route->respondBody;
-        return finish(StageResult::Respond);
+    if (!decision.route->responds) {
+        ctx.upstream = &ctx.config->upstreams.at(decision.route->upstream);
     }
-    ctx.upstream = &ctx.config->upstreams.at(decision.route->upstream);
     return finish(StageResult::Continue);
 }
 

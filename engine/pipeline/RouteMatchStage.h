@@ -4,7 +4,7 @@
 
 namespace gatehouse::engine {
 
-// Chooses the route (SPEC §2 precedence); answers 404, 405 with Allow, or a `respond` route.
+// Chooses the route (SPEC §2 precedence); answers 404, or 405 with Allow.
 class RouteMatchStage final : public Stage
 {
 public:

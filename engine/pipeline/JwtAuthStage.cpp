@@ -1,0 +1,113 @@
+#include "JwtAuthStage.h"
+
+#include <QDateTime>
+
+#include "engine/auth/Claims.h"
+#include "engine/pipeline/RequestContext.h"
+
+namespace gatehouse::engine {
+
+namespace {
+
+QByteArrayView bearerToken(QByteArrayView value)
+{
+    value = value.trimmed();
+    if (value.size() > 7 && QByteArrayView(value.first(7)).compare("bearer ", Qt::CaseInsensitive) == 0) {
+        return value.sliced(7).trimmed();
+    }
+    return value;
+}
+
+QByteArray queryValue(const QByteArray &query, QByteArrayView name)
+{
+    for (const QByteArray &pair : query.split('&')) {
+        if (pair.size() > name.size() && pair.startsWith(name) && pair.at(name.size()) == '=') {
+            return QByteArray::fromPercentEncoding(pair.sliced(name.size() + 1));
+        }
+    }
+    return {};
+}
+
+// The first configured source that carries something; other places are never looked at, so a
+// token in the query does not count when the profile only reads the Authorization header.
+QByteArray findToken(const RequestContext &ctx, const JwtAuthConfig &auth)
+{
+    for (const TokenSource &source : auth.sources) {
+        QByteArray token;
+        switch (source.kind) {
+        case TokenSource::Kind::Header: {
+            const QByteArray value = ctx.head->header(source.name);
+            token = bearerToken(value).toByteArray();
+            break;
+        }
+        case TokenSource::Kind::Cookie:
+            token = ctx.head->cookie(source.name);
+            break;
+        case TokenSource::Kind::Query:
+            token = queryValue(ctx.target.query, source.name);
+            break;
+        }
+        if (!token.isEmpty()) {
+            return token;
+        }
+    }
+    return {};
+}
+
+StageResult unauthorized(RequestContext &ctx, JwtFailure failure)
+{
+    ctx.authOutcome = jwtFailureCode(failure);
+    ctx.response.status = 401;
+    ctx.response.error = failure == JwtFailure::Missing ? "missing_token" : "invalid_token";
+    ctx.response.message = jwtFailureDescription(failure);
+    QByteArray challenge = "Bearer realm=\"gatehouse\"";
+    if (failure != JwtFailure::Missing) {
+        challenge += ", error=\"invalid_token\", error_description=\"" + jwtFailureDescription(failure).toLatin1() + '"';
+    }
+    ctx.response.headers.append({ "WWW-Authenticate", challenge });
+    return StageResult::Respond;
+}
+
+} // namespace
+
+StageResult JwtAuthStage::onRequest(RequestContext &ctx)
+{
+    if (!ctx.route || ctx.route->jwt < 0) {
+        return StageResult::Continue;
+    }
+    const JwtAuthConfig &auth = ctx.config->jwt[std::size_t(ctx.route->jwt)];
+    const QByteArray token = findToken(ctx, auth);
+    if (token.isEmpty()) {
+        return finish(unauthorized(ctx, JwtFailure::Missing));
+    }
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    JwtVerdict verdict = auth.verifier->verify(token, now);
+    if (verdict.ok() && ctx.config->revocations->size() > 0
+        && ctx.config->revocations->isRevoked(revocationEntryFor(verdict.claims, token).id, now)) {
+        verdict.failure = JwtFailure::Revoked;
+    }
+    if (!verdict.ok()) {
+        return finish(unauthorized(ctx, verdict.failure));
+    }
+    ctx.claims = std::move(verdict.claims);
+    ctx.consumer = claimHeaderValue(claimValue(ctx.claims, u"sub"));
+    for (const auto &[claim, expected] : ctx.route->require) {
+        if (!claimMatches(claimValue(ctx.claims, claim), expected)) {
+            ctx.authOutcome = "forbidden";
+            ctx.response.status = 403;
+            ctx.response.error = "forbidden";
+            ctx.response.message = QStringLiteral("the token's claims do not meet this route's requirement on '%1'").arg(claim);
+            return finish(StageResult::Respond);
+        }
+    }
+    for (const auto &[claim, header] : auth.claimsToHeaders) {
+        const QByteArray value = claimHeaderValue(claimValue(ctx.claims, claim));
+        if (!value.isEmpty()) {
+            ctx.claimHeaders.append({ header, value });
+        }
+    }
+    ctx.authOutcome = "ok";
+    return finish(StageResult::Continue);
+}
+
+} // namespace gatehouse::engine
