@@ -116,6 +116,11 @@ std::shared_ptr<const JwtKeySet> JwtVerifier::keys() const
     return m_keys.load();
 }
 
+bool JwtVerifier::takeUnknownKeySeen()
+{
+    return m_unknownKeySeen.exchange(false, std::memory_order_relaxed);
+}
+
 JwtVerdict JwtVerifier::verify(QByteArrayView token, qint64 nowSeconds) const
 {
     JwtVerdict verdict;
@@ -166,6 +171,9 @@ JwtVerdict JwtVerifier::verify(QByteArrayView token, qint64 nowSeconds) const
     }
     if (!verified) {
         verdict.failure = candidate ? JwtFailure::BadSignature : JwtFailure::UnknownKey;
+        if (!candidate && !m_unknownKeySeen.load(std::memory_order_relaxed)) {
+            m_unknownKeySeen.store(true, std::memory_order_relaxed);
+        }
         return verdict;
     }
 

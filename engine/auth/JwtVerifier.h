@@ -69,6 +69,8 @@ public:
 
     void setKeys(std::shared_ptr<const JwtKeySet> keys);
     std::shared_ptr<const JwtKeySet> keys() const;
+    // Whether a token named a kid no key has, since the last call: a JWKS may have rotated.
+    bool takeUnknownKeySeen();
     const JwtRules &rules() const { return m_rules; }
 
 private:
@@ -76,6 +78,7 @@ private:
 
     JwtRules m_rules;
     std::atomic<std::shared_ptr<const JwtKeySet>> m_keys;
+    mutable std::atomic<bool> m_unknownKeySeen { false };
 };
 
 } // namespace gatehouse::engine

@@ -5,6 +5,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include "engine/auth/JwksRefresher.h"
 #include "engine/core/GatewayConfig.h"
 #include "engine/core/HealthMonitor.h"
 #include "engine/core/HostResolver.h"
@@ -56,6 +57,7 @@ public:
     QList<QThread *> threads;
     QList<Worker *> workers;
     HealthMonitor *health = nullptr; // on its own thread, the last of `threads`
+    JwksRefresher *jwks = nullptr; // on the same thread as `health`
     QHash<QString, Listener *> listeners; // by configured bind
     std::unique_ptr<ServiceHost> services;
     GatewayError lastError;
@@ -135,13 +137,16 @@ void GatewayPrivate::startWorkers()
         threads.append(thread);
         workers.append(worker);
     }
-    // Health checks wait on the network and must not delay a worker's requests, nor the
-    // caller's thread (the GUI): they get a thread of their own.
+    // Health checks and JWKS fetches wait on the network and must not delay a worker's
+    // requests, nor the caller's thread (the GUI): they get a thread of their own.
     auto *thread = new QThread;
     thread->setObjectName(QStringLiteral("gatehouse-health"));
     health = new HealthMonitor;
     health->moveToThread(thread);
     QObject::connect(thread, &QThread::finished, health, &QObject::deleteLater);
+    jwks = new JwksRefresher;
+    jwks->moveToThread(thread);
+    QObject::connect(thread, &QThread::finished, jwks, &QObject::deleteLater);
     thread->start();
     threads.append(thread);
 }
@@ -153,6 +158,8 @@ void GatewayPrivate::sendConfig()
                                   Qt::QueuedConnection);
     }
     QMetaObject::invokeMethod(health, [monitor = health, snapshot = config] { monitor->apply(snapshot); },
+                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(jwks, [refresher = jwks, snapshot = config] { refresher->apply(snapshot); },
                               Qt::QueuedConnection);
 }
 
@@ -175,6 +182,7 @@ void GatewayPrivate::finishStop()
     threads.clear();
     workers.clear();
     health = nullptr;
+    jwks = nullptr;
     services.reset();
     running = false;
     Q_EMIT q->stopped();

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void requireGives403();
     void cookieAndQuerySources();
     void checkAndTokenReportProblems();
+    void jwksFromUrlRetriesAndFollowsRotation();
 
 private:
     QByteArray get(const QString &path, const QList<std::pair<QByteArray, QByteArray>> &headers, QnamResult *result);
@@ -451,6 +452,68 @@ jwt:
     QVERIFY2(err.contains("does not accept RS256"), err.constData());
     // A secret never shows up in what the tools print.
     QVERIFY(!err.contains(kSecret) && !out.contains(kSecret));
+}
+
+void TestJwtAuth::jwksFromUrlRetriesAndFollowsRotation()
+{
+    const auto keySet = [this](const PemPair &keys, const char *kid) {
+        return python("import sys, json\nfrom jose import jwk\n"
+                      "k = jwk.construct(open(sys.argv[1]).read(), 'ES256').to_dict()\n"
+                      "k.update(kid=sys.argv[2])\nprint(json.dumps({'keys': [k]}))",
+                      { keys.publicPath, QString::fromLatin1(kid) });
+    };
+    QTemporaryDir served;
+    QVERIFY(served.isValid());
+    writeFile(served, QStringLiteral("keys.json"), keySet(m_ec, "k1"));
+    const quint16 port = deadPort();
+    QByteArray profile = R"(gatehouse: 1
+name: jwks-url
+listen: [{ bind: 127.0.0.1:0 }]
+routes:
+  - { name: me, match: { path: /me }, respond: { status: 200, body: ok }, auth: remote }
+jwt:
+  - { name: remote, algorithms: [ES256], jwks: "http://127.0.0.1:@P@/keys.json" }
+)";
+    profile.replace("@P@", QByteArray::number(port));
+    QString logPath;
+    auto gateway = startGatewayWithLog(m_dir, QStringLiteral("jwks-url"), profile, &logPath);
+    QVERIFY(gateway);
+    const QJsonObject claims { { QStringLiteral("sub"), QStringLiteral("remote-user") }, { QStringLiteral("exp"), now() + 300 } };
+    const QByteArray first = joseToken(claims, m_ec.privatePath, "ES256", { { QStringLiteral("kid"), QStringLiteral("k1") } });
+    const auto statusOf = [&](const QByteArray &token, QByteArray *challenge = nullptr) {
+        const QnamResult result = qnam(m_manager, "GET", gateway->url() + QStringLiteral("/me"), { { "Authorization", "Bearer " + token } });
+        if (challenge) {
+            *challenge = result.header("www-authenticate");
+        }
+        return result.status;
+    };
+
+    // The key server is not up yet: no keys, a clear 401, and the gateway keeps trying.
+    QByteArray challenge;
+    QCOMPARE(statusOf(first, &challenge), 401);
+    QVERIFY2(challenge.contains("signing keys not available"), challenge.constData());
+    QVERIFY(gateway->waitForStderr("cannot load the JWK Set", 5000));
+
+    QProcess server;
+    server.start(QStringLiteral("/usr/bin/python3"), { QStringLiteral("-m"), QStringLiteral("http.server"), QString::number(port),
+                                                      QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("--directory"),
+                                                      served.path() });
+    QVERIFY(server.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(first), 200, 15000);
+
+    // The identity provider rotates to a new key: a token with the new kid is refused once as
+    // unknown, which makes the gateway fetch the set again early.
+    const PemPair rotated = generateKeyPair(served, QStringLiteral("P-256"));
+    writeFile(served, QStringLiteral("keys.json"), keySet(rotated, "k2"));
+    const QByteArray second = joseToken(claims, rotated.privatePath, "ES256", { { QStringLiteral("kid"), QStringLiteral("k2") } });
+    QCOMPARE(statusOf(second, &challenge), 401);
+    QVERIFY2(challenge.contains("unknown key id"), challenge.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(second), 200, 20000);
+    QCOMPARE(statusOf(first), 401); // the old key is gone from the set
+
+    server.terminate();
+    server.waitForFinished(5000);
+    gateway->terminate();
 }
 
 QTEST_GUILESS_MAIN(TestJwtAuth)
