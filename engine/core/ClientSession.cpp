@@ -7,6 +7,7 @@
 #include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
 #include "engine/http/HopByHop.h"
+#include "engine/pipeline/Compression.h"
 #include "engine/pipeline/LoadBalanceStage.h"
 #include "engine/pipeline/RequestIds.h"
 #include "engine/pipeline/Stage.h"
@@ -390,6 +391,7 @@ void ClientSession::respondLocally()
     }
     m_ctx.response.closeConnection = m_ctx.response.closeConnection || !m_keepAlive;
     m_keepAlive = !m_ctx.response.closeConnection;
+    m_ctx.response.headers.append(m_ctx.responseHeaders);
     m_event.status = m_ctx.response.status;
     m_event.error = m_ctx.response.error;
     const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, m_keepAlive, head.method == "HEAD");
@@ -417,6 +419,7 @@ void ClientSession::sendErrorAndClose(int status, const char *code, const QStrin
     m_ctx.response.error = code;
     m_ctx.response.message = message;
     m_ctx.response.closeConnection = true;
+    m_ctx.response.headers = m_ctx.responseHeaders;
     if (m_ctx.requestId.isEmpty()) {
         m_ctx.requestId = newRequestId();
         m_event.requestId = m_ctx.requestId;
@@ -585,9 +588,15 @@ void ClientSession::onResponseHead()
     m_event.status = response.status;
 
     const bool bodyless = request.method == "HEAD" || response.status == 204 || response.status == 304;
+    const bool compressible = m_ctx.route && m_ctx.route->compress && isCompressibleType(response.header("content-type"));
+    m_gzip.reset();
+    if (compressible && shouldCompress(request, response)) {
+        m_gzip = std::make_unique<http::GzipStream>();
+    }
+    const qint64 contentLength = m_gzip ? -1 : response.contentLength; // gzip's length is known only at the end
     m_responseChunked = false;
     m_responseCloseDelimited = false;
-    if (!bodyless && response.contentLength < 0) {
+    if (!bodyless && contentLength < 0) {
         if (request.versionMinor >= 1) {
             m_responseChunked = true;
         } else {
@@ -604,15 +613,32 @@ void ClientSession::onResponseHead()
     out.append("HTTP/1.1 ").append(QByteArray::number(response.status)).append(' ');
     out.append(response.reason.isEmpty() ? reasonPhrase(response.status) : response.reason).append("\r\n");
     const http::HopByHop hopByHop(response);
+    const auto isReplacedByUs = [this](QByteArrayView name) {
+        return std::any_of(m_ctx.replacedResponseHeaders.cbegin(), m_ctx.replacedResponseHeaders.cend(),
+                           [name](const QByteArray &replaced) { return name.compare(replaced, Qt::CaseInsensitive) == 0; });
+    };
     for (const http::Header &header : response.headers) {
         if (hopByHop.contains(header.name) || header.name.compare("content-length", Qt::CaseInsensitive) == 0
-            || header.name.compare("x-request-id", Qt::CaseInsensitive) == 0) {
+            || header.name.compare("x-request-id", Qt::CaseInsensitive) == 0 || isReplacedByUs(header.name)) {
+            continue;
+        }
+        if (m_gzip && header.name.compare("etag", Qt::CaseInsensitive) == 0 && !header.value.startsWith("W/")) {
+            out.append("ETag: W/").append(header.value).append("\r\n"); // the bytes differ now
             continue;
         }
         out.append(header.name).append(": ").append(header.value).append("\r\n");
     }
-    if (response.contentLength >= 0 && (response.status != 204 && response.status != 304)) {
-        out.append("Content-Length: ").append(QByteArray::number(response.contentLength)).append("\r\n");
+    if (compressible) {
+        out.append("Vary: Accept-Encoding\r\n");
+    }
+    if (m_gzip) {
+        out.append("Content-Encoding: gzip\r\n");
+    }
+    for (const auto &[name, value] : m_ctx.responseHeaders) {
+        out.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (contentLength >= 0 && (response.status != 204 && response.status != 304)) {
+        out.append("Content-Length: ").append(QByteArray::number(contentLength)).append("\r\n");
     } else if (m_responseChunked) {
         out.append("Transfer-Encoding: chunked\r\n");
     }
@@ -630,6 +656,22 @@ void ClientSession::onResponseHead()
 
 void ClientSession::writeResponseBody(QByteArrayView chunk)
 {
+    if (m_gzip) {
+        m_gzipOut.resize(0);
+        if (!m_gzip->compress(chunk, m_gzipOut)) {
+            close(); // zlib out of memory: nothing sane can follow the bytes already sent
+            return;
+        }
+        chunk = m_gzipOut;
+    }
+    writeResponseBodyBytes(chunk);
+}
+
+void ClientSession::writeResponseBodyBytes(QByteArrayView chunk)
+{
+    if (chunk.isEmpty()) {
+        return; // an empty chunk would end a chunked body
+    }
     m_event.bytesOut += chunk.size();
     if (m_responseChunked) {
         if (m_clientBatch.size() + chunk.size() > kBatchLimit) {
@@ -651,6 +693,16 @@ void ClientSession::writeResponseBody(QByteArrayView chunk)
 
 void ClientSession::onResponseEnd()
 {
+    if (m_gzip) {
+        QByteArray tail;
+        const bool ok = m_gzip->finish(tail);
+        m_gzip.reset();
+        if (!ok) {
+            close();
+            return;
+        }
+        writeResponseBodyBytes(tail);
+    }
     if (m_responseChunked) {
         m_clientBatch.append("0\r\n\r\n");
     }
@@ -810,6 +862,7 @@ void ClientSession::resetForNextRequest()
     m_discardBody = false;
     m_responseStarted = false;
     m_responseDone = false;
+    m_gzip.reset();
     m_responseChunked = false;
     m_responseCloseDelimited = false;
     m_keepAlive = true;

@@ -9,6 +9,7 @@ class QTimer;
 
 #include "engine/core/TrafficEvent.h"
 #include "engine/core/UpstreamAttempt.h"
+#include "engine/http/GzipStream.h"
 #include "engine/http/HttpParser.h"
 #include "engine/net/Socket.h"
 #include "engine/pipeline/RequestContext.h"
@@ -61,6 +62,7 @@ private:
     void processUpstreamInput();
     void onResponseHead();
     void writeResponseBody(QByteArrayView chunk);
+    void writeResponseBodyBytes(QByteArrayView chunk); // as it goes on the wire (after gzip)
     void onResponseEnd();
     void releaseUpstream(bool reusable);
     void maybeFinishCycle();
@@ -95,6 +97,8 @@ private:
     bool m_responseStarted = false; // bytes of the response reached the client
     bool m_responseDone = false;
     bool m_responseChunked = false; // we re-chunk the response body for the client
+    std::unique_ptr<http::GzipStream> m_gzip; // set while this response is gzipped on the way
+    QByteArray m_gzipOut;
     bool m_responseCloseDelimited = false; // HTTP/1.0 client without length: close ends the body
     bool m_keepAlive = true;
     bool m_bodyForwardStarted = false;

@@ -81,6 +81,10 @@ CompiledRoute compileRoute(const profile::Route &route, int fileIndex, const QSt
     }
     out.fault = route.fault;
     out.require = route.require;
+    if (route.cors) {
+        out.cors = compileCors(*route.cors, out.methods);
+    }
+    out.compress = route.compress;
     return out;
 }
 

@@ -13,6 +13,7 @@
 
 #include "engine/auth/JwtAuthConfig.h"
 #include "engine/auth/RevocationList.h"
+#include "engine/pipeline/CorsPolicy.h"
 #include "engine/profile/Profile.h"
 #include "engine/upstream/Balancer.h"
 #include "engine/upstream/TargetState.h"
@@ -88,6 +89,8 @@ struct CompiledRoute
     int retries = 0;
     std::optional<CompiledCanary> canary;
     std::optional<profile::Fault> fault;
+    std::optional<CorsPolicy> cors;
+    bool compress = false;
     int jwt = -1; // index into GatewayConfig::jwt; -1 = public route
     QList<std::pair<QString, QString>> require; // claim, expected value
 };

@@ -4,6 +4,7 @@
 #include "engine/core/Logging.h"
 #include "engine/net/Socket.h"
 #include "engine/pipeline/CanaryStage.h"
+#include "engine/pipeline/CorsStage.h"
 #include "engine/pipeline/FaultStage.h"
 #include "engine/pipeline/ForwardStage.h"
 #include "engine/pipeline/JwtAuthStage.h"
@@ -25,6 +26,7 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     , m_activeConnections(std::move(activeConnections))
 {
     m_stages.push_back(std::make_unique<RouteMatchStage>());
+    m_stages.push_back(std::make_unique<CorsStage>());
     m_stages.push_back(std::make_unique<JwtAuthStage>());
     m_stages.push_back(std::make_unique<FaultStage>());
     m_stages.push_back(std::make_unique<RespondStage>());

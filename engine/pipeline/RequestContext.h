@@ -56,6 +56,11 @@ struct RequestContext
     QByteArray upstreamPath; // path + query as sent upstream (after strip_prefix)
     QByteArray upstreamHeaders; // header lines after Host, each ending in CRLF, built once
 
+    // Added to whatever answers, the upstream or the gateway itself (CORS, rate-limit headers);
+    // the upstream's own copies of `replacedResponseHeaders` (lower case) are dropped.
+    QList<std::pair<QByteArray, QByteArray>> responseHeaders;
+    QList<QByteArray> replacedResponseHeaders;
+
     LocalResponse response;
 };
 

@@ -1,5 +1,6 @@
 #include "RouteMatchStage.h"
 
+#include "engine/pipeline/CorsStage.h"
 #include "engine/pipeline/RequestContext.h"
 #include "engine/pipeline/Router.h"
 
@@ -7,8 +8,16 @@ namespace gatehouse::engine {
 
 StageResult RouteMatchStage::onRequest(RequestContext &ctx)
 {
-    const RouteDecision decision
-        = matchRoute(*ctx.config, ctx.head->method, ctx.host, ctx.target.path, ctx.head->headers);
+    RouteDecision decision = matchRoute(*ctx.config, ctx.head->method, ctx.host, ctx.target.path, ctx.head->headers);
+    if (isCorsPreflight(*ctx.head)) {
+        // A preflight is about the method it announces: the route that will serve that method
+        // answers it when it has `cors`, even if it does not list OPTIONS.
+        const RouteDecision announced = matchRoute(*ctx.config, ctx.head->header("access-control-request-method"), ctx.host,
+                                                   ctx.target.path, ctx.head->headers);
+        if (announced.route && announced.route->cors) {
+            decision = announced;
+        }
+    }
     if (!decision.route) {
         if (!decision.allowedMethods.isEmpty()) {
             ctx.response.status = 405;

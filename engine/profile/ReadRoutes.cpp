@@ -137,7 +137,7 @@ std::optional<Cors> readCors(ReadContext &ctx, const YAML::Node &node)
     Cors cors;
     map.getStringList("origins", cors.origins, [&ctx](const YAML::Node &origin, QString &text) {
         if (!isValidCorsOrigin(text)) {
-            ctx.error(origin, QStringLiteral("invalid origin '%1'; use \"*\" or scheme://host[:port]").arg(text));
+            ctx.error(origin, QStringLiteral("invalid origin '%1'; use \"*\", scheme://host[:port], https://*.domain or http://host:*").arg(text));
             return false;
         }
         return true;

@@ -423,8 +423,21 @@ bool isValidCorsOrigin(QStringView text)
     if (text == u"*") {
         return true;
     }
-    const QUrl url(text.toString(), QUrl::StrictMode);
-    return isHttpUrl(text) && url.path().isEmpty() && !url.hasQuery() && !url.hasFragment();
+    // Wildcards stand for a whole leading host label ("https://*.shop.test") or the port
+    // ("http://localhost:*"); checked as a URL with them replaced.
+    QString concrete = text.toString();
+    const qsizetype hostStart = concrete.indexOf(QStringLiteral("://")) + 3;
+    if (hostStart > 2 && QStringView(concrete).sliced(hostStart).startsWith(u"*.")) {
+        concrete.replace(hostStart, 1, QStringLiteral("x"));
+    }
+    if (concrete.endsWith(QStringLiteral(":*"))) {
+        concrete.replace(concrete.size() - 1, 1, QStringLiteral("1"));
+    }
+    if (concrete.contains(QLatin1Char('*'))) {
+        return false;
+    }
+    const QUrl url(concrete, QUrl::StrictMode);
+    return isHttpUrl(concrete) && url.path().isEmpty() && !url.hasQuery() && !url.hasFragment();
 }
 
 const QStringList &jwtAlgorithms()
