@@ -20,6 +20,8 @@ QString usageText()
         "  gatehouse token PROFILE --jwt NAME [--claim k=v]... [--ttl 30m] [--alg ALG]\n"
         "                                            mint a test token with that JWT profile's secret or private_key\n"
         "                                            (sub dev-user, iss/aud from the profile, 1h; v may be JSON)\n"
+        "  gatehouse secret set NAME | delete NAME    store (from stdin) or remove the OS keychain item\n"
+        "                                            that keychain:NAME in a profile refers to\n"
         "  gatehouse --version | --help\n"
         "\n"
         "Exit codes: 0 ok, 1 invalid profile or usage, 2 runtime failure (e.g. port in use).\n");

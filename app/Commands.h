@@ -13,6 +13,7 @@ int runCheck(const QStringList &args);
 int runExport(const QStringList &args);
 int runEcho(const QStringList &args);
 int runToken(const QStringList &args);
+int runSecret(const QStringList &args);
 int runDesktop(int argc, char *argv[], const QStringList &args);
 
 QString usageText();

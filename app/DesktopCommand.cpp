@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QMessageBox>
 
+#include "app/KeychainSecretStore.h"
 #include "engine/core/Gateway.h"
 #include "ui/MainWindow.h"
 #endif
@@ -81,7 +82,9 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
         return ExitInvalid;
     }
     QSettings().setValue(QStringLiteral("profiles/last"), QFileInfo(path).absoluteFilePath());
+    KeychainSecretStore keychain;
     engine::Gateway gateway;
+    gateway.setSecretStore(&keychain);
     ui::MainWindow window(gateway);
     window.show();
     if (!gateway.start(*profile)) {

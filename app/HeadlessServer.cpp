@@ -14,6 +14,7 @@ HeadlessServer::HeadlessServer(QString profilePath, bool quiet, QObject *parent)
     , m_quiet(quiet)
     , m_signals(new SignalWatcher(this))
 {
+    m_gateway.setSecretStore(&m_keychain);
     connect(&m_gateway, &engine::Gateway::trafficBatch, this, &HeadlessServer::writeAccessLog);
     connect(m_signals, &SignalWatcher::reloadRequested, this, &HeadlessServer::reload);
     connect(m_signals, &SignalWatcher::terminateRequested, this, [this](int) {

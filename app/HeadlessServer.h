@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 
+#include "app/KeychainSecretStore.h"
 #include "engine/core/Gateway.h"
 
 namespace gatehouse::app {
@@ -31,6 +32,7 @@ private:
 
     QString m_profilePath;
     bool m_quiet = false;
+    KeychainSecretStore m_keychain; // outlives m_gateway, which reads through it
     engine::Gateway m_gateway;
     SignalWatcher *m_signals = nullptr;
 };

@@ -7,6 +7,7 @@
 #include <QRandomGenerator>
 
 #include "app/Commands.h"
+#include "app/KeychainSecretStore.h"
 #include "app/ProfileLoading.h"
 #include "engine/auth/JwtKeyLoader.h"
 #include "engine/auth/JwtMinter.h"
@@ -99,7 +100,8 @@ int runToken(const QStringList &args)
         return ExitInvalid;
     }
     QString error;
-    const auto key = engine::loadSigningKey(*jwt, loaded->baseDir, nullptr, &error);
+    KeychainSecretStore keychain;
+    const auto key = engine::loadSigningKey(*jwt, loaded->baseDir, &keychain, &error);
     if (!key) {
         printError(QStringLiteral("token: %1").arg(error));
         return ExitRuntime;

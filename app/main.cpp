@@ -25,13 +25,15 @@ int main(int argc, char *argv[])
         std::fputs(usageText().toLocal8Bit().constData(), stdout);
         return ExitOk;
     }
-    if (command == QLatin1String("serve") || command == QLatin1String("echo")) {
-        // The glib dispatcher costs ~23% CPU per request (PERFORMANCE.md); headless needs none.
+    if (command == QLatin1String("echo")) {
+        // The echo service serves on its main thread, where the glib dispatcher costs CPU per
+        // request. `serve` keeps glib: its workers run their own epoll dispatchers, and the
+        // OS keychain (libsecret through QtKeychain) answers through the glib main loop.
         qputenv("QT_NO_GLIB", "1");
     }
     if (command == QLatin1String("serve") || command == QLatin1String("check")
         || command == QLatin1String("export") || command == QLatin1String("echo")
-        || command == QLatin1String("token")) {
+        || command == QLatin1String("token") || command == QLatin1String("secret")) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
         QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
@@ -46,6 +48,9 @@ int main(int argc, char *argv[])
         }
         if (command == QLatin1String("token")) {
             return runToken(rest);
+        }
+        if (command == QLatin1String("secret")) {
+            return runSecret(rest);
         }
         return runEcho(rest);
     }
