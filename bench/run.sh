@@ -19,6 +19,8 @@ BENCH_WARMUP=${BENCH_WARMUP:-2s}
 BENCH_ONLY_NGINX=${BENCH_ONLY_NGINX:-0}
 BENCH_BALANCE=${BENCH_BALANCE:-round_robin}
 BENCH_RESILIENCE=${BENCH_RESILIENCE:-0}
+BENCH_SECURITY=${BENCH_SECURITY:-0}
+BENCH_SECURITY_CONNECTIONS=${BENCH_SECURITY_CONNECTIONS:-50}
 BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
 BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$SCRIPT_DIR/results}
 WRK_THREADS=2
@@ -54,6 +56,8 @@ for c in "${CONNS[@]}"; do
 done
 [[ $BENCH_BALANCE =~ ^[a-z_]+$ ]] || die "BENCH_BALANCE must be a balance name (got '$BENCH_BALANCE')"
 [[ $BENCH_RESILIENCE == 0 || $BENCH_RESILIENCE == 1 ]] || die "BENCH_RESILIENCE must be 0 or 1 (got '$BENCH_RESILIENCE')"
+[[ $BENCH_SECURITY == 0 || $BENCH_SECURITY == 1 ]] || die "BENCH_SECURITY must be 0 or 1 (got '$BENCH_SECURITY')"
+[[ $BENCH_SECURITY_CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECURITY_CONNECTIONS must be a positive integer"
 case $BENCH_ONLY_NGINX in
     0 | "") ONLY_NGINX=0 ;;
     *) ONLY_NGINX=1 ;;
@@ -71,8 +75,10 @@ CLK_TCK=$(getconf CLK_TCK)
 TMP_DIR=""
 WRK_PID=""
 GATEHOUSE_PID=""
+NOCACHE_PID=""
 UPSTREAM_PID=""
 PROXY_PID=""
+REDIS_PID=""
 UPSTREAM_WORKERS=()
 PROXY_WORKERS=()
 
@@ -108,11 +114,13 @@ cleanup() {
         wait "$WRK_PID" 2>/dev/null
     fi
     stop_pid "$GATEHOUSE_PID"
+    stop_pid "$NOCACHE_PID"
     if [[ -n $GATEHOUSE_PID ]]; then
         kill -KILL -- "-$GATEHOUSE_PID" 2>/dev/null # leftovers of its process group, if any
     fi
     stop_pid "$PROXY_PID" "${PROXY_WORKERS[@]}"
     stop_pid "$UPSTREAM_PID" "${UPSTREAM_WORKERS[@]}"
+    stop_pid "$REDIS_PID"
     if [[ -n $TMP_DIR && -d $TMP_DIR ]]; then
         if [[ $BENCH_KEEP_TMP == 1 ]]; then
             log "temporary files kept in $TMP_DIR"
@@ -331,6 +339,74 @@ read -r -a PROXY_WORKERS <<<"$WORKERS"
 log "nginx proxy on 127.0.0.1:$PROXY_PORT (master $PROXY_PID, workers ${PROXY_WORKERS[*]})"
 
 # ---------------------------------------------------------------------------------------------------------
+# 2b. BENCH_SECURITY=1: keys (openssl), a redis-server, and one route per feature whose cost is measured
+#     against the plain route at the same connection count.
+# ---------------------------------------------------------------------------------------------------------
+SECURITY_FEATURES=(plain hs256 rs256 ps256 es256 eddsa ratelimit-local ratelimit-redis cors gzip
+                   hs256-verify rs256-verify ps256-verify es256-verify eddsa-verify)
+REDIS_URL=""
+security_setup() {
+    local dir=$GH_DIR k port
+    command -v openssl >/dev/null || die "'openssl' not found (BENCH_SECURITY=1 makes its keys with it)"
+    openssl rand -hex 32 >"$dir/hs.secret"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/rsa.pem" 2>/dev/null
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/ec.pem" 2>/dev/null
+    openssl genpkey -algorithm ED25519 -out "$dir/ed.pem" 2>/dev/null
+    for k in rsa ec ed; do openssl pkey -in "$dir/$k.pem" -pubout -out "$dir/$k.pub.pem"; done
+    if command -v redis-server >/dev/null; then
+        port=$(free_ports 1)
+        redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" >"$dir/redis.log" 2>&1 &
+        REDIS_PID=$!
+        REDIS_URL="redis://127.0.0.1:$port"
+    else
+        log "redis-server not found: the ratelimit-redis row is skipped"
+    fi
+}
+
+security_profile() {
+    local redis_route="" redis_limit=""
+    if [[ -n $REDIS_URL ]]; then
+        redis_route="  - { name: ratelimit-redis, match: { path: /f/ratelimit-redis }, upstream: bench, rate_limit: [huge-redis] }"
+        redis_limit="  - { name: huge-redis, requests: 1000000000, per: 1s, key: ip, store: \"$REDIS_URL\" }"
+    fi
+    cat <<PROFILE
+  - { name: hs256, match: { path: /f/hs256 }, upstream: bench, auth: hs }
+  - { name: rs256, match: { path: /f/rs256 }, upstream: bench, auth: rs }
+  - { name: ps256, match: { path: /f/ps256 }, upstream: bench, auth: rs }
+  - { name: es256, match: { path: /f/es256 }, upstream: bench, auth: es }
+  - { name: eddsa, match: { path: /f/eddsa }, upstream: bench, auth: ed }
+  - { name: ratelimit-local, match: { path: /f/ratelimit-local }, upstream: bench, rate_limit: [huge-local] }
+$redis_route
+  - { name: cors, match: { path: /f/cors }, upstream: bench, cors: { origins: ["http://localhost:*"] } }
+  - { name: gzip, match: { path: /f/gzip }, upstream: bench, compress: true }
+jwt:
+  - { name: hs, algorithms: [HS256], secret: "file:hs.secret" }
+  - { name: rs, algorithms: [RS256, PS256], public_key: "file:rsa.pub.pem", private_key: "file:rsa.pem" }
+  - { name: es, algorithms: [ES256], public_key: "file:ec.pub.pem", private_key: "file:ec.pem" }
+  - { name: ed, algorithms: [EdDSA], public_key: "file:ed.pub.pem", private_key: "file:ed.pem" }
+rate_limits:
+  - { name: huge-local, requests: 1000000000, per: 1s, key: ip }
+$redis_limit
+PROFILE
+}
+
+# security_header FEATURE -> the request header that feature needs (a token, an Origin), or nothing.
+security_header() {
+    local jwt="" alg=""
+    case ${1%-verify} in
+        hs256) jwt=hs alg=HS256 ;;
+        rs256) jwt=rs alg=RS256 ;;
+        ps256) jwt=rs alg=PS256 ;;
+        es256) jwt=es alg=ES256 ;;
+        eddsa) jwt=ed alg=EdDSA ;;
+        cors) echo "Origin: http://localhost:3000"; return ;;
+        gzip) echo "Accept-Encoding: gzip"; return ;;
+        *) return ;;
+    esac
+    echo "Authorization: Bearer $("$GATEHOUSE_BIN" token "$GH_DIR/bench.yaml" --jwt "$jwt" --alg "$alg" --ttl 1h)"
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # 3. Gatehouse
 # ---------------------------------------------------------------------------------------------------------
 GH_DIR=$TMP_DIR/gatehouse
@@ -343,6 +419,9 @@ if ((ONLY_NGINX == 0)); then
     if [[ $BENCH_RESILIENCE == 1 ]]; then
         RESILIENCE_UPSTREAM=$'    outlier: {}\n    circuit_breaker: {}\n'
         RESILIENCE_ROUTE=$'    retries: 2\n'
+    fi
+    if [[ $BENCH_SECURITY == 1 ]]; then
+        security_setup
     fi
     cat >"$GH_DIR/bench.yaml" <<EOF
 gatehouse: 1
@@ -361,6 +440,9 @@ ${RESILIENCE_UPSTREAM}routes:
     upstream: bench
 ${RESILIENCE_ROUTE}
 EOF
+    if [[ $BENCH_SECURITY == 1 ]]; then
+        security_profile >>"$GH_DIR/bench.yaml"
+    fi
     "$GATEHOUSE_BIN" check "$GH_DIR/bench.yaml" >/dev/null || die "the generated profile does not pass gatehouse check"
     # In its own session/process group (setsid execs in place: same pid), so that anything it might
     # spawn can be stopped with it.
@@ -368,6 +450,16 @@ EOF
     GATEHOUSE_PID=$!
     wait_http "gatehouse" "http://127.0.0.1:$GATEHOUSE_PORT/" "$GATEHOUSE_PID" "$GH_DIR"
     log "gatehouse on 127.0.0.1:$GATEHOUSE_PORT (pid $GATEHOUSE_PID, $GATEHOUSE_BIN)"
+    if [[ $BENCH_SECURITY == 1 ]]; then
+        # The *-verify rows: a second instance that remembers no verified token, so every request
+        # pays the full signature check.
+        NOCACHE_PORT=$(free_ports 1)
+        sed "s/127.0.0.1:$GATEHOUSE_PORT\$/127.0.0.1:$NOCACHE_PORT/" "$GH_DIR/bench.yaml" >"$GH_DIR/bench-nocache.yaml"
+        GATEHOUSE_JWT_CACHE=0 setsid "$GATEHOUSE_BIN" serve "$GH_DIR/bench-nocache.yaml" --quiet </dev/null \
+            >"$GH_DIR/nocache-stdout.log" 2>"$GH_DIR/nocache-stderr.log" &
+        NOCACHE_PID=$!
+        wait_http "gatehouse-nocache" "http://127.0.0.1:$NOCACHE_PORT/" "$NOCACHE_PID" "$GH_DIR"
+    fi
 fi
 
 # ---------------------------------------------------------------------------------------------------------
@@ -382,12 +474,14 @@ mkdir -p "$OUT_DIR/raw"
 RUNS_TSV=$OUT_DIR/runs.tsv
 printf 'rep\tconns\ttarget\trequests\treq_per_s\tp50_ms\tp99_ms\tnon2xx\tsocket_errors\tcpu_ticks\n' >"$RUNS_TSV"
 
-# run_wrk OUTFILE CONNS DURATION URL: wrk in the background so Ctrl-C interrupts at once; hard time bound.
+# run_wrk OUTFILE CONNS DURATION URL [HEADER]: wrk in the background so Ctrl-C interrupts at once; hard time bound.
 run_wrk() {
-    local out=$1 conns=$2 dur=$3 url=$4 secs threads=$WRK_THREADS
+    local out=$1 conns=$2 dur=$3 url=$4 header=${5:-} secs threads=$WRK_THREADS
     ((conns < threads)) && threads=$conns
     secs=$(duration_seconds "$dur")
-    timeout --kill-after=5 $((secs + 30)) wrk -t"$threads" -c"$conns" -d"$dur" --latency "$url" </dev/null >"$out" 2>&1 &
+    local extra=()
+    [[ -n $header ]] && extra=(-H "$header")
+    timeout --kill-after=5 $((secs + 30)) wrk -t"$threads" -c"$conns" -d"$dur" --latency "${extra[@]}" "$url" </dev/null >"$out" 2>&1 &
     WRK_PID=$!
     local rc=0
     wait "$WRK_PID" || rc=$?
@@ -421,14 +515,14 @@ parse_wrk() {
         }' "$1"
 }
 
-# bench_one REP CONNS TARGET URL PIDS...: one wrk run, with the CPU time of PIDS measured around it.
+# bench_one REP CONNS TARGET URL HEADER PIDS...: one wrk run, with the CPU time of PIDS measured around it.
 bench_one() {
-    local rep=$1 conns=$2 target=$3 url=$4
-    shift 4
+    local rep=$1 conns=$2 target=$3 url=$4 header=$5
+    shift 5
     local raw="$OUT_DIR/raw/rep${rep}-c${conns}-${target}.txt" before after parsed
     log "rep $rep/$BENCH_REPEAT  c=$conns  $target  ($BENCH_DURATION)"
     before=$(cpu_ticks "$@")
-    run_wrk "$raw" "$conns" "$BENCH_DURATION" "$url"
+    run_wrk "$raw" "$conns" "$BENCH_DURATION" "$url" "$header"
     after=$(cpu_ticks "$@")
     parsed=$(parse_wrk "$raw") || { sed 's/^/    /' "$raw" >&2; die "could not parse wrk output $raw"; }
     local req rps p50 p99 non2xx sockerr
@@ -445,8 +539,32 @@ bench_one() {
 NGINX_URL="http://127.0.0.1:$PROXY_PORT/"
 GATEHOUSE_URL="http://127.0.0.1:$GATEHOUSE_PORT/"
 
-bench_nginx() { bench_one "$1" "$2" nginx "$NGINX_URL" "${PROXY_WORKERS[@]}"; }
-bench_gatehouse() { bench_one "$1" "$2" gatehouse "$GATEHOUSE_URL" "$GATEHOUSE_PID"; }
+bench_nginx() { bench_one "$1" "$2" nginx "$NGINX_URL" "" "${PROXY_WORKERS[@]}"; }
+bench_gatehouse() { bench_one "$1" "$2" gatehouse "$GATEHOUSE_URL" "" "$GATEHOUSE_PID"; }
+
+feature_url() {
+    case $1 in
+        plain) echo "$GATEHOUSE_URL" ;;
+        *-verify) echo "http://127.0.0.1:$NOCACHE_PORT/f/${1%-verify}" ;;
+        *) echo "${GATEHOUSE_URL}f/$1" ;;
+    esac
+}
+bench_feature() { # bench_feature REP FEATURE
+    local pid=$GATEHOUSE_PID
+    [[ $2 == *-verify ]] && pid=$NOCACHE_PID
+    bench_one "$1" "$BENCH_SECURITY_CONNECTIONS" "feature-$2" "$(feature_url "$2")" "${FEATURE_HEADERS[$2]}" "$pid"
+}
+declare -A FEATURE_HEADERS=()
+if ((ONLY_NGINX == 0)) && [[ $BENCH_SECURITY == 1 ]]; then
+    for feature in "${SECURITY_FEATURES[@]}"; do
+        [[ $feature == ratelimit-redis && -z $REDIS_URL ]] && continue
+        FEATURE_HEADERS[$feature]=$(security_header "$feature")
+        header_args=()
+        [[ -n ${FEATURE_HEADERS[$feature]} ]] && header_args=(-H "${FEATURE_HEADERS[$feature]}")
+        code=$(curl -s -o /dev/null -w '%{http_code}' "${header_args[@]}" "$(feature_url "$feature")") || code=""
+        [[ $code == 200 ]] || die "feature route $feature answers ${code:-nothing}, not 200"
+    done
+fi
 
 if ((WARMUP_S > 0)); then
     log "warm-up: ${WARMUP_S}s at c=50 per proxy (not measured)"
@@ -457,6 +575,9 @@ if ((WARMUP_S > 0)); then
 fi
 
 for ((rep = 1; rep <= BENCH_REPEAT; rep++)); do
+    for feature in "${SECURITY_FEATURES[@]}"; do
+        if [[ -n ${FEATURE_HEADERS[$feature]+set} ]]; then bench_feature "$rep" "$feature"; fi
+    done
     for i in "${!CONNS[@]}"; do
         c=${CONNS[$i]}
         if ((ONLY_NGINX == 1)); then
@@ -482,10 +603,11 @@ done
     echo "- gatehouse: $GATEHOUSE_BIN_DESC (git $(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT_DIR" diff --quiet HEAD 2>/dev/null || echo ', dirty tree'))"
     echo "- wrk: ${WRK_THREADS} threads (1 at c=1), duration $BENCH_DURATION, connections: ${CONNS[*]}, repetitions: $BENCH_REPEAT, warm-up: $BENCH_WARMUP"
     echo
-    python3 - "$RUNS_TSV" "$BENCH_REPEAT" "$CLK_TCK" "$ONLY_NGINX" "$BENCH_CONNECTIONS" <<'EOF'
+    python3 - "$RUNS_TSV" "$BENCH_REPEAT" "$CLK_TCK" "$ONLY_NGINX" "$BENCH_CONNECTIONS" "$BENCH_SECURITY_CONNECTIONS" <<'EOF'
 import csv, statistics, sys
 
 tsv, repeat, clk_tck, only_nginx, conns = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5].split()
+features_conns = sys.argv[6]
 rows = list(csv.DictReader(open(tsv), delimiter="\t"))
 
 def runs(c, target):
@@ -532,6 +654,23 @@ for c in conns:
     ratio = g / n if (n and g is not None) else None
     print("| %s | %s | %s | %s |" % (c, f(n, ".1f"), f(g, ".1f"), f(ratio, ".2f")))
 print()
+features = [r["target"][len("feature-"):] for r in rows if r["target"].startswith("feature-") and r["rep"] == "1"]
+if features:
+    plain = med_cpu(runs(features_conns, "feature-plain"))
+    print("## Security features at c=%s: CPU per request against the plain route (%s)" % (features_conns, label))
+    print()
+    print("JWT rows send one token over and over, which workers verify once and then remember; the")
+    print("*-verify rows go to a second instance started with GATEHOUSE_JWT_CACHE=0, which checks the")
+    print("signature on every request.")
+    print()
+    print("| route | gatehouse req/s | µs CPU/req | extra µs/req |")
+    print("|---|---:|---:|---:|")
+    for name in features:
+        rs = runs(features_conns, "feature-" + name)
+        cpu = med_cpu(rs)
+        extra = cpu - plain if (cpu is not None and plain is not None and name != "plain") else None
+        print("| %s | %s | %s | %s |" % (name, f(med(rs, "req_per_s"), ".0f"), f(cpu, ".1f"), f(extra, "+.1f")))
+    print()
 notes = [
     "ratio = gatehouse / nginx (req/s: higher is better for Gatehouse; CPU: lower is better).",
     "errors = non-2xx responses + socket errors (connect/read/write/timeout)%s." % (", summed over all sweeps" if repeat > 1 else ""),

@@ -2,6 +2,8 @@
 
 #include "JwtKey.h"
 
+#include <array>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
@@ -17,25 +19,82 @@ const unsigned char *bytes(QByteArrayView data)
     return reinterpret_cast<const unsigned char *>(data.data());
 }
 
-// Fetched once: looking "HMAC" up by name on every request would take the provider store's lock.
+// OpenSSL 3 looks algorithms up by name in a locked store; done once per algorithm here instead
+// of on every request.
 EVP_MAC *hmacAlgorithm()
 {
     static EVP_MAC *const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     return mac;
 }
 
+const EVP_MD *digestFor(JwtAlgorithm algorithm)
+{
+    static const std::array<EVP_MD *, 3> digests { EVP_MD_fetch(nullptr, "SHA256", nullptr),
+                                                   EVP_MD_fetch(nullptr, "SHA384", nullptr),
+                                                   EVP_MD_fetch(nullptr, "SHA512", nullptr) };
+    const char *name = digestNameFor(algorithm);
+    if (!name) {
+        return nullptr; // EdDSA
+    }
+    return digests[QByteArrayView(name) == "SHA256" ? 0 : QByteArrayView(name) == "SHA384" ? 1 : 2];
+}
+
+// An HMAC context keyed once and re-initialised per message (EVP_MAC_init with no key keeps the
+// key): setting a key and a digest by name costs more than hashing a token. One small cache per
+// thread, so no context is ever shared.
+class HmacContexts
+{
+public:
+    ~HmacContexts() { clear(); }
+    EVP_MAC_CTX *get(JwtAlgorithm algorithm, const QByteArray &secret)
+    {
+        for (Entry &entry : m_entries) {
+            if (entry.algorithm == algorithm && entry.secret == secret) {
+                return EVP_MAC_init(entry.ctx, nullptr, 0, nullptr) == 1 ? entry.ctx : nullptr;
+            }
+        }
+        if (m_entries.size() >= kMaxEntries) {
+            clear();
+        }
+        EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmacAlgorithm());
+        const OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char *>(digestNameFor(algorithm)), 0),
+            OSSL_PARAM_construct_end(),
+        };
+        if (!ctx || EVP_MAC_init(ctx, bytes(secret), size_t(secret.size()), params) != 1) {
+            EVP_MAC_CTX_free(ctx);
+            return nullptr;
+        }
+        m_entries.append({ algorithm, secret, ctx });
+        return ctx;
+    }
+
+private:
+    static constexpr qsizetype kMaxEntries = 16;
+    struct Entry
+    {
+        JwtAlgorithm algorithm;
+        QByteArray secret;
+        EVP_MAC_CTX *ctx;
+    };
+    void clear()
+    {
+        for (Entry &entry : m_entries) {
+            EVP_MAC_CTX_free(entry.ctx);
+        }
+        m_entries.clear();
+    }
+    QList<Entry> m_entries;
+};
+
 std::optional<QByteArray> hmac(JwtAlgorithm algorithm, const QByteArray &secret, QByteArrayView input)
 {
-    ossl::MacCtx ctx(EVP_MAC_CTX_new(hmacAlgorithm()), EVP_MAC_CTX_free);
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char *>(digestNameFor(algorithm)), 0),
-        OSSL_PARAM_construct_end(),
-    };
+    thread_local HmacContexts contexts;
+    EVP_MAC_CTX *ctx = contexts.get(algorithm, secret);
     unsigned char out[EVP_MAX_MD_SIZE];
     size_t length = 0;
-    if (!ctx || EVP_MAC_init(ctx.get(), bytes(secret), size_t(secret.size()), params) != 1
-        || EVP_MAC_update(ctx.get(), bytes(input), size_t(input.size())) != 1
-        || EVP_MAC_final(ctx.get(), out, &length, sizeof out) != 1) {
+    if (!ctx || EVP_MAC_update(ctx, bytes(input), size_t(input.size())) != 1
+        || EVP_MAC_final(ctx, out, &length, sizeof out) != 1) {
         ERR_clear_error();
         return std::nullopt;
     }
@@ -47,9 +106,9 @@ ossl::MdCtx digestContext(JwtAlgorithm algorithm, EVP_PKEY *pkey, bool signing)
 {
     ossl::MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     EVP_PKEY_CTX *pctx = nullptr;
-    const char *digest = digestNameFor(algorithm);
-    const int ok = signing ? EVP_DigestSignInit_ex(ctx.get(), &pctx, digest, nullptr, nullptr, pkey, nullptr)
-                           : EVP_DigestVerifyInit_ex(ctx.get(), &pctx, digest, nullptr, nullptr, pkey, nullptr);
+    const EVP_MD *digest = digestFor(algorithm);
+    const int ok = signing ? EVP_DigestSignInit(ctx.get(), &pctx, digest, nullptr, pkey)
+                           : EVP_DigestVerifyInit(ctx.get(), &pctx, digest, nullptr, pkey);
     if (ok != 1) {
         return ossl::MdCtx(nullptr, EVP_MD_CTX_free);
     }

@@ -835,6 +835,7 @@ void ClientSession::maybeFinishCycle()
     m_event.route = m_ctx.route ? m_ctx.route->name : QString();
     m_event.consumer = QString::fromUtf8(m_ctx.consumer);
     m_event.auth = m_ctx.authOutcome;
+    m_event.rateLimited = m_ctx.rateLimited;
     m_event.totalMs = msBetween(m_requestStart, now);
     m_event.upstreamMs = m_upstreamMs;
     m_event.attempts = m_attempts;

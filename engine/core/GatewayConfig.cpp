@@ -206,6 +206,20 @@ void compileJwt(const profile::Profile &profile, const GatewayConfig *previous, 
     config.revocations = previous ? previous->revocations : std::make_shared<RevocationList>();
 }
 
+void compileRateLimits(const profile::Profile &profile, const GatewayConfig *previous, GatewayConfig &config)
+{
+    config.rateLimitStores = previous ? previous->rateLimitStores : std::make_shared<RateLimitStores>();
+    for (CompiledRoute &route : config.routes) {
+        for (const QString &name : profile.routes.at(route.fileIndex).rateLimit) {
+            const auto limit = std::find_if(profile.rateLimits.cbegin(), profile.rateLimits.cend(),
+                                            [&name](const profile::RateLimitProfile &candidate) { return candidate.name == name; });
+            if (limit != profile.rateLimits.cend()) {
+                route.rateLimits.append(compileRateLimit(route.name, *limit, *config.rateLimitStores));
+            }
+        }
+    }
+}
+
 } // namespace
 
 CompileResult GatewayConfig::compile(const profile::Profile &profile, int workerCount, const GatewayConfig *previous,
@@ -271,6 +285,7 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
     }
     std::stable_sort(config->routes.begin(), config->routes.end(), precedes);
     compileJwt(profile, previous, secrets, *config, result.errors);
+    compileRateLimits(profile, previous, *config);
 
     config->localHosts = { "localhost", "127.0.0.1", "[::1]", "::1" };
     for (const profile::Listener &listener : profile.listen) {

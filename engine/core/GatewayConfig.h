@@ -14,6 +14,7 @@
 #include "engine/auth/JwtAuthConfig.h"
 #include "engine/auth/RevocationList.h"
 #include "engine/pipeline/CorsPolicy.h"
+#include "engine/pipeline/RateLimitConfig.h"
 #include "engine/profile/Profile.h"
 #include "engine/upstream/Balancer.h"
 #include "engine/upstream/TargetState.h"
@@ -93,6 +94,7 @@ struct CompiledRoute
     bool compress = false;
     int jwt = -1; // index into GatewayConfig::jwt; -1 = public route
     QList<std::pair<QString, QString>> require; // claim, expected value
+    QList<RouteRateLimit> rateLimits;
 };
 
 struct CompileResult;
@@ -113,6 +115,7 @@ struct GatewayConfig
     // on every route, so an upstream can trust them whichever route a request took.
     QList<QByteArray> claimHeaders;
     std::shared_ptr<RevocationList> revocations; // carried across reloads
+    std::shared_ptr<RateLimitStores> rateLimitStores; // carried across reloads
 
     // Whether an absolute-form target's host is one this gateway serves (not an open proxy).
     bool isLocalHost(QByteArrayView host) const;

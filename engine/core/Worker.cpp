@@ -9,6 +9,7 @@
 #include "engine/pipeline/ForwardStage.h"
 #include "engine/pipeline/JwtAuthStage.h"
 #include "engine/pipeline/LoadBalanceStage.h"
+#include "engine/pipeline/RateLimitStage.h"
 #include "engine/pipeline/RespondStage.h"
 #include "engine/pipeline/RouteMatchStage.h"
 
@@ -28,6 +29,7 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     m_stages.push_back(std::make_unique<RouteMatchStage>());
     m_stages.push_back(std::make_unique<CorsStage>());
     m_stages.push_back(std::make_unique<JwtAuthStage>());
+    m_stages.push_back(std::make_unique<RateLimitStage>());
     m_stages.push_back(std::make_unique<FaultStage>());
     m_stages.push_back(std::make_unique<RespondStage>());
     m_stages.push_back(std::make_unique<CanaryStage>());

@@ -68,7 +68,43 @@ StageResult unauthorized(RequestContext &ctx, JwtFailure failure)
     return StageResult::Respond;
 }
 
+// Tokens remembered per worker; when full the cache starts over (cheaper than LRU bookkeeping
+// on every request, and a full cache means many distinct clients anyway).
+constexpr qsizetype kMaxVerifiedTokens = 2048;
+
 } // namespace
+
+JwtAuthStage::JwtAuthStage()
+    : m_cacheEnabled(qEnvironmentVariable("GATEHOUSE_JWT_CACHE") != QLatin1String("0"))
+{
+}
+
+JwtVerdict JwtAuthStage::verify(const JwtAuthConfig &auth, const QByteArray &token, qint64 now)
+{
+    if (!m_cacheEnabled) {
+        return auth.verifier->verify(token, now);
+    }
+    std::shared_ptr<const JwtKeySet> keys = auth.verifier->keys();
+    const auto found = m_verified.constFind(token);
+    if (found != m_verified.cend() && found->verifier == auth.verifier && found->keys == keys) {
+        JwtVerdict verdict;
+        verdict.failure = auth.verifier->checkClaims(found->claims, now);
+        if (verdict.ok()) {
+            verdict.claims = found->claims;
+        } else {
+            m_verified.erase(found);
+        }
+        return verdict;
+    }
+    JwtVerdict verdict = auth.verifier->verify(token, now);
+    if (verdict.ok()) {
+        if (m_verified.size() >= kMaxVerifiedTokens) {
+            m_verified.clear();
+        }
+        m_verified.insert(token, { auth.verifier, std::move(keys), verdict.claims });
+    }
+    return verdict;
+}
 
 StageResult JwtAuthStage::onRequest(RequestContext &ctx)
 {
@@ -81,7 +117,7 @@ StageResult JwtAuthStage::onRequest(RequestContext &ctx)
         return finish(unauthorized(ctx, JwtFailure::Missing));
     }
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    JwtVerdict verdict = auth.verifier->verify(token, now);
+    JwtVerdict verdict = verify(auth, token, now);
     if (verdict.ok() && ctx.config->revocations->size() > 0
         && ctx.config->revocations->isRevoked(revocationEntryFor(verdict.claims, token).id, now)) {
         verdict.failure = JwtFailure::Revoked;

@@ -43,6 +43,7 @@ struct RequestContext
     QJsonObject claims; // the verified token's claims
     QList<std::pair<QByteArray, QByteArray>> claimHeaders; // from claims_to_headers, sent upstream
     QByteArray authOutcome; // "ok" or why the token was refused; empty on public routes
+    bool rateLimited = false;
 
     const CompiledRoute *route = nullptr;
     const CompiledUpstream *upstream = nullptr; // the canary's when the canary serves

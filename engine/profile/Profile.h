@@ -262,6 +262,7 @@ struct RateLimitProfile
     qint64 burst = 0;
     QString key = QStringLiteral("consumer"); // consumer | ip | route | header:NAME | global
     QString store = QStringLiteral("local"); // local | redis://host:port/db
+    bool failClosed = false; // `fail: closed`: refuse (503) while the store cannot be asked
     SourcePos pos;
     friend bool operator==(const RateLimitProfile &, const RateLimitProfile &) = default;
 };

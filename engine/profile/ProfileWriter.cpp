@@ -441,6 +441,9 @@ YAML::Node rateLimit(const RateLimitProfile &value)
     if (value.store != defaults.store) {
         node["store"] = str(value.store);
     }
+    if (value.failClosed) {
+        node["fail"] = "closed";
+    }
     return node;
 }
 

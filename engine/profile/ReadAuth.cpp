@@ -130,7 +130,7 @@ void readJwt(ReadContext &ctx, const YAML::Node &item, NameSet &names, QList<Jwt
 
 void readRateLimit(ReadContext &ctx, const YAML::Node &item, NameSet &names, QList<RateLimitProfile> &out)
 {
-    MapReader map(ctx, item, QStringLiteral("a rate limit"), { "name", "requests", "per", "burst", "key", "store" });
+    MapReader map(ctx, item, QStringLiteral("a rate limit"), { "name", "requests", "per", "burst", "key", "store", "fail" });
     if (!map.isMap()) {
         return;
     }
@@ -147,6 +147,13 @@ void readRateLimit(ReadContext &ctx, const YAML::Node &item, NameSet &names, QLi
     }
     if (map.getString("store", limit.store) && !isValidRateLimitStore(limit.store, &error)) {
         ctx.error(map.value("store"), error);
+    }
+    QString fail;
+    if (map.getString("fail", fail)) {
+        if (fail != u"open" && fail != u"closed") {
+            ctx.error(map.value("fail"), QStringLiteral("invalid fail '%1'; use open (serve while the store is unreachable) or closed").arg(fail));
+        }
+        limit.failClosed = fail == u"closed";
     }
     out.append(limit);
 }

@@ -15,4 +15,9 @@ inline qint64 steadyNowMs()
         .count();
 }
 
+inline qint64 steadyNowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 } // namespace gatehouse::engine

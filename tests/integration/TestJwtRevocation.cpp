@@ -1,6 +1,7 @@
 // Token revocation through an in-process engine (the admin API will call the same Gateway
 // methods): a revoked token is refused with 401 "token revoked" until its exp, other tokens
-// still pass, and revocations survive a profile reload.
+// still pass, and revocations survive a profile reload. Tokens the workers remember as verified
+// still expire on time.
 
 #include <QDateTime>
 #include <QNetworkAccessManager>
@@ -42,7 +43,9 @@ class TestJwtRevocation : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { qputenv("GATEHOUSE_REVOCATION_SECRET", kSecret); }
     void revokedTokensAreRefusedUntilExp();
+    void rememberedTokensStillExpire();
 
 private:
     int status(const QByteArray &token, QByteArray *challenge = nullptr)
@@ -60,7 +63,6 @@ private:
 
 void TestJwtRevocation::revokedTokensAreRefusedUntilExp()
 {
-    qputenv("GATEHOUSE_REVOCATION_SECRET", kSecret);
     const profile::ReadResult read = profile::readProfile(kProfile, QStringLiteral("revoke.yaml"), QDir::tempPath());
     QVERIFY(read.ok());
     engine::Gateway gateway;
@@ -99,6 +101,29 @@ void TestJwtRevocation::revokedTokensAreRefusedUntilExp()
     QCOMPARE(status(withJti), 401);
     QCOMPARE(status(other), 200);
 
+    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
+    gateway.stop();
+    QVERIFY(stopped.wait(5000) || stopped.count() == 1);
+}
+
+void TestJwtRevocation::rememberedTokensStillExpire()
+{
+    // Workers remember verified tokens; the clock still applies to a remembered one.
+    const profile::ReadResult read = profile::readProfile(kProfile, QStringLiteral("revoke.yaml"), QDir::tempPath());
+    QVERIFY(read.ok());
+    engine::Gateway gateway;
+    QVERIFY(gateway.start(*read.profile));
+    m_url = gateway.listeners().first().url();
+    const QByteArray token = mint({ { QStringLiteral("sub"), QStringLiteral("e") },
+                                    { QStringLiteral("exp"), QDateTime::currentSecsSinceEpoch() + 2 } });
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(status(token), 200); // both workers, more than once
+    }
+    QTest::qWait(2500);
+    QByteArray challenge;
+    QCOMPARE(status(token, &challenge), 401);
+    QVERIFY2(challenge.contains("token expired"), challenge.constData());
+    QCOMPARE(status(token), 401);
     QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
     gateway.stop();
     QVERIFY(stopped.wait(5000) || stopped.count() == 1);

@@ -281,6 +281,8 @@ void TestProfileReader::kitchenSinkValues()
     QCOMPARE(p.jwt[0].tokenFrom.size(), 3);
     QCOMPARE(p.rateLimits[0].store, QStringLiteral("redis://127.0.0.1:6379/2"));
     QCOMPARE(p.rateLimits[0].per, 2s);
+    QVERIFY(!p.rateLimits[0].failClosed);
+    QVERIFY(p.rateLimits[1].failClosed);
     QCOMPARE(p.routes[0].pos, (SourcePos { 49, 5 }));
     QCOMPARE(p.upstreams[0].targets[1].pos, (SourcePos { 32, 9 }));
 }
@@ -441,6 +443,10 @@ void TestProfileReader::badProfiles_data()
         "the route needs 'auth'");
     add("cors credentials with wildcard", "gatehouse: 1\n" UPSTREAM "routes:\n  - name: r\n    upstream: u\n    cors: { origins: [\"*\"], credentials: true }\n",
         6, 42, "cannot be combined with origin");
+    add("cors wildcard in the middle", "gatehouse: 1\n" UPSTREAM "routes:\n  - name: r\n    upstream: u\n    cors: { origins: [\"https://app.*.test\"] }\n",
+        6, 23, "invalid origin 'https://app.*.test'");
+    add("cors wildcard path", "gatehouse: 1\n" UPSTREAM "routes:\n  - name: r\n    upstream: u\n    cors: { origins: [\"http://localhost:*/x\"] }\n",
+        6, 23, "invalid origin");
 
     // JWT and rate limits.
     add("unsupported algorithm", "gatehouse: 1\njwt:\n  - { name: j, algorithms: [none], secret: env:S }\n", 3, 29,
@@ -459,6 +465,7 @@ void TestProfileReader::badProfiles_data()
     add("bad store", "gatehouse: 1\nrate_limits:\n  - { name: l, requests: 1, store: \"memcached://h:1\" }\n", 3, 36, "invalid store");
     add("redis with password", "gatehouse: 1\nrate_limits:\n  - { name: l, requests: 1, store: \"redis://:pw@h:6379\" }\n", 3, 36,
         "must not contain credentials");
+    add("bad fail", "gatehouse: 1\nrate_limits:\n  - { name: l, requests: 1, fail: maybe }\n", 3, 35, "invalid fail 'maybe'");
 #undef LISTEN
 #undef UPSTREAM
 }

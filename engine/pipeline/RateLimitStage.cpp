@@ -1,0 +1,84 @@
+#include "RateLimitStage.h"
+
+#include "engine/core/Logging.h"
+#include "engine/pipeline/RequestContext.h"
+#include "engine/upstream/SteadyClock.h"
+
+namespace gatehouse::engine {
+
+namespace {
+
+// The bucket key. A consumer limit on a request without a verified subject, and a header limit
+// on a request without that header, count by client address: never one shared anonymous bucket
+// that one noisy client could drain for everybody.
+QByteArray bucketKey(const RouteRateLimit &limit, const RequestContext &ctx)
+{
+    switch (limit.key) {
+    case RouteRateLimit::Key::Consumer:
+        return ctx.consumer.isEmpty() ? "ip:" + ctx.clientIp : "sub:" + ctx.consumer;
+    case RouteRateLimit::Key::Header: {
+        const QByteArray value = ctx.head->header(limit.header);
+        return value.isEmpty() ? "ip:" + ctx.clientIp : "h:" + value;
+    }
+    case RouteRateLimit::Key::Ip:
+        return ctx.clientIp;
+    case RouteRateLimit::Key::Route:
+    case RouteRateLimit::Key::Global:
+        break;
+    }
+    return {};
+}
+
+// Which decision the headers show: a refusal over an allowance, the longest wait among
+// refusals, the fewest remaining among allowances.
+bool tighter(const RateLimitDecision &a, const RateLimitDecision &b)
+{
+    if (a.allowed() != b.allowed()) {
+        return !a.allowed();
+    }
+    return a.allowed() ? a.remaining < b.remaining : a.resetSeconds > b.resetSeconds;
+}
+
+} // namespace
+
+StageResult RateLimitStage::onRequest(RequestContext &ctx)
+{
+    if (!ctx.route || ctx.route->rateLimits.isEmpty()) {
+        return StageResult::Continue;
+    }
+    const qint64 now = steadyNowNs();
+    std::optional<RateLimitDecision> shown;
+    for (const RouteRateLimit &limit : ctx.route->rateLimits) {
+        const RateLimitDecision decision = limit.store->check(limit.limit, bucketKey(limit, ctx), now);
+        if (decision.outcome == RateLimitDecision::Outcome::Unavailable) {
+            if (!limit.failClosed) {
+                continue; // fail open: the store logs its outage once per backoff
+            }
+            ctx.response.status = 503;
+            ctx.response.error = "rate_limit_unavailable";
+            ctx.response.message = QStringLiteral("rate limit %1 cannot be checked now (its store is unreachable)").arg(limit.profile);
+            ctx.responseHeaders.append({ QByteArray("Retry-After"), QByteArray("1") });
+            return finish(StageResult::Respond);
+        }
+        if (!shown || tighter(decision, *shown)) {
+            shown = decision;
+        }
+    }
+    if (!shown) {
+        return finish(StageResult::Continue);
+    }
+    ctx.responseHeaders.append({ QByteArray("RateLimit-Limit"), QByteArray::number(shown->limit) });
+    ctx.responseHeaders.append({ QByteArray("RateLimit-Remaining"), QByteArray::number(shown->remaining) });
+    ctx.responseHeaders.append({ QByteArray("RateLimit-Reset"), QByteArray::number(shown->resetSeconds) });
+    if (shown->allowed()) {
+        return finish(StageResult::Continue);
+    }
+    ctx.rateLimited = true;
+    ctx.responseHeaders.append({ QByteArray("Retry-After"), QByteArray::number(shown->resetSeconds) });
+    ctx.response.status = 429;
+    ctx.response.error = "rate_limited";
+    ctx.response.message = QStringLiteral("too many requests; retry in %1 s").arg(shown->resetSeconds);
+    return finish(StageResult::Respond);
+}
+
+} // namespace gatehouse::engine
