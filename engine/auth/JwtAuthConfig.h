@@ -8,6 +8,7 @@
 #include <QString>
 
 #include "engine/auth/JwtVerifier.h"
+#include "engine/auth/RevocationStore.h"
 #include "engine/profile/Profile.h"
 
 namespace gatehouse::engine {
@@ -31,6 +32,9 @@ struct JwtAuthConfig
     QList<TokenSource> sources;
     QList<std::pair<QString, QByteArray>> claimsToHeaders; // claim, header name as written
     QString jwksUrl; // set when the keys come from an http(s) JWK Set, fetched in the background
+    // `revocation_store: redis://…`: revocations shared with other gateways; null for `local`
+    // (the gateway's own list, which every JWT route consults anyway).
+    std::shared_ptr<RevocationStore> sharedRevocations;
 };
 
 // `previous` (the same profile in the running snapshot) lends its fetched JWKS keys when the

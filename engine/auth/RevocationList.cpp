@@ -46,12 +46,13 @@ std::optional<RevocationEntry> revocationEntryForUnverified(QByteArrayView token
     return entryFrom(document.object(), token);
 }
 
-bool RevocationList::revoke(const RevocationEntry &entry, qint64 nowSeconds)
+bool RevocationList::revoke(const RevocationEntry &entry, qint64 nowSeconds, QString *error)
 {
     std::unique_lock lock(m_mutex);
     if (m_entries.size() >= kMaxEntries) {
         dropExpired(nowSeconds);
         if (m_entries.size() >= kMaxEntries && !m_entries.contains(entry.id)) {
+            *error = QStringLiteral("the revocation list is full (%1 unexpired tokens)").arg(kMaxEntries);
             return false;
         }
     }
@@ -61,7 +62,7 @@ bool RevocationList::revoke(const RevocationEntry &entry, qint64 nowSeconds)
     return true;
 }
 
-bool RevocationList::isRevoked(const QByteArray &id, qint64 nowSeconds) const
+bool RevocationList::isRevoked(const QByteArray &id, qint64 nowSeconds)
 {
     if (m_count.load(std::memory_order_acquire) == 0) {
         return false;

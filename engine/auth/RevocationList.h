@@ -9,6 +9,8 @@
 #include <QHash>
 #include <QJsonObject>
 
+#include "engine/auth/RevocationStore.h"
+
 namespace gatehouse::engine {
 
 // What a revocation is keyed by: "jti:<jti>", or "sha256:<hex>" of the whole token when it has
@@ -27,14 +29,14 @@ std::optional<RevocationEntry> revocationEntryForUnverified(QByteArrayView token
 // Revoked tokens, shared by every worker (the local store; SPEC §4 POST /admin/jwt/revoke).
 // Checking is lock-free while nothing is revoked and takes a shared lock otherwise; entries
 // vanish once their token has expired anyway.
-class RevocationList final
+class RevocationList final : public RevocationStore
 {
 public:
     static constexpr qsizetype kMaxEntries = 100'000;
 
     // False when the list is full of unexpired entries.
-    bool revoke(const RevocationEntry &entry, qint64 nowSeconds);
-    bool isRevoked(const QByteArray &id, qint64 nowSeconds) const;
+    bool revoke(const RevocationEntry &entry, qint64 nowSeconds, QString *error) override;
+    bool isRevoked(const QByteArray &id, qint64 nowSeconds) override;
     qsizetype size() const;
 
 private:

@@ -377,9 +377,15 @@ bool Gateway::revoke(const RevocationEntry &entry, QString *error)
         *error = QStringLiteral("the gateway is not running");
         return false;
     }
-    if (!d->config->revocations->revoke(entry, QDateTime::currentSecsSinceEpoch())) {
-        *error = QStringLiteral("the revocation list is full (%1 unexpired tokens)").arg(RevocationList::kMaxEntries);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    if (!d->config->revocations->revoke(entry, now, error)) {
         return false;
+    }
+    // Shared stores too, so the other gateways using them refuse the token as well.
+    for (const auto &store : std::as_const(d->config->redisRevocations)) {
+        if (!store->revoke(entry, now, error)) {
+            return false;
+        }
     }
     qCInfo(lcGateway) << "revoked a token until" << entry.untilSeconds;
     return true;

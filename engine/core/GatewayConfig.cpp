@@ -187,6 +187,16 @@ void compileJwt(const profile::Profile &profile, const GatewayConfig *previous, 
         }
         QString error;
         if (auto compiled = compileJwtAuth(jwt, profile.baseDir, secrets, before, &error)) {
+            if (jwt.revocationStore != u"local") {
+                std::shared_ptr<RedisRevocationStore> &store = config.redisRevocations[jwt.revocationStore];
+                if (!store) {
+                    store = previous ? previous->redisRevocations.value(jwt.revocationStore) : nullptr;
+                }
+                if (!store) {
+                    store = std::make_shared<RedisRevocationStore>(jwt.revocationStore);
+                }
+                compiled->sharedRevocations = store;
+            }
             config.jwt.push_back(std::move(*compiled));
         } else {
             errors.append(error);

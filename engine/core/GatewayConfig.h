@@ -12,6 +12,7 @@
 #include <QStringList>
 
 #include "engine/auth/JwtAuthConfig.h"
+#include "engine/auth/RedisRevocationStore.h"
 #include "engine/auth/RevocationList.h"
 #include "engine/pipeline/CorsPolicy.h"
 #include "engine/pipeline/RateLimitConfig.h"
@@ -115,6 +116,7 @@ struct GatewayConfig
     // on every route, so an upstream can trust them whichever route a request took.
     QList<QByteArray> claimHeaders;
     std::shared_ptr<RevocationList> revocations; // carried across reloads
+    QHash<QString, std::shared_ptr<RedisRevocationStore>> redisRevocations; // by URL, kept across reloads
     std::shared_ptr<RateLimitStores> rateLimitStores; // carried across reloads
 
     // Whether an absolute-form target's host is one this gateway serves (not an open proxy).

@@ -4,6 +4,7 @@
 
 #include "engine/auth/Claims.h"
 #include "engine/pipeline/RequestContext.h"
+#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 
@@ -71,6 +72,7 @@ StageResult unauthorized(RequestContext &ctx, JwtFailure failure)
 // Tokens remembered per worker; when full the cache starts over (cheaper than LRU bookkeeping
 // on every request, and a full cache means many distinct clients anyway).
 constexpr qsizetype kMaxVerifiedTokens = 2048;
+constexpr qint64 kSharedRevocationRecheckMs = 1000;
 
 } // namespace
 
@@ -106,6 +108,36 @@ JwtVerdict JwtAuthStage::verify(const JwtAuthConfig &auth, const QByteArray &tok
     return verdict;
 }
 
+bool JwtAuthStage::isRevoked(const RequestContext &ctx, const JwtAuthConfig &auth, const QByteArray &token,
+                             const QJsonObject &claims, qint64 now)
+{
+    RevocationList &local = *ctx.config->revocations;
+    const bool anyLocal = local.size() > 0;
+    if (!anyLocal && !auth.sharedRevocations) {
+        return false;
+    }
+    const QByteArray id = revocationEntryFor(claims, token).id;
+    if (anyLocal && local.isRevoked(id, now)) {
+        return true;
+    }
+    if (!auth.sharedRevocations) {
+        return false;
+    }
+    const QByteArray memoKey = id + '@' + QByteArray::number(quintptr(auth.sharedRevocations.get()));
+    const qint64 nowMs = steadyNowMs();
+    if (m_notRevokedUntilMs.value(memoKey) > nowMs) {
+        return false;
+    }
+    if (auth.sharedRevocations->isRevoked(id, now)) {
+        return true;
+    }
+    if (m_notRevokedUntilMs.size() >= kMaxVerifiedTokens) {
+        m_notRevokedUntilMs.clear();
+    }
+    m_notRevokedUntilMs.insert(memoKey, nowMs + kSharedRevocationRecheckMs);
+    return false;
+}
+
 StageResult JwtAuthStage::onRequest(RequestContext &ctx)
 {
     if (!ctx.route || ctx.route->jwt < 0) {
@@ -118,8 +150,7 @@ StageResult JwtAuthStage::onRequest(RequestContext &ctx)
     }
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     JwtVerdict verdict = verify(auth, token, now);
-    if (verdict.ok() && ctx.config->revocations->size() > 0
-        && ctx.config->revocations->isRevoked(revocationEntryFor(verdict.claims, token).id, now)) {
+    if (verdict.ok() && isRevoked(ctx, auth, token, verdict.claims, now)) {
         verdict.failure = JwtFailure::Revoked;
     }
     if (!verdict.ok()) {

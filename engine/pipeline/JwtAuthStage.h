@@ -19,6 +19,8 @@ namespace gatehouse::engine {
 // so a repeated token costs a hash lookup and the time checks instead of a signature check. An
 // entry holds only if the same verifier with the same keys would check it now: a reload or a
 // JWKS refresh starts afresh. GATEHOUSE_JWT_CACHE=0 turns it off (to measure verification).
+// Revocations in a shared store (Redis) are asked about at most once a second per token, so a
+// revocation made on another gateway takes effect here within a second.
 class JwtAuthStage final : public Stage
 {
 public:
@@ -34,9 +36,12 @@ private:
         QJsonObject claims;
     };
     JwtVerdict verify(const JwtAuthConfig &auth, const QByteArray &token, qint64 now);
+    bool isRevoked(const RequestContext &ctx, const JwtAuthConfig &auth, const QByteArray &token, const QJsonObject &claims,
+                   qint64 now);
 
     bool m_cacheEnabled = true;
     QHash<QByteArray, Verified> m_verified;
+    QHash<QByteArray, qint64> m_notRevokedUntilMs; // shared-store answers, remembered briefly
 };
 
 } // namespace gatehouse::engine

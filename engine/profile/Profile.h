@@ -250,6 +250,7 @@ struct JwtProfile
     Duration leeway { 0 };
     QStringList tokenFrom = { QStringLiteral("header:Authorization") };
     QList<QPair<QString, QString>> claimsToHeaders; // claim, header
+    QString revocationStore = QStringLiteral("local"); // local | redis://host:port/db
     SourcePos pos;
     friend bool operator==(const JwtProfile &, const JwtProfile &) = default;
 };

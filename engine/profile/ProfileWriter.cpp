@@ -420,6 +420,9 @@ YAML::Node jwt(const JwtProfile &value)
         node["token_from"] = stringList(value.tokenFrom);
     }
     setIfNotEmpty(node, "claims_to_headers", value.claimsToHeaders);
+    if (value.revocationStore != JwtProfile().revocationStore) {
+        node["revocation_store"] = str(value.revocationStore);
+    }
     return node;
 }
 

@@ -88,7 +88,7 @@ void readJwt(ReadContext &ctx, const YAML::Node &item, NameSet &names, QList<Jwt
 {
     MapReader map(ctx, item, QStringLiteral("a JWT profile"),
                   { "name", "algorithms", "secret", "public_key", "jwks", "private_key", "issuer", "audience",
-                    "leeway", "token_from", "claims_to_headers" });
+                    "leeway", "token_from", "claims_to_headers", "revocation_store" });
     if (!map.isMap()) {
         return;
     }
@@ -124,6 +124,9 @@ void readJwt(ReadContext &ctx, const YAML::Node &item, NameSet &names, QList<Jwt
             const YAML::Node headers = map.value("claims_to_headers");
             ctx.error(headers[claim.toStdString()], QStringLiteral("invalid header name '%1'").arg(header));
         }
+    }
+    if (map.getString("revocation_store", jwt.revocationStore) && !isValidRateLimitStore(jwt.revocationStore, &error)) {
+        ctx.error(map.value("revocation_store"), error);
     }
     out.append(jwt);
 }

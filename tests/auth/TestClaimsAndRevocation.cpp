@@ -87,12 +87,13 @@ void TestClaimsAndRevocation::headerValues()
 
 void TestClaimsAndRevocation::revocationLastsUntilExp()
 {
+    QString error;
     RevocationList list;
     const QJsonObject claims { { QStringLiteral("jti"), QStringLiteral("t-1") }, { QStringLiteral("exp"), 1000 } };
     const RevocationEntry entry = revocationEntryFor(claims, "a.b.c");
     QCOMPARE(entry.id, QByteArray("jti:t-1"));
     QVERIFY(!list.isRevoked(entry.id, 900));
-    QVERIFY(list.revoke(entry, 900));
+    QVERIFY(list.revoke(entry, 900, &error));
     QVERIFY(list.isRevoked(entry.id, 900));
     QVERIFY(list.isRevoked(entry.id, 1000)); // exp itself is already expired, but the token is refused either way
     QVERIFY(!list.isRevoked(entry.id, 1001));
@@ -118,18 +119,21 @@ void TestClaimsAndRevocation::revocationByHashWithoutJti()
 
 void TestClaimsAndRevocation::revocationIsBounded()
 {
+    QString error;
     RevocationList list;
     for (qsizetype i = 0; i < RevocationList::kMaxEntries; ++i) {
-        QVERIFY(list.revoke({ "jti:" + QByteArray::number(i), 100 }, 50));
+        QVERIFY(list.revoke({ "jti:" + QByteArray::number(i), 100 }, 50, &error));
     }
-    QVERIFY(!list.revoke({ "jti:one-more", 100 }, 50));
+    QVERIFY(!list.revoke({ "jti:one-more", 100 }, 50, &error));
+    QVERIFY(error.contains(u"full"));
     // Once those tokens expired their entries make room.
-    QVERIFY(list.revoke({ "jti:one-more", 300 }, 200));
+    QVERIFY(list.revoke({ "jti:one-more", 300 }, 200, &error));
     QCOMPARE(list.size(), 1);
 }
 
 void TestClaimsAndRevocation::revocationIsSafeAcrossThreads()
 {
+    QString error;
     RevocationList list;
     std::atomic<int> seen { 0 };
     std::thread reader([&] {
@@ -138,7 +142,7 @@ void TestClaimsAndRevocation::revocationIsSafeAcrossThreads()
         }
     });
     for (int i = 0; i < 500; ++i) {
-        list.revoke({ "jti:" + QByteArray::number(i), 100 }, 10);
+        list.revoke({ "jti:" + QByteArray::number(i), 100 }, 10, &error);
     }
     reader.join();
     QCOMPARE(list.size(), 500);

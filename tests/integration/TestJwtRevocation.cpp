@@ -14,6 +14,7 @@
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileReader.h"
 #include "tests/integration/IntegrationClients.h"
+#include "tests/support/RedisServer.h"
 
 using namespace gatehouse;
 using namespace gatehouse::test::it;
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void initTestCase() { qputenv("GATEHOUSE_REVOCATION_SECRET", kSecret); }
     void revokedTokensAreRefusedUntilExp();
     void rememberedTokensStillExpire();
+    void sharedThroughRedis();
 
 private:
     int status(const QByteArray &token, QByteArray *challenge = nullptr)
@@ -127,6 +129,55 @@ void TestJwtRevocation::rememberedTokensStillExpire()
     QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
     gateway.stop();
     QVERIFY(stopped.wait(5000) || stopped.count() == 1);
+}
+
+void TestJwtRevocation::sharedThroughRedis()
+{
+    // Two gateways (each with its own workers and Redis connections) share a revocation store:
+    // a token revoked on one is refused by the other within a second.
+    gatehouse::test::RedisServer redis;
+    QVERIFY(redis.start(deadPort()));
+    QByteArray yaml = kProfile;
+    yaml.replace("secret: env:GATEHOUSE_REVOCATION_SECRET }", "secret: env:GATEHOUSE_REVOCATION_SECRET, revocation_store: \"" + redis.url().toLatin1() + "\" }");
+    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("shared.yaml"), QDir::tempPath());
+    QVERIFY2(read.ok(), read.ok() ? "" : qPrintable(read.problems.first().toString()));
+    engine::Gateway first;
+    engine::Gateway second;
+    QVERIFY(first.start(*read.profile));
+    QVERIFY(second.start(*read.profile));
+    const QString firstUrl = first.listeners().first().url();
+    const QString secondUrl = second.listeners().first().url();
+
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray token = mint({ { QStringLiteral("sub"), QStringLiteral("f") }, { QStringLiteral("jti"), QStringLiteral("t-9") },
+                                    { QStringLiteral("exp"), now + 600 } });
+    const QByteArray other = mint({ { QStringLiteral("sub"), QStringLiteral("g") }, { QStringLiteral("exp"), now + 600 } });
+    m_url = secondUrl;
+    QCOMPARE(status(token), 200);
+    QString error;
+    QVERIFY2(first.revokeToken(token, &error), qPrintable(error));
+    m_url = firstUrl;
+    QCOMPARE(status(token), 401); // at once where it was revoked
+    m_url = secondUrl;
+    QTRY_COMPARE_WITH_TIMEOUT(status(token), 401, 3000); // within a second on the other gateway
+    QCOMPARE(status(other), 200);
+    // The key goes away with the token.
+    const QByteArray ttl = redis.command("TTL gatehouse:rv:jti:t-9");
+    QVERIFY2(ttl.startsWith(':') && ttl.mid(1).toInt() > 500 && ttl.mid(1).toInt() <= 601, ttl.constData());
+
+    // Redis gone: revoking says so; lookups let tokens through rather than lock everybody out.
+    redis.stop();
+    QVERIFY(!first.revokeToken(other, &error));
+    QVERIFY2(error.contains(u"revocation store"), qPrintable(error));
+    QTest::qWait(1100); // past the remembered answers
+    QCOMPARE(status(other), 200);
+
+    QSignalSpy firstStopped(&first, &engine::Gateway::stopped);
+    QSignalSpy secondStopped(&second, &engine::Gateway::stopped);
+    first.stop();
+    second.stop();
+    QVERIFY(firstStopped.wait(5000) || firstStopped.count() == 1);
+    QVERIFY(secondStopped.count() == 1 || secondStopped.wait(5000));
 }
 
 QTEST_GUILESS_MAIN(TestJwtRevocation)

@@ -465,6 +465,8 @@ void TestProfileReader::badProfiles_data()
     add("bad store", "gatehouse: 1\nrate_limits:\n  - { name: l, requests: 1, store: \"memcached://h:1\" }\n", 3, 36, "invalid store");
     add("redis with password", "gatehouse: 1\nrate_limits:\n  - { name: l, requests: 1, store: \"redis://:pw@h:6379\" }\n", 3, 36,
         "must not contain credentials");
+    add("bad revocation store", "gatehouse: 1\njwt:\n  - { name: j, algorithms: [HS256], secret: env:S, revocation_store: \"mongodb://h:1\" }\n", 3, 70,
+        "invalid store");
     add("bad fail", "gatehouse: 1\nrate_limits:\n  - { name: l, requests: 1, fail: maybe }\n", 3, 35, "invalid fail 'maybe'");
 #undef LISTEN
 #undef UPSTREAM

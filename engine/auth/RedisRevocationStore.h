@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QString>
+
+#include "engine/auth/RevocationStore.h"
+#include "engine/redis/RedisClient.h"
+
+namespace gatehouse::engine {
+
+// Revocations in Redis (`revocation_store: redis://…` on a JWT profile), so every gateway naming
+// the server refuses a token any of them revoked: one key per token, `gatehouse:rv:<id>`, expiring
+// with the token (EXAT its exp). Lookups that Redis cannot answer say "not revoked" (and the
+// client logs the outage), like a rate limit failing open.
+class RedisRevocationStore final : public RevocationStore
+{
+public:
+    explicit RedisRevocationStore(const QString &url);
+    bool revoke(const RevocationEntry &entry, qint64 nowSeconds, QString *error) override;
+    bool isRevoked(const QByteArray &id, qint64 nowSeconds) override;
+    const QString &url() const { return m_client.url(); }
+
+private:
+    RedisClient m_client;
+};
+
+} // namespace gatehouse::engine
