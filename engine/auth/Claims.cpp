@@ -1,5 +1,7 @@
 #include "Claims.h"
 
+#include <cmath>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -13,8 +15,10 @@ QString scalarText(const QJsonValue &value)
     case QJsonValue::String: return value.toString();
     case QJsonValue::Bool: return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {
+        // Whole numbers print without an exponent while a qint64 holds them exactly (2^53).
         const double number = value.toDouble();
-        return number == double(qint64(number)) ? QString::number(qint64(number)) : QString::number(number, 'g', 17);
+        const bool whole = std::fabs(number) < 9007199254740992.0 && number == std::floor(number);
+        return whole ? QString::number(qint64(number)) : QString::number(number, 'g', 17);
     }
     default: return {};
     }

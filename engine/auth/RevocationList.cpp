@@ -1,5 +1,6 @@
 #include "RevocationList.h"
 
+#include <cmath>
 #include <limits>
 #include <mutex>
 
@@ -19,8 +20,9 @@ RevocationEntry entryFrom(const QJsonObject &claims, QByteArrayView token)
     entry.id = jti.isEmpty() ? "sha256:" + QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex()
                              : "jti:" + jti.toUtf8();
     const QJsonValue exp = claims.value(QStringLiteral("exp"));
-    entry.untilSeconds = exp.isDouble() && exp.toDouble() < 9e15 ? qint64(exp.toDouble()) + 1
-                                                                 : std::numeric_limits<qint64>::max();
+    // An exp that no qint64 holds (or none) keeps the token revoked for good.
+    entry.untilSeconds = exp.isDouble() && std::fabs(exp.toDouble()) < 9e15 ? qint64(exp.toDouble()) + 1
+                                                                            : std::numeric_limits<qint64>::max();
     return entry;
 }
 

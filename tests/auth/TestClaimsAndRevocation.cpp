@@ -70,6 +70,9 @@ void TestClaimsAndRevocation::headerValues_data()
     QTest::addColumn<QByteArray>("header");
     QTest::newRow("string") << QByteArray(R"({"v":"user-42"})") << QByteArray("user-42");
     QTest::newRow("number") << QByteArray(R"({"v":42})") << QByteArray("42");
+    QTest::newRow("fraction") << QByteArray(R"({"v":1.5})") << QByteArray("1.5");
+    QTest::newRow("huge number") << QByteArray(R"({"v":1e300})") << QByteArray("1.0000000000000001e+300");
+    QTest::newRow("huge negative") << QByteArray(R"({"v":-1e300})") << QByteArray("-1.0000000000000001e+300");
     QTest::newRow("array") << QByteArray(R"({"v":["a","b"]})") << QByteArray("a,b");
     QTest::newRow("object") << QByteArray(R"({"v":{"k":1}})") << QByteArray(R"({"k":1})");
     QTest::newRow("CRLF injection") << QByteArray(R"({"v":"x\r\nX-Admin: yes"})") << QByteArray();
@@ -110,6 +113,9 @@ void TestClaimsAndRevocation::revocationByHashWithoutJti()
     QCOMPARE(entry->untilSeconds, qint64(2001));
     QCOMPARE(revocationEntryFor(claimsFrom(R"({"sub":"bob","exp":2000})"), token).id, entry->id);
     QVERIFY(!revocationEntryForUnverified("garbage"));
+    const auto hugeExp = revocationEntryForUnverified("e30." + base64UrlEncode(R"({"jti":"y","exp":-1e300})") + ".c2ln");
+    QVERIFY(hugeExp);
+    QCOMPARE(hugeExp->untilSeconds, std::numeric_limits<qint64>::max());
     QVERIFY(!revocationEntryForUnverified("a.!!!.c"));
     // Without exp a revocation never lapses.
     const auto forever = revocationEntryForUnverified("e30." + base64UrlEncode(R"({"jti":"x"})") + ".c2ln");
