@@ -8,15 +8,16 @@ namespace gatehouse::app {
 
 namespace {
 
-// Beyond the file's own rules: do the JWT keys it points at load? Keychain references and JWKS
-// URLs are left to `serve`, which has the keychain and the network.
+// Beyond the file's own rules: do the JWT key files it points at load? `file:` keys and JWKS
+// files travel with the profile, so a missing or broken one is the profile's problem. `env:` and
+// `keychain:` references and JWKS URLs belong to where it runs; `serve` names them if they fail.
 int reportKeyProblems(const QString &path, const profile::Profile &profile)
 {
     int problems = 0;
     for (const profile::JwtProfile &jwt : profile.jwt) {
-        const bool inKeychain = jwt.secret.kind == profile::SecretRef::Kind::Keychain
-            || jwt.publicKey.kind == profile::SecretRef::Kind::Keychain;
-        if (inKeychain || engine::hasRemoteJwks(jwt)) {
+        const profile::SecretRef &key = jwt.secret.isSet() ? jwt.secret : jwt.publicKey;
+        const bool fromFiles = key.isSet() ? key.kind == profile::SecretRef::Kind::File : !engine::hasRemoteJwks(jwt);
+        if (!fromFiles) {
             continue;
         }
         const engine::JwtKeyLoad load = engine::loadVerificationKeys(jwt, profile.baseDir, nullptr);
