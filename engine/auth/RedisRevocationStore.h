@@ -17,7 +17,7 @@ public:
     explicit RedisRevocationStore(const QString &url);
     bool revoke(const RevocationEntry &entry, qint64 nowSeconds, QString *error) override;
     bool isRevoked(const QByteArray &id, qint64 nowSeconds) override;
-    const QString &url() const { return m_client.url(); }
+    const RedisClient &client() const { return m_client; }
 
 private:
     RedisClient m_client;

@@ -396,6 +396,11 @@ void Gateway::setSecretStore(SecretStore *store)
     d->secrets = store;
 }
 
+QList<StoreStatus> Gateway::storeStatus() const
+{
+    return d->config ? engine::storeStatus(*d->config) : QList<StoreStatus> {};
+}
+
 QList<UpstreamStatus> Gateway::upstreamStatus() const
 {
     return d->config ? engine::upstreamStatus(*d->config, steadyNowMs()) : QList<UpstreamStatus> {};

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "engine/core/StoreStatus.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/core/UpstreamStatus.h"
 #include "engine/profile/Profile.h"
@@ -69,6 +70,8 @@ public:
     // Health, ejection, circuit, in-flight and latency of every upstream and target, now.
     // Cheap (relaxed atomic reads); call it as often as a view refreshes.
     QList<UpstreamStatus> upstreamStatus() const;
+    // The Redis stores the profile uses and whether they answer.
+    QList<StoreStatus> storeStatus() const;
 
     // Refuses a token on every route until its exp (SPEC §4 POST /admin/jwt/revoke): by its jti,
     // or by its hash when it has none. The token need not verify. Survives profile reloads.

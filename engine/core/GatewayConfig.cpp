@@ -218,7 +218,7 @@ void compileJwt(const profile::Profile &profile, const GatewayConfig *previous, 
 
 void compileRateLimits(const profile::Profile &profile, const GatewayConfig *previous, GatewayConfig &config)
 {
-    config.rateLimitStores = previous ? previous->rateLimitStores : std::make_shared<RateLimitStores>();
+    config.rateLimitStores = std::make_shared<RateLimitStores>(previous ? previous->rateLimitStores.get() : nullptr);
     for (CompiledRoute &route : config.routes) {
         for (const QString &name : profile.routes.at(route.fileIndex).rateLimit) {
             const auto limit = std::find_if(profile.rateLimits.cbegin(), profile.rateLimits.cend(),

@@ -5,15 +5,21 @@
 
 namespace gatehouse::engine {
 
+RateLimitStores::RateLimitStores(const RateLimitStores *previous)
+    : m_local(previous ? previous->m_local : std::make_shared<LocalRateLimitStore>())
+    , m_previousRedis(previous ? previous->m_redis : QHash<QString, std::shared_ptr<RedisRateLimitStore>> {})
+{
+}
+
 std::shared_ptr<RateLimitStore> RateLimitStores::storeFor(const QString &store)
 {
     if (store == u"local") {
-        if (!m_local) {
-            m_local = std::make_shared<LocalRateLimitStore>();
-        }
         return m_local;
     }
-    std::shared_ptr<RateLimitStore> &redis = m_redis[store];
+    std::shared_ptr<RedisRateLimitStore> &redis = m_redis[store];
+    if (!redis) {
+        redis = m_previousRedis.value(store);
+    }
     if (!redis) {
         redis = std::make_shared<RedisRateLimitStore>(store);
     }

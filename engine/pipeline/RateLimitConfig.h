@@ -12,16 +12,23 @@
 
 namespace gatehouse::engine {
 
-// The stores rate limits count in: one local store, one per Redis URL. Carried from snapshot to
-// snapshot, so a reload keeps every bucket and connection of the stores it still names.
+class LocalRateLimitStore;
+class RedisRateLimitStore;
+
+// The stores rate limits count in: one local store, one per Redis URL. Built with each snapshot
+// from the previous one's, so a reload keeps every bucket and connection of the stores it still
+// names, and lets go of the others.
 class RateLimitStores final
 {
 public:
+    explicit RateLimitStores(const RateLimitStores *previous);
     std::shared_ptr<RateLimitStore> storeFor(const QString &store);
+    QList<std::shared_ptr<RedisRateLimitStore>> redisStores() const { return m_redis.values(); }
 
 private:
-    std::shared_ptr<RateLimitStore> m_local;
-    QHash<QString, std::shared_ptr<RateLimitStore>> m_redis;
+    std::shared_ptr<LocalRateLimitStore> m_local;
+    QHash<QString, std::shared_ptr<RedisRateLimitStore>> m_redis; // those named now
+    QHash<QString, std::shared_ptr<RedisRateLimitStore>> m_previousRedis;
 };
 
 // One `rate_limit` entry of a route, compiled.

@@ -27,6 +27,7 @@ public:
     explicit RedisRateLimitStore(const QString &url, std::chrono::milliseconds timeout = RedisClient::kDefaultTimeout);
 
     RateLimitDecision check(const RateLimit &limit, QByteArrayView key, qint64 nowNs) override;
+    const RedisClient &client() const { return m_client; }
 
 private:
     RedisClient m_client;

@@ -275,9 +275,19 @@ void RedisClient::giveBack(std::unique_ptr<Connection> connection)
     m_idle.push_back(std::move(connection));
 }
 
+QString RedisClient::lastError() const
+{
+    if (!m_valid) {
+        return QStringLiteral("not a Redis URL");
+    }
+    const std::lock_guard lock(m_backoffMutex);
+    return m_lastError;
+}
+
 void RedisClient::markFailure(const QString &error)
 {
     const std::lock_guard lock(m_backoffMutex);
+    m_lastError = error;
     const bool wasUp = m_backoffNs == 0;
     m_backoffNs = wasUp ? kMinBackoffNs : std::min(m_backoffNs * 2, kMaxBackoffNs);
     m_retryAtNs.store(steadyNowNs() + m_backoffNs, std::memory_order_release);

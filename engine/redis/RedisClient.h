@@ -62,6 +62,10 @@ public:
     // (NOSCRIPT: restarted or flushed since), on one connection within one deadline.
     std::optional<RedisValue> script(const RedisScript &script, const std::vector<QByteArrayView> &keysAndArgs, int keyCount);
     const QString &url() const { return m_url; }
+    const QString &purpose() const { return m_purpose; }
+    // False from a failed call until a call succeeds again; then lastError() says what failed.
+    bool available() const { return m_valid && m_retryAtNs.load(std::memory_order_acquire) == 0; }
+    QString lastError() const;
 
 private:
     struct Connection; // a hiredis context
@@ -87,8 +91,9 @@ private:
 
     // 0 while Redis answers; else steady ns before which calls do not try (see mayTry).
     std::atomic<qint64> m_retryAtNs { 0 };
-    std::mutex m_backoffMutex;
+    mutable std::mutex m_backoffMutex;
     qint64 m_backoffNs = 0; // guarded by m_backoffMutex
+    QString m_lastError; // guarded by m_backoffMutex
 };
 
 } // namespace gatehouse::engine

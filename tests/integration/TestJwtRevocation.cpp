@@ -167,8 +167,16 @@ void TestJwtRevocation::sharedThroughRedis()
 
     // Redis gone: revoking says so; lookups let tokens through rather than lock everybody out.
     redis.stop();
+    QCOMPARE(first.storeStatus().size(), 1);
+    QVERIFY(first.storeStatus().first().available);
     QVERIFY(!first.revokeToken(other, &error));
     QVERIFY2(error.contains(u"revocation store"), qPrintable(error));
+    // The outage shows in the gateway's state, not only in its log.
+    const engine::StoreStatus down = first.storeStatus().value(0);
+    QCOMPARE(down.purpose, QStringLiteral("revocation store"));
+    QCOMPARE(down.url, redis.url());
+    QVERIFY(!down.available);
+    QVERIFY(!down.lastError.isEmpty());
     QTest::qWait(1100); // past the remembered answers
     QCOMPARE(status(other), 200);
 
