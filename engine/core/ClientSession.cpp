@@ -28,6 +28,18 @@ constexpr qsizetype kMaxPipelined = 256 * 1024;
 // How long a closing connection keeps reading and dropping a client's unwanted bytes.
 constexpr std::chrono::seconds kLingerTime { 2 };
 
+// "gateway;dur=0.214, upstream;dur=12.030" (W3C Server-Timing, milliseconds): browser dev tools
+// show where the time of a request went. The gateway's share is everything but the upstream's
+// answer to the attempt that served.
+QByteArray serverTiming(double totalMs, double upstreamMs)
+{
+    QByteArray value = "gateway;dur=" + QByteArray::number(std::max(0.0, totalMs - std::max(0.0, upstreamMs)), 'f', 3);
+    if (upstreamMs >= 0) {
+        value += ", upstream;dur=" + QByteArray::number(upstreamMs, 'f', 3);
+    }
+    return value;
+}
+
 double msBetween(Clock::time_point from, Clock::time_point to)
 {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -392,6 +404,9 @@ void ClientSession::respondLocally()
     m_ctx.response.closeConnection = m_ctx.response.closeConnection || !m_keepAlive;
     m_keepAlive = !m_ctx.response.closeConnection;
     m_ctx.response.headers.append(m_ctx.responseHeaders);
+    if (m_ctx.config->serverTiming) {
+        m_ctx.response.headers.append({ "Server-Timing", serverTiming(msBetween(m_requestStart, Clock::now()), -1) });
+    }
     m_event.status = m_ctx.response.status;
     m_event.error = m_ctx.response.error;
     const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, m_keepAlive, head.method == "HEAD");
@@ -420,6 +435,9 @@ void ClientSession::sendErrorAndClose(int status, const char *code, const QStrin
     m_ctx.response.message = message;
     m_ctx.response.closeConnection = true;
     m_ctx.response.headers = m_ctx.responseHeaders;
+    if (m_ctx.config && m_ctx.config->serverTiming && !m_ctx.requestId.isEmpty()) {
+        m_ctx.response.headers.append({ "Server-Timing", serverTiming(msBetween(m_requestStart, Clock::now()), m_upstreamMs) });
+    }
     if (m_ctx.requestId.isEmpty()) {
         m_ctx.requestId = newRequestId();
         m_event.requestId = m_ctx.requestId;
@@ -636,6 +654,9 @@ void ClientSession::onResponseHead()
     }
     for (const auto &[name, value] : m_ctx.responseHeaders) {
         out.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (m_ctx.config && m_ctx.config->serverTiming) {
+        out.append("Server-Timing: ").append(serverTiming(msBetween(m_requestStart, Clock::now()), m_upstreamMs)).append("\r\n");
     }
     if (contentLength >= 0 && (response.status != 204 && response.status != 304)) {
         out.append("Content-Length: ").append(QByteArray::number(contentLength)).append("\r\n");

@@ -239,6 +239,7 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
     auto config = std::make_shared<GatewayConfig>();
     config->profile = profile;
     config->limits = profile.limits;
+    config->serverTiming = profile.serverTiming;
 
     QStringList upstreamNames;
     for (const profile::Upstream &upstream : profile.upstreams) {

@@ -109,6 +109,7 @@ struct GatewayConfig
     QList<CompiledRoute> routes; // in precedence order (SPEC §2)
     std::vector<CompiledUpstream> upstreams;
     profile::Limits limits;
+    bool serverTiming = true; // Server-Timing on every answer
     QList<QByteArray> localHosts; // exact host names that are "us" for absolute-form targets
     QList<QByteArray> localHostSuffixes; // ".shop.test" from every route's "*.shop.test"
     std::vector<JwtAuthConfig> jwt; // in profile order
