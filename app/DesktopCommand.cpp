@@ -11,6 +11,7 @@
 #include <QMessageBox>
 
 #include "app/KeychainSecretStore.h"
+#include "engine/admin/AdminServer.h"
 #include "engine/core/Gateway.h"
 #include "ui/MainWindow.h"
 #endif
@@ -85,10 +86,14 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
     KeychainSecretStore keychain;
     engine::Gateway gateway;
     gateway.setSecretStore(&keychain);
+    engine::AdminServer admin(gateway, &keychain);
     ui::MainWindow window(gateway);
     window.show();
+    QString adminError;
     if (!gateway.start(*profile)) {
         window.showStartError(gateway.lastError().messages.join(QLatin1Char('\n')));
+    } else if (!admin.apply(*profile, &adminError)) {
+        window.showStartError(adminError);
     }
     const int code = QApplication::exec();
     return code;

@@ -12,6 +12,7 @@ HeadlessServer::HeadlessServer(QString profilePath, bool quiet, QObject *parent)
     : QObject(parent)
     , m_profilePath(std::move(profilePath))
     , m_quiet(quiet)
+    , m_admin(m_gateway, &m_keychain)
     , m_signals(new SignalWatcher(this))
 {
     m_gateway.setSecretStore(&m_keychain);
@@ -39,6 +40,11 @@ int HeadlessServer::start()
         }
         return error.kind == engine::GatewayError::Kind::InvalidProfile ? ExitInvalid : ExitRuntime;
     }
+    QString adminError;
+    if (!m_admin.apply(*profile, &adminError)) {
+        printError(adminError);
+        return ExitRuntime;
+    }
     announce();
     return -1;
 }
@@ -50,6 +56,9 @@ void HeadlessServer::announce()
     }
     for (const engine::ListenerInfo &listener : m_gateway.listeners()) {
         printError(QStringLiteral("listening on %1").arg(listener.url()));
+    }
+    if (!m_admin.url().isEmpty()) {
+        printError(QStringLiteral("admin API on %1").arg(m_admin.url()));
     }
 }
 

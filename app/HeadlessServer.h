@@ -6,6 +6,7 @@
 #include <QString>
 
 #include "app/KeychainSecretStore.h"
+#include "engine/admin/AdminServer.h"
 #include "engine/core/Gateway.h"
 
 namespace gatehouse::app {
@@ -34,6 +35,7 @@ private:
     bool m_quiet = false;
     KeychainSecretStore m_keychain; // outlives m_gateway, which reads through it
     engine::Gateway m_gateway;
+    engine::AdminServer m_admin;
     SignalWatcher *m_signals = nullptr;
 };
 

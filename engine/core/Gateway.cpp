@@ -311,6 +311,11 @@ bool Gateway::isRunning() const
     return d->running;
 }
 
+bool Gateway::isDraining() const
+{
+    return d->stopping;
+}
+
 GatewayError Gateway::lastError() const
 {
     return d->lastError;

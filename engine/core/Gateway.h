@@ -62,6 +62,7 @@ public:
     void stop(std::chrono::milliseconds drainTimeout = std::chrono::seconds(10));
 
     bool isRunning() const;
+    bool isDraining() const; // stop() was called and in-flight requests are finishing
     GatewayError lastError() const;
     QList<ListenerInfo> listeners() const;
     QList<ServiceInfo> services() const;

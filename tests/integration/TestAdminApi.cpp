@@ -1,0 +1,250 @@
+// The admin API through `gatehouse serve` (SPEC §4): bearer token on every /admin call, status,
+// profile as JSON, PUT of a new profile (problems with positions and the old one running; or
+// applied in place, same process, while 20 keep-alive clients see no failure), upstream state,
+// and token revocation.
+
+#include <atomic>
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "tests/integration/IntegrationClients.h"
+#include "tests/support/TestSupport.h"
+
+using namespace gatehouse::test;
+using namespace gatehouse::test::it;
+
+namespace {
+
+const QByteArray kAdminToken = "admin-token-for-tests-0123456789";
+const QByteArray kJwtSecret = "admin-test-jwt-secret-0123456789abcdef";
+
+} // namespace
+
+class TestAdminApi : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void tokenIsRequired();
+    void probesNeedNoToken();
+    void statusProfileAndUpstreams();
+    void badProfileIsRefusedWithPositions();
+    void goodProfileAppliesUnderLoadWithoutFailures();
+    void revokeThroughTheApi();
+
+private:
+    QByteArray profile(const QByteArray &extraRoutes = {}) const;
+    QnamResult call(const QByteArray &verb, const QString &path, const QByteArray &body = {},
+                    const QByteArray &token = kAdminToken);
+
+    QTemporaryDir m_dir;
+    GatehouseProcess m_echo;
+    GatehouseProcess m_gateway;
+    QString m_adminUrl;
+    QNetworkAccessManager m_manager;
+};
+
+QByteArray TestAdminApi::profile(const QByteArray &extraRoutes) const
+{
+    QByteArray yaml = R"(gatehouse: 1
+name: admin-test
+listen: [{ bind: 127.0.0.1:0 }]
+admin: { bind: 127.0.0.1:0, token: file:admin.token }
+upstreams:
+  - name: echo
+    targets: [{ url: "http://127.0.0.1:@E@" }]
+routes:
+  - { name: a, match: { path: /a }, upstream: echo }
+  - { name: private, match: { path: /private }, respond: { status: 200, body: secret-stuff }, auth: hs }
+@EXTRA@jwt:
+  - { name: hs, algorithms: [HS256], secret: file:jwt.secret }
+)";
+    return yaml.replace("@E@", portOf(m_echo)).replace("@EXTRA@", extraRoutes);
+}
+
+QnamResult TestAdminApi::call(const QByteArray &verb, const QString &path, const QByteArray &body, const QByteArray &token)
+{
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    if (!token.isEmpty()) {
+        headers.append({ "Authorization", "Bearer " + token });
+    }
+    if (!body.isEmpty()) {
+        headers.append({ QByteArray("Content-Type"), QByteArray("application/yaml") });
+    }
+    return qnam(m_manager, verb, m_adminUrl + path, headers, body);
+}
+
+void TestAdminApi::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QVERIFY2(m_echo.startEcho(QStringLiteral("echo")), m_echo.stderrText().constData());
+    writeFile(m_dir, QStringLiteral("admin.token"), kAdminToken + '\n');
+    writeFile(m_dir, QStringLiteral("jwt.secret"), kJwtSecret);
+    const QString path = writeFile(m_dir, QStringLiteral("admin.yaml"), profile());
+    // The access log goes to a file: a pipe nobody reads while the load runs would fill up.
+    QVERIFY2(startServeWithAccessLog(m_gateway, path, m_dir.filePath(QStringLiteral("admin.jsonl"))), m_gateway.stderrText().constData());
+    QVERIFY(m_gateway.waitForStderr("admin API on http://127.0.0.1:"));
+    const QRegularExpressionMatch match
+        = QRegularExpression(QStringLiteral("admin API on (http://127\\.0\\.0\\.1:\\d+)")).match(QString::fromUtf8(m_gateway.stderrText()));
+    QVERIFY(match.hasMatch());
+    m_adminUrl = match.captured(1);
+}
+
+void TestAdminApi::cleanupTestCase()
+{
+    m_gateway.terminate();
+    m_echo.terminate();
+}
+
+void TestAdminApi::tokenIsRequired()
+{
+    QnamResult result = call("GET", QStringLiteral("/admin/status"), {}, {});
+    QCOMPARE(result.status, 401);
+    QCOMPARE(json(result.body).value(u"error").toString(), QStringLiteral("unauthorized"));
+    QVERIFY(result.header("www-authenticate").startsWith("Bearer"));
+    QCOMPARE(call("GET", QStringLiteral("/admin/status"), {}, "wrong").status, 401);
+    QCOMPARE(call("GET", QStringLiteral("/admin/status"), {}, kAdminToken + "x").status, 401);
+    QCOMPARE(call("GET", QStringLiteral("/admin/status"), {}, kAdminToken.left(10)).status, 401);
+    QCOMPARE(call("GET", QStringLiteral("/admin/status")).status, 200);
+    QCOMPARE(call("GET", QStringLiteral("/admin/nothing")).status, 404);
+    QCOMPARE(call("DELETE", QStringLiteral("/admin/status")).status, 405);
+    // The token never comes back in an answer.
+    QVERIFY(!call("GET", QStringLiteral("/admin/profile")).body.contains(kAdminToken));
+}
+
+void TestAdminApi::probesNeedNoToken()
+{
+    QnamResult result = call("GET", QStringLiteral("/health"), {}, {});
+    QCOMPARE(result.status, 200);
+    QCOMPARE(json(result.body).value(u"status").toString(), QStringLiteral("ok"));
+    result = call("GET", QStringLiteral("/ready"), {}, {});
+    QCOMPARE(result.status, 200);
+    QCOMPARE(json(result.body).value(u"ready").toBool(), true);
+}
+
+void TestAdminApi::statusProfileAndUpstreams()
+{
+    QCOMPARE(qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/a")).status, 200);
+    QnamResult result = call("GET", QStringLiteral("/admin/status"));
+    const QJsonObject status = json(result.body);
+    QCOMPARE(status.value(u"profile").toString(), QStringLiteral("admin-test"));
+    QCOMPARE(status.value(u"listeners").toArray().first().toString(), m_gateway.url());
+    QVERIFY(status.value(u"profile_file").toString().endsWith(u"admin.yaml"));
+    QVERIFY(!status.value(u"version").toString().isEmpty());
+    QTRY_VERIFY(json(call("GET", QStringLiteral("/admin/status")).body).value(u"requests_served").toInt() >= 1);
+
+    const QJsonObject running = json(call("GET", QStringLiteral("/admin/profile")).body);
+    QCOMPARE(running.value(u"gatehouse").toInt(), 1);
+    QCOMPARE(running.value(u"routes").toArray().first().toObject().value(u"name").toString(), QStringLiteral("a"));
+    QCOMPARE(running.value(u"admin").toObject().value(u"token").toString(), QStringLiteral("file:admin.token"));
+
+    const QJsonObject upstreams = json(call("GET", QStringLiteral("/admin/upstreams")).body);
+    const QJsonObject echo = upstreams.value(u"upstreams").toArray().first().toObject();
+    QCOMPARE(echo.value(u"name").toString(), QStringLiteral("echo"));
+    const QJsonObject target = echo.value(u"targets").toArray().first().toObject();
+    QCOMPARE(target.value(u"url").toString(), QStringLiteral("http://127.0.0.1:") + QString::number(m_echo.port()));
+    QVERIFY(target.contains(u"in_flight") && target.contains(u"ewma_latency_ms") && target.contains(u"ejected"));
+    QCOMPARE(echo.value(u"circuit").toString(), QStringLiteral("none"));
+}
+
+void TestAdminApi::badProfileIsRefusedWithPositions()
+{
+    const QnamResult result = call("PUT", QStringLiteral("/admin/profile"), "gatehouse: 1\nroutes:\n  - name: x\n    upstraem: nowhere\n");
+    QCOMPARE(result.status, 400);
+    const QJsonObject answer = json(result.body);
+    QCOMPARE(answer.value(u"error").toString(), QStringLiteral("invalid_profile"));
+    const QJsonArray problems = answer.value(u"problems").toArray();
+    QVERIFY(!problems.isEmpty());
+    const auto typo = std::find_if(problems.begin(), problems.end(), [](const QJsonValue &problem) {
+        return problem.toObject().value(u"message").toString().contains(u"unknown key 'upstraem'");
+    });
+    QVERIFY(typo != problems.end());
+    QCOMPARE(typo->toObject().value(u"line").toInt(), 4);
+    QCOMPARE(typo->toObject().value(u"column").toInt(), 5);
+    QVERIFY(typo->toObject().value(u"where").toString().startsWith(u"<admin>:4:5: "));
+    QCOMPARE(call("PUT", QStringLiteral("/admin/profile"), "routes: [unclosed").status, 400);
+    // The running profile stays.
+    QCOMPARE(qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/a")).status, 200);
+}
+
+void TestAdminApi::goodProfileAppliesUnderLoadWithoutFailures()
+{
+    const qint64 pid = m_gateway.pid();
+    const QByteArray updated = profile("  - { name: b, match: { path: /b }, respond: { status: 200, body: new } }\n");
+    const quint16 port = m_gateway.port();
+    const QUrl admin(m_adminUrl);
+    std::atomic<int> ok { 0 };
+    std::atomic<int> failed { 0 };
+    std::atomic<int> applied { 0 };
+    // 20 keep-alive clients for 5 s; one more thread applies the profile (twice) meanwhile.
+    QVERIFY(runClientThreads(21, [&](int index) {
+        QElapsedTimer timer;
+        timer.start();
+        if (index == 20) {
+            for (const int at : { 1500, 3500 }) {
+                while (timer.elapsed() < at) {
+                    QThread::msleep(20);
+                }
+                RawConnection connection;
+                const auto answer = connection.open(quint16(admin.port()))
+                    ? connection.roundTrip("PUT", "/admin/profile", { { "Authorization", "Bearer " + kAdminToken } }, updated)
+                    : std::nullopt;
+                applied += answer && answer->status == 200 ? 1 : 0;
+            }
+            return;
+        }
+        auto connection = std::make_unique<RawConnection>();
+        if (!connection->open(port)) {
+            ++failed;
+            return;
+        }
+        while (timer.elapsed() < 5000) {
+            const auto response = connection->roundTrip("GET", "/a");
+            (response && response->status == 200 ? ok : failed)++;
+            if (!response) {
+                connection = std::make_unique<RawConnection>();
+                if (!connection->open(port)) {
+                    return;
+                }
+            }
+        }
+    }, 30000));
+    qInfo("live apply under load: %d requests ok, %d failed, %d applies", ok.load(), failed.load(), applied.load());
+    QCOMPARE(applied.load(), 2);
+    QCOMPARE(failed.load(), 0);
+    QVERIFY(ok > 1000);
+    QCOMPARE(m_gateway.pid(), pid);
+    const QnamResult added = qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/b"));
+    QCOMPARE(added.status, 200);
+    QCOMPARE(added.body, QByteArray("new"));
+}
+
+void TestAdminApi::revokeThroughTheApi()
+{
+    QByteArray token;
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("token"), m_dir.filePath(QStringLiteral("admin.yaml")), QStringLiteral("--jwt"),
+                                     QStringLiteral("hs") },
+                                   &token),
+             0);
+    token = token.trimmed();
+    const auto privateStatus = [&] {
+        return qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/private"), { { "Authorization", "Bearer " + token } }).status;
+    };
+    QCOMPARE(privateStatus(), 200);
+    QCOMPARE(call("POST", QStringLiteral("/admin/jwt/revoke"), "{}").status, 400);
+    QCOMPARE(call("POST", QStringLiteral("/admin/jwt/revoke"), R"({"token": "not-a-jwt"})").status, 400);
+    QnamResult result = call("POST", QStringLiteral("/admin/jwt/revoke"), R"({"token": ")" + token + R"("})");
+    QCOMPARE(result.status, 200);
+    QCOMPARE(json(result.body).value(u"revoked").toBool(), true);
+    QCOMPARE(privateStatus(), 401);
+    QCOMPARE(call("POST", QStringLiteral("/admin/jwt/revoke"), R"({"jti": "some-jti"})").status, 200);
+}
+
+QTEST_GUILESS_MAIN(TestAdminApi)
+#include "TestAdminApi.moc"
