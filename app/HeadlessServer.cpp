@@ -1,6 +1,9 @@
 #include "app/HeadlessServer.h"
 
+#include <limits>
+
 #include <QCoreApplication>
+#include <QDir>
 
 #include "app/Commands.h"
 #include "app/ProfileLoading.h"
@@ -40,9 +43,9 @@ int HeadlessServer::start()
         }
         return error.kind == engine::GatewayError::Kind::InvalidProfile ? ExitInvalid : ExitRuntime;
     }
-    QString adminError;
-    if (!m_admin.apply(*profile, &adminError)) {
-        printError(adminError);
+    QString error;
+    if (!m_admin.apply(*profile, &error) || !openAccessLogs(*profile, &error)) {
+        printError(error);
         return ExitRuntime;
     }
     announce();
@@ -77,20 +80,57 @@ void HeadlessServer::reload()
         printError(QStringLiteral("reload failed; the running profile stays"));
         return;
     }
+    QString error;
+    if (!openAccessLogs(*profile, &error)) {
+        printError(QStringLiteral("%1; the access log keeps its previous file").arg(error));
+    }
     printError(QStringLiteral("reloaded"));
     announce();
 }
 
 void HeadlessServer::writeAccessLog(const QList<engine::TrafficEvent> &events)
 {
-    if (m_quiet) {
+    if (!m_stdoutLog && !m_fileLog) {
         return;
     }
     for (const engine::TrafficEvent &event : events) {
         const QByteArray line = engine::toAccessLogJson(event);
-        std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+        if (m_stdoutLog) {
+            m_stdoutLog->append(line);
+        }
+        if (m_fileLog) {
+            m_fileLog->append(line);
+        }
     }
-    std::fflush(stdout);
+}
+
+bool HeadlessServer::openAccessLogs(const profile::Profile &profile, QString *error)
+{
+    if (!m_quiet && !m_stdoutLog) {
+        // Never rotated (not a plain file); its size limit only has to be out of reach.
+        auto log = std::make_unique<engine::AccessLogWriter>(QStringLiteral("/dev/stdout"), std::numeric_limits<qint64>::max(), 0);
+        if (!log->open(error)) {
+            return false;
+        }
+        m_stdoutLog = std::move(log);
+    }
+    std::optional<profile::AccessLog> wanted = profile.accessLog;
+    if (wanted) {
+        wanted->file = QDir(profile.baseDir).absoluteFilePath(wanted->file);
+    }
+    if (wanted == m_fileLogSettings) {
+        return true;
+    }
+    std::unique_ptr<engine::AccessLogWriter> log;
+    if (wanted) {
+        log = std::make_unique<engine::AccessLogWriter>(wanted->file, wanted->maxSize, wanted->keep);
+        if (!log->open(error)) {
+            return false;
+        }
+    }
+    m_fileLog = std::move(log);
+    m_fileLogSettings = wanted;
+    return true;
 }
 
 int runServe(const QStringList &args)

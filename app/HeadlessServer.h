@@ -7,6 +7,7 @@
 
 #include "app/KeychainSecretStore.h"
 #include "engine/admin/AdminServer.h"
+#include "engine/log/AccessLogWriter.h"
 #include "engine/core/Gateway.h"
 
 namespace gatehouse::app {
@@ -28,6 +29,7 @@ public:
 
 private:
     void reload();
+    bool openAccessLogs(const profile::Profile &profile, QString *error);
     void writeAccessLog(const QList<engine::TrafficEvent> &events);
     void announce();
 
@@ -36,6 +38,11 @@ private:
     KeychainSecretStore m_keychain; // outlives m_gateway, which reads through it
     engine::Gateway m_gateway;
     engine::AdminServer m_admin;
+    // stdout and the profile's `access_log` file, each written by a thread of its own: a reader
+    // that stops reading or a slow disk drops (and counts) lines instead of stalling the gateway.
+    std::unique_ptr<engine::AccessLogWriter> m_stdoutLog;
+    std::unique_ptr<engine::AccessLogWriter> m_fileLog;
+    std::optional<profile::AccessLog> m_fileLogSettings;
     SignalWatcher *m_signals = nullptr;
 };
 
