@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrlQuery>
 
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileJson.h"
@@ -105,8 +106,11 @@ AdminReply AdminApi::handle(const AdminRequest &request)
     if (path == "/admin/jwt/revoke" && request.method == "POST") {
         return revoke(request);
     }
+    if (path == "/admin/requests" && get) {
+        return requests(request);
+    }
     const bool known = path == "/admin/status" || path == "/admin/profile" || path == "/admin/upstreams"
-        || path == "/admin/jwt/revoke";
+        || path == "/admin/jwt/revoke" || path == "/admin/requests";
     return known ? error(405, "method_not_allowed", QStringLiteral("method %1 is not allowed here").arg(QString::fromLatin1(request.method)))
                  : error(404, "not_found", QStringLiteral("no admin call at %1").arg(QString::fromUtf8(path)));
 }
@@ -187,6 +191,30 @@ AdminReply AdminApi::upstreams() const
                                     { QStringLiteral("last_error"), store.lastError.isEmpty() ? QJsonValue() : QJsonValue(store.lastError) } });
     }
     return json(200, { { QStringLiteral("upstreams"), out }, { QStringLiteral("stores"), stores } });
+}
+
+AdminReply AdminApi::requests(const AdminRequest &request) const
+{
+    const QUrlQuery parameters(QString::fromUtf8(request.query));
+    RequestQuery query;
+    if (parameters.hasQueryItem(QStringLiteral("limit"))) {
+        bool ok = false;
+        query.limit = parameters.queryItemValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || query.limit < 1 || query.limit > RequestHistory::kDefaultCapacity) {
+            return error(400, "bad_request", QStringLiteral("limit must be a whole number from 1 to %1").arg(RequestHistory::kDefaultCapacity));
+        }
+    }
+    query.route = parameters.queryItemValue(QStringLiteral("route"), QUrl::FullyDecoded);
+    query.status = parameters.queryItemValue(QStringLiteral("status")).toLatin1().toLower();
+    query.requestId = parameters.queryItemValue(QStringLiteral("request_id"), QUrl::FullyDecoded).toUtf8();
+    QJsonArray out;
+    for (const TrafficEvent &event : m_gateway.recentRequests(query)) {
+        QJsonObject line = toAccessLogObject(event);
+        line.insert(QStringLiteral("request_headers"), redactedHeaders(event.requestHeaders));
+        line.insert(QStringLiteral("response_headers"), redactedHeaders(event.responseHeaders));
+        out.append(line);
+    }
+    return json(200, { { QStringLiteral("requests"), out } });
 }
 
 AdminReply AdminApi::revoke(const AdminRequest &request)

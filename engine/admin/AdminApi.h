@@ -43,6 +43,7 @@ private:
     AdminReply profile() const;
     AdminReply putProfile(const AdminRequest &request);
     AdminReply upstreams() const;
+    AdminReply requests(const AdminRequest &request) const;
     AdminReply revoke(const AdminRequest &request);
 
     Gateway &m_gateway;

@@ -128,7 +128,8 @@ ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket
     m_lastActivity = now;
     const QHostAddress peer = m_client->peerAddress();
     m_ctx.clientIp = peer.toString().toLatin1();
-    m_event.client = m_ctx.clientIp + ':' + QByteArray::number(m_client->peerPort());
+    m_clientAddress = m_ctx.clientIp + ':' + QByteArray::number(m_client->peerPort());
+    m_event.client = m_clientAddress;
 }
 
 ClientSession::~ClientSession()
@@ -281,6 +282,7 @@ void ClientSession::onRequestHead()
     m_event.timeMs = QDateTime::currentMSecsSinceEpoch();
     m_event.requestId = m_ctx.requestId;
     m_event.method = head.method;
+    m_event.requestHeaders = flattenHeaders(head.headers);
 
     m_ctx.target = parseRequestTarget(head.target);
     m_ctx.hostHeader = head.header("host");
@@ -604,6 +606,7 @@ void ClientSession::onResponseHead()
     m_responseStarted = true;
     m_upstreamDeadline = Clock::time_point::max();
     m_event.status = response.status;
+    m_event.responseHeaders = flattenHeaders(response.headers);
 
     const bool bodyless = request.method == "HEAD" || response.status == 204 || response.status == 304;
     const bool compressible = m_ctx.route && m_ctx.route->compress && isCompressibleType(response.header("content-type"));
@@ -873,10 +876,10 @@ void ClientSession::maybeFinishCycle()
 
 void ClientSession::resetForNextRequest()
 {
-    const QByteArray client = m_event.client;
+    // The finished request's event was moved into the worker's batch: rebuild from members.
     const QByteArray clientIp = m_ctx.clientIp;
     m_event = TrafficEvent {};
-    m_event.client = client;
+    m_event.client = m_clientAddress;
     m_ctx = RequestContext {};
     m_ctx.clientIp = clientIp;
     m_phase = RequestPhase::Head;

@@ -96,6 +96,7 @@ private:
     bool m_discardBody = false; // a local response was sent; the body is read and dropped
     bool m_responseStarted = false; // bytes of the response reached the client
     bool m_responseDone = false;
+    QByteArray m_clientAddress; // "ip:port", for every request's event
     bool m_responseChunked = false; // we re-chunk the response body for the client
     std::unique_ptr<http::GzipStream> m_gzip; // set while this response is gzipped on the way
     QByteArray m_gzipOut;

@@ -67,6 +67,7 @@ public:
     bool stopping = false;
     QTimer *drainTimer = nullptr;
     SecretStore *secrets = nullptr; // not owned
+    RequestHistory history;
 };
 
 bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result,
@@ -127,7 +128,10 @@ void GatewayPrivate::startWorkers()
         auto *worker = new Worker(i, activeConnections);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-        QObject::connect(worker, &Worker::trafficBatch, q, &Gateway::trafficBatch, Qt::QueuedConnection);
+        QObject::connect(worker, &Worker::trafficBatch, q, [this](const QList<TrafficEvent> &events) {
+            history.append(events);
+            Q_EMIT q->trafficBatch(events);
+        }, Qt::QueuedConnection);
         QObject::connect(worker, &Worker::drained, q, [this] {
             if (++workersDrained == workers.size()) {
                 finishStop();
@@ -399,6 +403,11 @@ bool Gateway::revoke(const RevocationEntry &entry, QString *error)
 void Gateway::setSecretStore(SecretStore *store)
 {
     d->secrets = store;
+}
+
+QList<TrafficEvent> Gateway::recentRequests(const RequestQuery &query) const
+{
+    return d->history.query(query);
 }
 
 QList<StoreStatus> Gateway::storeStatus() const

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "engine/core/RequestHistory.h"
 #include "engine/core/StoreStatus.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/core/UpstreamStatus.h"
@@ -73,6 +74,8 @@ public:
     QList<UpstreamStatus> upstreamStatus() const;
     // The Redis stores the profile uses and whether they answer.
     QList<StoreStatus> storeStatus() const;
+    // The latest finished requests (newest first), the one history the admin API and the app share.
+    QList<TrafficEvent> recentRequests(const RequestQuery &query) const;
 
     // Refuses a token on every route until its exp (SPEC §4 POST /admin/jwt/revoke): by its jti,
     // or by its hash when it has none. The token need not verify. Survives profile reloads.

@@ -6,7 +6,7 @@
 
 namespace gatehouse::engine {
 
-QByteArray toAccessLogJson(const TrafficEvent &event)
+QJsonObject toAccessLogObject(const TrafficEvent &event)
 {
     QJsonObject line {
         { QStringLiteral("time"),
@@ -34,9 +34,49 @@ QByteArray toAccessLogJson(const TrafficEvent &event)
     if (!event.error.isEmpty()) {
         line.insert(QStringLiteral("error"), QString::fromLatin1(event.error));
     }
-    QByteArray json = QJsonDocument(line).toJson(QJsonDocument::Compact);
+    return line;
+}
+
+QByteArray toAccessLogJson(const TrafficEvent &event)
+{
+    QByteArray json = QJsonDocument(toAccessLogObject(event)).toJson(QJsonDocument::Compact);
     json.append('\n');
     return json;
+}
+
+QByteArray flattenHeaders(const QList<http::Header> &headers)
+{
+    qsizetype size = 0;
+    for (const http::Header &header : headers) {
+        size += header.name.size() + header.value.size() + 4;
+    }
+    QByteArray out;
+    out.reserve(size);
+    for (const http::Header &header : headers) {
+        out.append(header.name).append(": ").append(header.value).append("\r\n");
+    }
+    return out;
+}
+
+QJsonObject redactedHeaders(const QByteArray &flattened)
+{
+    static const QList<QByteArrayView> secret { "authorization", "proxy-authorization", "cookie", "set-cookie" };
+    QJsonObject out;
+    for (const QByteArray &line : flattened.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            continue;
+        }
+        const QByteArray rawName = line.left(colon);
+        const QString name = QString::fromLatin1(rawName.toLower());
+        const bool hidden = std::any_of(secret.cbegin(), secret.cend(), [&rawName](QByteArrayView candidate) {
+            return rawName.compare(candidate, Qt::CaseInsensitive) == 0;
+        });
+        const QString value = hidden ? QStringLiteral("[redacted]") : QString::fromUtf8(line.mid(colon + 1).trimmed());
+        const QString before = out.value(name).toString();
+        out.insert(name, before.isEmpty() ? value : before + QStringLiteral(", ") + value);
+    }
+    return out;
 }
 
 } // namespace gatehouse::engine

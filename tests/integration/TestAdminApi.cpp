@@ -37,6 +37,7 @@ private Q_SLOTS:
     void badProfileIsRefusedWithPositions();
     void goodProfileAppliesUnderLoadWithoutFailures();
     void revokeThroughTheApi();
+    void requestHistory();
 
 private:
     QByteArray profile(const QByteArray &extraRoutes = {}) const;
@@ -244,6 +245,46 @@ void TestAdminApi::revokeThroughTheApi()
     QCOMPARE(json(result.body).value(u"revoked").toBool(), true);
     QCOMPARE(privateStatus(), 401);
     QCOMPARE(call("POST", QStringLiteral("/admin/jwt/revoke"), R"({"jti": "some-jti"})").status, 200);
+}
+
+void TestAdminApi::requestHistory()
+{
+    // A request found again by the X-Request-ID it was sent with (the seed's "logs by trace id").
+    const QnamResult sent = qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/a?x=1"),
+                                 { { "X-Request-ID", "trace-4242" }, { "Authorization", "Bearer hunter2" }, { "Cookie", "s=1" } });
+    QCOMPARE(sent.status, 200);
+    QJsonArray found;
+    QTRY_VERIFY_WITH_TIMEOUT((found = json(call("GET", QStringLiteral("/admin/requests?request_id=trace-4242")).body)
+                                          .value(u"requests").toArray())
+                                 .size() == 1,
+                             5000);
+    const QJsonObject request = found.first().toObject();
+    QCOMPARE(request.value(u"path").toString(), QStringLiteral("/a?x=1"));
+    QCOMPARE(request.value(u"route").toString(), QStringLiteral("a"));
+    QCOMPARE(request.value(u"status").toInt(), 200);
+    QVERIFY(request.value(u"client").toString().startsWith(u"127.0.0.1:"));
+    const QJsonObject headers = request.value(u"request_headers").toObject();
+    QCOMPARE(headers.value(u"x-request-id").toString(), QStringLiteral("trace-4242"));
+    QCOMPARE(headers.value(u"authorization").toString(), QStringLiteral("[redacted]"));
+    QCOMPARE(headers.value(u"cookie").toString(), QStringLiteral("[redacted]"));
+    QVERIFY(request.value(u"response_headers").toObject().contains(u"content-type"));
+
+    // Filters and limit. (Newest first is by arrival: each worker hands its requests over every
+    // 200 ms, so two workers' requests may interleave that much.)
+    QCOMPARE(qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/nowhere")).status, 404);
+    QTRY_VERIFY_WITH_TIMEOUT(json(call("GET", QStringLiteral("/admin/requests?status=4xx&limit=1")).body)
+                                     .value(u"requests").toArray().first().toObject().value(u"path").toString()
+                                 == u"/nowhere",
+                             5000);
+    const QJsonArray latest = json(call("GET", QStringLiteral("/admin/requests?limit=2")).body).value(u"requests").toArray();
+    QCOMPARE(latest.size(), 2);
+    const QJsonArray onRoute = json(call("GET", QStringLiteral("/admin/requests?route=a&limit=10000")).body).value(u"requests").toArray();
+    QVERIFY(!onRoute.isEmpty());
+    for (const QJsonValue &line : onRoute) {
+        QCOMPARE(line.toObject().value(u"route").toString(), QStringLiteral("a"));
+    }
+    QCOMPARE(call("GET", QStringLiteral("/admin/requests?limit=0")).status, 400);
+    QVERIFY(!call("GET", QStringLiteral("/admin/requests?limit=10000")).body.contains("hunter2"));
 }
 
 QTEST_GUILESS_MAIN(TestAdminApi)

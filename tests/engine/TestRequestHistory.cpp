@@ -1,0 +1,79 @@
+// The request history ring: newest first, bounded, wrapping, and its filters.
+
+#include <QTest>
+
+#include "engine/core/RequestHistory.h"
+
+using namespace gatehouse::engine;
+
+namespace {
+
+TrafficEvent traffic(int n, const QString &route, int status)
+{
+    TrafficEvent e;
+    e.requestId = "r" + QByteArray::number(n);
+    e.route = route;
+    e.status = status;
+    return e;
+}
+
+QList<QByteArray> ids(const QList<TrafficEvent> &events)
+{
+    QList<QByteArray> out;
+    for (const TrafficEvent &e : events) {
+        out.append(e.requestId);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestRequestHistory : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void newestFirstAndBounded();
+    void filters();
+};
+
+void TestRequestHistory::newestFirstAndBounded()
+{
+    RequestHistory history(3);
+    QVERIFY(history.query({}).isEmpty());
+    history.append({ traffic(1, QStringLiteral("a"), 200), traffic(2, QStringLiteral("a"), 200) });
+    QCOMPARE(ids(history.query({})), (QList<QByteArray> { "r2", "r1" }));
+    history.append({ traffic(3, QStringLiteral("a"), 200), traffic(4, QStringLiteral("a"), 200), traffic(5, QStringLiteral("a"), 200) });
+    QCOMPARE(history.size(), 3);
+    QCOMPARE(ids(history.query({})), (QList<QByteArray> { "r5", "r4", "r3" }));
+    RequestQuery two;
+    two.limit = 2;
+    QCOMPARE(ids(history.query(two)), (QList<QByteArray> { "r5", "r4" }));
+    for (int i = 6; i < 1006; ++i) {
+        history.append({ traffic(i, QStringLiteral("a"), 200) });
+    }
+    QCOMPARE(ids(history.query({})), (QList<QByteArray> { "r1005", "r1004", "r1003" }));
+}
+
+void TestRequestHistory::filters()
+{
+    RequestHistory history;
+    history.append({ traffic(1, QStringLiteral("users"), 200), traffic(2, QStringLiteral("orders"), 404),
+                     traffic(3, QStringLiteral("users"), 502), traffic(4, QStringLiteral("users"), 503) });
+    RequestQuery query;
+    query.route = QStringLiteral("users");
+    QCOMPARE(ids(history.query(query)), (QList<QByteArray> { "r4", "r3", "r1" }));
+    query = {};
+    query.status = "5xx";
+    QCOMPARE(ids(history.query(query)), (QList<QByteArray> { "r4", "r3" }));
+    query.status = "404";
+    QCOMPARE(ids(history.query(query)), (QList<QByteArray> { "r2" }));
+    query = {};
+    query.requestId = "r3";
+    QCOMPARE(ids(history.query(query)), (QList<QByteArray> { "r3" }));
+    query.route = QStringLiteral("orders");
+    QVERIFY(history.query(query).isEmpty()); // every filter must hold
+}
+
+QTEST_GUILESS_MAIN(TestRequestHistory)
+#include "TestRequestHistory.moc"
