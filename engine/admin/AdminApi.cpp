@@ -83,7 +83,7 @@ AdminReply AdminApi::handle(const AdminRequest &request)
         const bool ready = m_gateway.isRunning() && !m_gateway.isDraining();
         return json(ready ? 200 : 503, { { QStringLiteral("ready"), ready } });
     }
-    if (!path.startsWith("/admin/")) {
+    if (!path.startsWith("/admin/") && path != "/metrics") {
         return error(404, "not_found", QStringLiteral("no admin call at %1").arg(QString::fromUtf8(path)));
     }
     if (!authorized(request.authorization)) {
@@ -109,8 +109,11 @@ AdminReply AdminApi::handle(const AdminRequest &request)
     if (path == "/admin/requests" && get) {
         return requests(request);
     }
+    if (path == "/metrics" && get) {
+        return { 200, "text/plain; version=0.0.4; charset=utf-8", m_gateway.metricsText(), {} };
+    }
     const bool known = path == "/admin/status" || path == "/admin/profile" || path == "/admin/upstreams"
-        || path == "/admin/jwt/revoke" || path == "/admin/requests";
+        || path == "/admin/jwt/revoke" || path == "/admin/requests" || path == "/metrics";
     return known ? error(405, "method_not_allowed", QStringLiteral("method %1 is not allowed here").arg(QString::fromLatin1(request.method)))
                  : error(404, "not_found", QStringLiteral("no admin call at %1").arg(QString::fromUtf8(path)));
 }

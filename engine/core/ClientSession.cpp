@@ -859,6 +859,9 @@ void ClientSession::maybeFinishCycle()
     m_event.route = m_ctx.route ? m_ctx.route->name : QString();
     m_event.consumer = QString::fromUtf8(m_ctx.consumer);
     m_event.auth = m_ctx.authOutcome;
+    if (m_ctx.route && m_ctx.route->jwt >= 0) {
+        m_event.authProfile = m_ctx.config->jwt[std::size_t(m_ctx.route->jwt)].name;
+    }
     m_event.rateLimited = m_ctx.rateLimited;
     m_event.totalMs = msBetween(m_requestStart, now);
     m_event.upstreamMs = m_upstreamMs;

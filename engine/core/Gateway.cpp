@@ -12,6 +12,7 @@
 #include "engine/core/Listener.h"
 #include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
+#include "engine/metrics/PrometheusText.h"
 #include "engine/net/EpollEventDispatcher.h"
 #include "engine/upstream/SteadyClock.h"
 #include "engine/services/ServiceHost.h"
@@ -403,6 +404,15 @@ bool Gateway::revoke(const RevocationEntry &entry, QString *error)
 void Gateway::setSecretStore(SecretStore *store)
 {
     d->secrets = store;
+}
+
+QByteArray Gateway::metricsText() const
+{
+    MetricsSnapshot sum;
+    for (const Worker *worker : std::as_const(d->workers)) {
+        sum.add(worker->metrics().snapshot());
+    }
+    return renderPrometheus(sum, { upstreamStatus(), d->activeConnections->load(std::memory_order_relaxed) });
 }
 
 QList<TrafficEvent> Gateway::recentRequests(const RequestQuery &query) const

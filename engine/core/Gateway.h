@@ -76,6 +76,8 @@ public:
     QList<StoreStatus> storeStatus() const;
     // The latest finished requests (newest first), the one history the admin API and the app share.
     QList<TrafficEvent> recentRequests(const RequestQuery &query) const;
+    // GET /metrics: the Prometheus text format, the workers' counters summed.
+    QByteArray metricsText() const;
 
     // Refuses a token on every route until its exp (SPEC §4 POST /admin/jwt/revoke): by its jti,
     // or by its hash when it has none. The token need not verify. Survives profile reloads.

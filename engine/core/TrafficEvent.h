@@ -33,6 +33,7 @@ struct TrafficEvent
     int attempts = 0;
     QString consumer;
     QByteArray auth; // "ok", or why the token was refused ("expired", ...); empty on public routes
+    QString authProfile; // the route's JWT profile, when it has one
     bool canary = false;
     bool rateLimited = false;
     QByteArray error; // gateway error code for gateway-made errors ("bad_gateway", ...)

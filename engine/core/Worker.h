@@ -12,6 +12,7 @@
 
 #include "engine/core/GatewayConfig.h"
 #include "engine/core/TrafficEvent.h"
+#include "engine/metrics/WorkerMetrics.h"
 #include "engine/upstream/UpstreamPool.h"
 
 namespace gatehouse::engine {
@@ -45,6 +46,7 @@ public:
     void sessionClosed(ClientSession *session);
 
     quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
+    const WorkerMetrics &metrics() const { return m_metrics; }
 
 Q_SIGNALS:
     void trafficBatch(const QList<gatehouse::engine::TrafficEvent> &events);
@@ -69,6 +71,7 @@ private:
     QTimer *m_timer = nullptr;
     int m_ticks = 0;
     std::atomic<quint64> m_requestsServed { 0 };
+    WorkerMetrics m_metrics;
 };
 
 } // namespace gatehouse::engine
