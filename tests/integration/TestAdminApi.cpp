@@ -4,6 +4,7 @@
 // and token revocation.
 
 #include <atomic>
+#include <csignal>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void goodProfileAppliesUnderLoadWithoutFailures();
     void revokeThroughTheApi();
     void requestHistory();
+    void notReadyWhileDraining();
 
 private:
     QByteArray profile(const QByteArray &extraRoutes = {}) const;
@@ -285,6 +287,31 @@ void TestAdminApi::requestHistory()
     }
     QCOMPARE(call("GET", QStringLiteral("/admin/requests?limit=0")).status, 400);
     QVERIFY(!call("GET", QStringLiteral("/admin/requests?limit=10000")).body.contains("hunter2"));
+}
+
+void TestAdminApi::notReadyWhileDraining()
+{
+    // A request still in flight keeps the gateway draining after SIGTERM: /ready says 503 then.
+    GatehouseProcess slow;
+    QVERIFY(slow.startEcho(QStringLiteral("slow"), { QStringLiteral("--delay"), QStringLiteral("1500ms") }));
+    QByteArray yaml = profile();
+    yaml.replace("http://127.0.0.1:" + portOf(m_echo), "http://127.0.0.1:" + portOf(slow));
+    GatehouseProcess gateway;
+    QVERIFY(startServeWithAccessLog(gateway, writeFile(m_dir, QStringLiteral("drain.yaml"), yaml), m_dir.filePath(QStringLiteral("drain.jsonl"))));
+    QVERIFY(gateway.waitForStderr("admin API on"));
+    const QString admin = QRegularExpression(QStringLiteral("admin API on (\\S+)")).match(QString::fromUtf8(gateway.stderrText())).captured(1);
+    QCOMPARE(qnam(m_manager, "GET", admin + QStringLiteral("/ready")).status, 200);
+    RawConnection inFlight;
+    QVERIFY(inFlight.open(gateway.port()));
+    inFlight.send("GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QTest::qWait(200);
+    gateway.signal(SIGTERM);
+    QVERIFY(gateway.waitForStderr("draining"));
+    const QnamResult draining = qnam(m_manager, "GET", admin + QStringLiteral("/ready"));
+    QCOMPARE(draining.status, 503);
+    QCOMPARE(json(draining.body).value(u"ready").toBool(true), false);
+    const auto finished = inFlight.readFinal(5000);
+    QVERIFY(finished && finished->status == 200); // the request in flight still completes
 }
 
 QTEST_GUILESS_MAIN(TestAdminApi)
