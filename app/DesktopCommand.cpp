@@ -86,6 +86,7 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
     KeychainSecretStore keychain;
     engine::Gateway gateway;
     gateway.setSecretStore(&keychain);
+    gateway.setObserved(true); // the traffic view and the charts
     engine::AdminServer admin(gateway, &keychain);
     ui::MainWindow window(gateway);
     window.show();

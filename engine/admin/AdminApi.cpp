@@ -213,8 +213,10 @@ AdminReply AdminApi::requests(const AdminRequest &request) const
     QJsonArray out;
     for (const TrafficEvent &event : m_gateway.recentRequests(query)) {
         QJsonObject line = toAccessLogObject(event);
-        line.insert(QStringLiteral("request_headers"), redactedHeaders(event.requestHeaders));
-        line.insert(QStringLiteral("response_headers"), redactedHeaders(event.responseHeaders));
+        const QByteArray sent = event.headers ? event.headers->load(event.requestHeaders).value_or(QByteArray()) : QByteArray();
+        const QByteArray answered = event.headers ? event.headers->load(event.responseHeaders).value_or(QByteArray()) : QByteArray();
+        line.insert(QStringLiteral("request_headers"), redactedHeaders(sent));
+        line.insert(QStringLiteral("response_headers"), redactedHeaders(answered));
         out.append(line);
     }
     return json(200, { { QStringLiteral("requests"), out } });

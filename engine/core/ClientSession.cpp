@@ -282,7 +282,10 @@ void ClientSession::onRequestHead()
     m_event.timeMs = QDateTime::currentMSecsSinceEpoch();
     m_event.requestId = m_ctx.requestId;
     m_event.method = head.method;
-    m_event.requestHeaders = flattenHeaders(head.headers);
+    if (m_worker.observed()) {
+        m_event.headers = m_worker.headerArchive();
+        m_event.requestHeaders = m_worker.headerArchive()->store(head.headers);
+    }
 
     m_ctx.target = parseRequestTarget(head.target);
     m_ctx.hostHeader = head.header("host");
@@ -606,7 +609,9 @@ void ClientSession::onResponseHead()
     m_responseStarted = true;
     m_upstreamDeadline = Clock::time_point::max();
     m_event.status = response.status;
-    m_event.responseHeaders = flattenHeaders(response.headers);
+    if (m_event.headers) {
+        m_event.responseHeaders = m_worker.headerArchive()->store(response.headers);
+    }
 
     const bool bodyless = request.method == "HEAD" || response.status == 204 || response.status == 304;
     const bool compressible = m_ctx.route && m_ctx.route->compress && isCompressibleType(response.header("content-type"));

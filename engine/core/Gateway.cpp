@@ -69,6 +69,7 @@ public:
     QTimer *drainTimer = nullptr;
     SecretStore *secrets = nullptr; // not owned
     RequestHistory history;
+    std::shared_ptr<std::atomic<bool>> observed = std::make_shared<std::atomic<bool>>(false);
 };
 
 bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result,
@@ -127,10 +128,13 @@ void GatewayPrivate::startWorkers()
             thread->setEventDispatcher(new net::EpollEventDispatcher);
         }
         auto *worker = new Worker(i, activeConnections);
+        worker->setObservedFlag(observed);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         QObject::connect(worker, &Worker::trafficBatch, q, [this](const QList<TrafficEvent> &events) {
-            history.append(events);
+            if (observed->load(std::memory_order_relaxed) || (config && config->observed)) {
+                history.append(events);
+            }
             Q_EMIT q->trafficBatch(events);
         }, Qt::QueuedConnection);
         QObject::connect(worker, &Worker::drained, q, [this] {
@@ -404,6 +408,11 @@ bool Gateway::revoke(const RevocationEntry &entry, QString *error)
 void Gateway::setSecretStore(SecretStore *store)
 {
     d->secrets = store;
+}
+
+void Gateway::setObserved(bool observed)
+{
+    d->observed->store(observed, std::memory_order_relaxed);
 }
 
 QByteArray Gateway::metricsText() const

@@ -76,6 +76,9 @@ public:
     QList<StoreStatus> storeStatus() const;
     // The latest finished requests (newest first), the one history the admin API and the app share.
     QList<TrafficEvent> recentRequests(const RequestQuery &query) const;
+    // Count requests for metrics and keep them, with headers, in the history even when the
+    // profile has no admin API (the app's views); a profile with `admin` is observed anyway.
+    void setObserved(bool observed);
     // GET /metrics: the Prometheus text format, the workers' counters summed.
     QByteArray metricsText() const;
 

@@ -240,6 +240,7 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
     config->profile = profile;
     config->limits = profile.limits;
     config->serverTiming = profile.serverTiming;
+    config->observed = profile.admin.has_value();
 
     QStringList upstreamNames;
     for (const profile::Upstream &upstream : profile.upstreams) {

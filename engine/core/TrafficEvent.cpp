@@ -44,20 +44,6 @@ QByteArray toAccessLogJson(const TrafficEvent &event)
     return json;
 }
 
-QByteArray flattenHeaders(const QList<http::Header> &headers)
-{
-    qsizetype size = 0;
-    for (const http::Header &header : headers) {
-        size += header.name.size() + header.value.size() + 4;
-    }
-    QByteArray out;
-    out.reserve(size);
-    for (const http::Header &header : headers) {
-        out.append(header.name).append(": ").append(header.value).append("\r\n");
-    }
-    return out;
-}
-
 QJsonObject redactedHeaders(const QByteArray &flattened)
 {
     static const QList<QByteArrayView> secret { "authorization", "proxy-authorization", "cookie", "set-cookie" };

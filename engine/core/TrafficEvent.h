@@ -6,14 +6,16 @@
 #include <QMetaType>
 #include <QString>
 
-#include "engine/http/HttpMessage.h"
+#include <memory>
+
+#include "engine/core/HeaderArchive.h"
 
 namespace gatehouse::engine {
 
 // One finished request, as the access log, the traffic view and the admin API see it.
 // The access log never carries secrets: no Authorization, no cookies, no bodies. The headers
-// are kept as received, flattened into one buffer each (one allocation per request: the parser
-// reuses its header list, which sharing it would force to copy), and redacted when shown.
+// stay in the worker's HeaderArchive (copied there once, no allocation) and are redacted when
+// shown.
 struct TrafficEvent
 {
     qint64 timeMs = 0; // start, milliseconds since the epoch
@@ -37,15 +39,15 @@ struct TrafficEvent
     bool canary = false;
     bool rateLimited = false;
     QByteArray error; // gateway error code for gateway-made errors ("bad_gateway", ...)
-    QByteArray requestHeaders; // "name: value\r\n" lines, as the client sent them
-    QByteArray responseHeaders; // as the upstream sent them; empty for the gateway's own answers
+    std::shared_ptr<const HeaderArchive> headers; // the worker's, where the refs below point
+    HeaderArchive::Ref requestHeaders; // as the client sent them
+    HeaderArchive::Ref responseHeaders; // as the upstream sent them; none for the gateway's own answers
 };
 
 // The access-log fields as one JSON object, and as the access log's line.
 QJsonObject toAccessLogObject(const TrafficEvent &event);
 QByteArray toAccessLogJson(const TrafficEvent &event);
-QByteArray flattenHeaders(const QList<http::Header> &headers);
-// Flattened headers as a JSON object (lower-case names, repeated ones joined with ", "), with
+// Archived headers as a JSON object (lower-case names, repeated ones joined with ", "), with
 // Authorization, cookies and proxy credentials replaced by "[redacted]".
 QJsonObject redactedHeaders(const QByteArray &flattened);
 

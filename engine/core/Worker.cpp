@@ -72,7 +72,9 @@ void Worker::addConnection(qintptr descriptor)
 void Worker::record(TrafficEvent &&event)
 {
     m_requestsServed.fetch_add(1, std::memory_order_relaxed);
-    m_metrics.record(event);
+    if (observed()) {
+        m_metrics.record(event);
+    }
     if (m_events.size() < kMaxBufferedEvents) {
         m_events.append(std::move(event));
     }

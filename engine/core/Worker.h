@@ -47,6 +47,10 @@ public:
 
     quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
     const WorkerMetrics &metrics() const { return m_metrics; }
+    const std::shared_ptr<HeaderArchive> &headerArchive() const { return m_headerArchive; }
+    // Whether requests are counted and their headers kept (GatewayConfig::observed, or the app).
+    bool observed() const { return m_observed->load(std::memory_order_relaxed) || (m_config && m_config->observed); }
+    void setObservedFlag(std::shared_ptr<std::atomic<bool>> flag) { m_observed = std::move(flag); }
 
 Q_SIGNALS:
     void trafficBatch(const QList<gatehouse::engine::TrafficEvent> &events);
@@ -72,6 +76,8 @@ private:
     int m_ticks = 0;
     std::atomic<quint64> m_requestsServed { 0 };
     WorkerMetrics m_metrics;
+    std::shared_ptr<HeaderArchive> m_headerArchive = std::make_shared<HeaderArchive>();
+    std::shared_ptr<std::atomic<bool>> m_observed = std::make_shared<std::atomic<bool>>(false);
 };
 
 } // namespace gatehouse::engine

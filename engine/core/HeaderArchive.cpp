@@ -1,0 +1,62 @@
+#include "HeaderArchive.h"
+
+#include <cstring>
+
+namespace gatehouse::engine {
+
+HeaderArchive::HeaderArchive()
+    : m_ring(kCapacity, '\0')
+{
+}
+
+HeaderArchive::Ref HeaderArchive::store(const QList<http::Header> &headers)
+{
+    qsizetype length = 0;
+    for (const http::Header &header : headers) {
+        length += header.name.size() + header.value.size() + 4;
+    }
+    if (length == 0 || length > kCapacity / 16) {
+        return {};
+    }
+    const std::lock_guard lock(m_mutex);
+    const Ref ref { m_written, qint32(length) };
+    char *ring = m_ring.data(); // never shared: writing does not detach
+    const auto put = [&](const char *bytes, qsizetype size) {
+        while (size > 0) {
+            const qsizetype at = qsizetype(m_written % kCapacity);
+            const qsizetype chunk = std::min(size, kCapacity - at);
+            std::memcpy(ring + at, bytes, size_t(chunk));
+            m_written += chunk;
+            bytes += chunk;
+            size -= chunk;
+        }
+    };
+    for (const http::Header &header : headers) {
+        put(header.name.constData(), header.name.size());
+        put(": ", 2);
+        put(header.value.constData(), header.value.size());
+        put("\r\n", 2);
+    }
+    return ref;
+}
+
+std::optional<QByteArray> HeaderArchive::load(const Ref &ref) const
+{
+    if (ref.start < 0) {
+        return std::nullopt;
+    }
+    const std::lock_guard lock(m_mutex);
+    if (m_written - ref.start > kCapacity) {
+        return std::nullopt; // written over since
+    }
+    QByteArray out(ref.length, Qt::Uninitialized);
+    for (qsizetype done = 0; done < ref.length;) {
+        const qsizetype at = qsizetype((ref.start + done) % kCapacity);
+        const qsizetype chunk = std::min<qsizetype>(ref.length - done, kCapacity - at);
+        std::memcpy(out.data() + done, m_ring.constData() + at, size_t(chunk));
+        done += chunk;
+    }
+    return out;
+}
+
+} // namespace gatehouse::engine
