@@ -1,7 +1,9 @@
-// The request history ring: newest first, bounded, wrapping, and its filters.
+// The request history ring (newest first, bounded, wrapping, filters) and the header archive its
+// entries point into (stored without allocating, read back across the wrap, gone once written over).
 
 #include <QTest>
 
+#include "engine/core/HeaderArchive.h"
 #include "engine/core/RequestHistory.h"
 
 using namespace gatehouse::engine;
@@ -35,6 +37,7 @@ class TestRequestHistory : public QObject
 private Q_SLOTS:
     void newestFirstAndBounded();
     void filters();
+    void headerArchiveKeepsRecentHeaders();
 };
 
 void TestRequestHistory::newestFirstAndBounded()
@@ -73,6 +76,34 @@ void TestRequestHistory::filters()
     QCOMPARE(ids(history.query(query)), (QList<QByteArray> { "r3" }));
     query.route = QStringLiteral("orders");
     QVERIFY(history.query(query).isEmpty()); // every filter must hold
+}
+
+void TestRequestHistory::headerArchiveKeepsRecentHeaders()
+{
+    HeaderArchive archive;
+    const QList<gatehouse::engine::http::Header> head { { "Host", "localhost" }, { "X-Trace", "t-1" } };
+    const HeaderArchive::Ref first = archive.store(head);
+    QCOMPARE(archive.load(first).value_or(QByteArray()), QByteArray("Host: localhost\r\nX-Trace: t-1\r\n"));
+    QVERIFY(!archive.load(HeaderArchive::Ref {})); // nothing stored
+    QCOMPARE(archive.store({}).start, qint64(-1));
+    // A head larger than a sixteenth of the ring is not kept.
+    const QByteArray huge(HeaderArchive::kCapacity / 8, 'x');
+    QCOMPARE(archive.store({ { "X-Huge", huge } }).start, qint64(-1));
+
+    // Fill the ring past its end: the first entry is gone, one that straddles the wrap reads whole.
+    const QByteArray value(1000, 'v');
+    HeaderArchive::Ref straddling;
+    qint64 written = first.length;
+    while (written < HeaderArchive::kCapacity + 5000) {
+        const HeaderArchive::Ref ref = archive.store({ { "X-Fill", value } });
+        if (ref.start / HeaderArchive::kCapacity != (ref.start + ref.length - 1) / HeaderArchive::kCapacity) {
+            straddling = ref;
+        }
+        written += ref.length;
+    }
+    QVERIFY(!archive.load(first));
+    QVERIFY(straddling.start > 0);
+    QCOMPARE(archive.load(straddling).value_or(QByteArray()), "X-Fill: " + value + "\r\n");
 }
 
 QTEST_GUILESS_MAIN(TestRequestHistory)
