@@ -6,9 +6,33 @@ namespace gatehouse::engine {
 
 namespace {
 
-// Headers a page may read from a cross-origin answer beyond the CORS-safelisted ones: the
-// gateway's own, which a developer wants to see in the browser.
-constexpr QByteArrayView kExposedHeaders = "X-Request-ID, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After";
+// Built once: the headers are appended by sharing these buffers, not by allocating per request.
+struct CorsHeaders
+{
+    const QByteArray vary = "Vary";
+    const QByteArray varyOrigin = "Origin";
+    const QByteArray varyPreflight = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+    const QByteArray allowOrigin = "Access-Control-Allow-Origin";
+    const QByteArray any = "*";
+    const QByteArray allowCredentials = "Access-Control-Allow-Credentials";
+    const QByteArray yes = "true";
+    const QByteArray exposeHeaders = "Access-Control-Expose-Headers";
+    // Headers a page may read from a cross-origin answer beyond the CORS-safelisted ones: the
+    // gateway's own, which a developer wants to see in the browser.
+    const QByteArray exposed = "X-Request-ID, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After";
+    const QByteArray allowMethods = "Access-Control-Allow-Methods";
+    const QByteArray allowHeaders = "Access-Control-Allow-Headers";
+    const QByteArray maxAge = "Access-Control-Max-Age";
+    // The route answers for CORS: an upstream's own CORS headers would contradict ours.
+    const QList<QByteArray> replaced { "access-control-allow-origin", "access-control-allow-credentials",
+                                       "access-control-expose-headers", "vary" };
+};
+
+const CorsHeaders &corsHeaders()
+{
+    static const CorsHeaders headers;
+    return headers;
+}
 
 } // namespace
 
@@ -25,34 +49,32 @@ StageResult CorsStage::onRequest(RequestContext &ctx)
     const CorsPolicy &policy = *ctx.route->cors;
     const QByteArray origin = ctx.head->header("origin");
     const bool allowed = policy.allows(origin);
-    // The route answers for CORS now: an upstream's own CORS headers would contradict ours.
-    ctx.replacedResponseHeaders = { "access-control-allow-origin", "access-control-allow-credentials",
-                                    "access-control-expose-headers", "vary" };
+    const CorsHeaders &h = corsHeaders();
+    ctx.replacedResponseHeaders = h.replaced;
     const bool preflight = isCorsPreflight(*ctx.head);
     QList<std::pair<QByteArray, QByteArray>> &out = ctx.responseHeaders;
-    out.append({ QByteArray("Vary"),
-                 QByteArray(preflight ? "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" : "Origin") });
+    out.append({ h.vary, preflight ? h.varyPreflight : h.varyOrigin });
     if (allowed) {
-        out.append({ QByteArray("Access-Control-Allow-Origin"), policy.anyOrigin && !policy.credentials ? QByteArray("*") : origin });
+        out.append({ h.allowOrigin, policy.anyOrigin && !policy.credentials ? h.any : origin });
         if (policy.credentials) {
-            out.append({ QByteArray("Access-Control-Allow-Credentials"), QByteArray("true") });
+            out.append({ h.allowCredentials, h.yes });
         }
     }
     if (!preflight) {
         if (allowed) {
-            out.append({ "Access-Control-Expose-Headers", kExposedHeaders.toByteArray() });
+            out.append({ h.exposeHeaders, h.exposed });
         }
         return finish(StageResult::Continue);
     }
     ctx.response.status = 204;
     if (allowed) {
         const QByteArray requested = ctx.head->header("access-control-request-headers");
-        out.append({ "Access-Control-Allow-Methods", policy.allowMethods });
+        out.append({ h.allowMethods, policy.allowMethods });
         if (!policy.allowHeaders.isEmpty() || !requested.isEmpty()) {
-            out.append({ "Access-Control-Allow-Headers", policy.allowHeaders.isEmpty() ? requested : policy.allowHeaders });
+            out.append({ h.allowHeaders, policy.allowHeaders.isEmpty() ? requested : policy.allowHeaders });
         }
         if (policy.maxAgeSeconds > 0) {
-            out.append({ "Access-Control-Max-Age", QByteArray::number(policy.maxAgeSeconds) });
+            out.append({ h.maxAge, QByteArray::number(policy.maxAgeSeconds) });
         }
     }
     return finish(StageResult::Respond);
