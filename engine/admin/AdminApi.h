@@ -14,7 +14,6 @@ struct AdminRequest
     QByteArray path; // without the query
     QByteArray query;
     QByteArray authorization; // the Authorization header
-    QByteArray contentType;
     QByteArray body;
 };
 

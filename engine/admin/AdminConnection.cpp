@@ -58,7 +58,6 @@ void AdminConnection::onReadable()
             m_request.path = question < 0 ? head.target : head.target.left(question);
             m_request.query = question < 0 ? QByteArray() : head.target.mid(question + 1);
             m_request.authorization = head.header("authorization");
-            m_request.contentType = head.header("content-type");
             break;
         }
         case http::HttpParser::Event::Body:

@@ -71,7 +71,6 @@ public:
     std::shared_ptr<const JwtKeySet> keys() const;
     // Whether a token named a kid no key has, since the last call: a JWKS may have rotated.
     bool takeUnknownKeySeen();
-    const JwtRules &rules() const { return m_rules; }
     // The time, issuer and audience checks alone, for claims whose signature was verified
     // before (a cached token): exp and nbf move with the clock.
     JwtFailure checkClaims(const QJsonObject &claims, qint64 nowSeconds) const;
