@@ -22,6 +22,8 @@ QString usageText()
         "                                            (sub dev-user, iss/aud from the profile, 1h; v may be JSON)\n"
         "  gatehouse secret set NAME | delete NAME    store (from stdin) or remove the OS keychain item\n"
         "                                            that keychain:NAME in a profile refers to\n"
+        "  gatehouse ca [--export FILE|-]            show the local development CA (made on first use), or\n"
+        "                                            write its certificate to FILE for a browser or trust store\n"
         "  gatehouse --version | --help\n"
         "\n"
         "Exit codes: 0 ok, 1 invalid profile or usage, 2 runtime failure (e.g. port in use).\n");

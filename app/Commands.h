@@ -14,6 +14,7 @@ int runExport(const QStringList &args);
 int runEcho(const QStringList &args);
 int runToken(const QStringList &args);
 int runSecret(const QStringList &args);
+int runCa(const QStringList &args);
 int runDesktop(int argc, char *argv[], const QStringList &args);
 
 QString usageText();

@@ -8,6 +8,7 @@
 #include "app/Commands.h"
 #include "app/ProfileLoading.h"
 #include "app/SignalWatcher.h"
+#include "engine/tls/TlsWarnings.h"
 
 namespace gatehouse::app {
 
@@ -59,6 +60,9 @@ void HeadlessServer::announce()
     }
     for (const engine::ListenerInfo &listener : m_gateway.listeners()) {
         printError(QStringLiteral("listening on %1").arg(listener.url()));
+    }
+    for (const QString &warning : engine::tls::insecureTlsWarnings(m_gateway.profile())) {
+        printError(QStringLiteral("warning: ") + warning);
     }
     if (!m_admin.url().isEmpty()) {
         printError(QStringLiteral("admin API on %1").arg(m_admin.url()));

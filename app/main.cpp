@@ -33,7 +33,8 @@ int main(int argc, char *argv[])
     }
     if (command == QLatin1String("serve") || command == QLatin1String("check")
         || command == QLatin1String("export") || command == QLatin1String("echo")
-        || command == QLatin1String("token") || command == QLatin1String("secret")) {
+        || command == QLatin1String("token") || command == QLatin1String("secret")
+        || command == QLatin1String("ca")) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
         QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
@@ -51,6 +52,9 @@ int main(int argc, char *argv[])
         }
         if (command == QLatin1String("secret")) {
             return runSecret(rest);
+        }
+        if (command == QLatin1String("ca")) {
+            return runCa(rest);
         }
         return runEcho(rest);
     }

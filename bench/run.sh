@@ -21,6 +21,8 @@ BENCH_BALANCE=${BENCH_BALANCE:-round_robin}
 BENCH_RESILIENCE=${BENCH_RESILIENCE:-0}
 BENCH_SECURITY=${BENCH_SECURITY:-0}
 BENCH_SECURITY_CONNECTIONS=${BENCH_SECURITY_CONNECTIONS:-50}
+BENCH_TLS=${BENCH_TLS:-1}
+BENCH_TLS_CONNECTIONS=${BENCH_TLS_CONNECTIONS:-50}
 BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
 BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$SCRIPT_DIR/results}
 WRK_THREADS=2
@@ -58,6 +60,8 @@ done
 [[ $BENCH_RESILIENCE == 0 || $BENCH_RESILIENCE == 1 ]] || die "BENCH_RESILIENCE must be 0 or 1 (got '$BENCH_RESILIENCE')"
 [[ $BENCH_SECURITY == 0 || $BENCH_SECURITY == 1 ]] || die "BENCH_SECURITY must be 0 or 1 (got '$BENCH_SECURITY')"
 [[ $BENCH_SECURITY_CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECURITY_CONNECTIONS must be a positive integer"
+[[ $BENCH_TLS == 0 || $BENCH_TLS == 1 ]] || die "BENCH_TLS must be 0 or 1 (got '$BENCH_TLS')"
+[[ $BENCH_TLS_CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "BENCH_TLS_CONNECTIONS must be a positive integer"
 case $BENCH_ONLY_NGINX in
     0 | "") ONLY_NGINX=0 ;;
     *) ONLY_NGINX=1 ;;
@@ -274,8 +278,35 @@ fi
 # ---------------------------------------------------------------------------------------------------------
 # 1. Fixed upstream: nginx, 1 worker, answers every request with a small JSON body.
 # ---------------------------------------------------------------------------------------------------------
-PORTS=$(free_ports 3)
-read -r UPSTREAM_PORT PROXY_PORT GATEHOUSE_PORT <<<"$PORTS"
+PORTS=$(free_ports 5)
+read -r UPSTREAM_PORT PROXY_PORT GATEHOUSE_PORT PROXY_TLS_PORT GATEHOUSE_TLS_PORT <<<"$PORTS"
+
+# BENCH_TLS=1: both proxies also terminate TLS on a second port, with the same certificate.
+TLS_DIR=$TMP_DIR/tls
+NGINX_TLS_SERVER=""
+GATEHOUSE_TLS_LISTENER=""
+if [[ $BENCH_TLS == 1 ]]; then
+    command -v openssl >/dev/null || die "'openssl' not found (BENCH_TLS=1 makes the certificate with it)"
+    mkdir -p "$TLS_DIR"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2>/dev/null ||
+        die "openssl could not make the benchmark certificate"
+    chmod 755 "$TLS_DIR"
+    chmod 644 "$TLS_DIR/key.pem" # nginx workers may run as another user
+    NGINX_TLS_SERVER="    server {
+        listen 127.0.0.1:$PROXY_TLS_PORT ssl backlog=4096;
+        ssl_certificate $TLS_DIR/cert.pem;
+        ssl_certificate_key $TLS_DIR/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {
+            proxy_pass http://bench;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }
+    }"
+    GATEHOUSE_TLS_LISTENER="  - bind: 127.0.0.1:$GATEHOUSE_TLS_PORT
+    tls: { cert: $TLS_DIR/cert.pem, key: $TLS_DIR/key.pem }"
+fi
 
 UP_DIR=$TMP_DIR/upstream
 mkdir -p "$UP_DIR"
@@ -328,6 +359,7 @@ $(nginx_http_common "$PROXY_DIR")
             proxy_set_header Connection "";
         }
     }
+$NGINX_TLS_SERVER
 }
 EOF
 } >"$PROXY_DIR/nginx.conf"
@@ -428,6 +460,7 @@ gatehouse: 1
 name: bench
 listen:
   - bind: 127.0.0.1:$GATEHOUSE_PORT
+$GATEHOUSE_TLS_LISTENER
 upstreams:
   - name: bench
     balance: $BENCH_BALANCE
@@ -540,6 +573,15 @@ NGINX_URL="http://127.0.0.1:$PROXY_PORT/"
 GATEHOUSE_URL="http://127.0.0.1:$GATEHOUSE_PORT/"
 
 bench_nginx() { bench_one "$1" "$2" nginx "$NGINX_URL" "" "${PROXY_WORKERS[@]}"; }
+# bench_tls REP: keep-alive HTTPS (the cost of encryption), then a new TLS connection per request (handshakes).
+bench_tls() {
+    local rep=$1 c=$BENCH_TLS_CONNECTIONS close="Connection: close"
+    local nginx_url="https://127.0.0.1:$PROXY_TLS_PORT/" gh_url="https://127.0.0.1:$GATEHOUSE_TLS_PORT/"
+    bench_one "$rep" "$c" nginx-https "$nginx_url" "" "${PROXY_WORKERS[@]}"
+    if ((ONLY_NGINX == 0)); then bench_one "$rep" "$c" gatehouse-https "$gh_url" "" "$GATEHOUSE_PID"; fi
+    bench_one "$rep" "$c" nginx-https-close "$nginx_url" "$close" "${PROXY_WORKERS[@]}"
+    if ((ONLY_NGINX == 0)); then bench_one "$rep" "$c" gatehouse-https-close "$gh_url" "$close" "$GATEHOUSE_PID"; fi
+}
 bench_gatehouse() { bench_one "$1" "$2" gatehouse "$GATEHOUSE_URL" "" "$GATEHOUSE_PID"; }
 
 feature_url() {
@@ -574,7 +616,16 @@ if ((WARMUP_S > 0)); then
     fi
 fi
 
+if [[ $BENCH_TLS == 1 ]]; then
+    for url in "https://127.0.0.1:$PROXY_TLS_PORT/" "https://127.0.0.1:$GATEHOUSE_TLS_PORT/"; do
+        if [[ $url == *":$GATEHOUSE_TLS_PORT/" ]] && ((ONLY_NGINX == 1)); then continue; fi
+        body=$(curl -s --max-time 2 --cacert "$TLS_DIR/cert.pem" "$url") || body=""
+        [[ $body == *"$UPSTREAM_BODY"* ]] || die "$url does not proxy over TLS (got '${body:0:200}')"
+    done
+fi
+
 for ((rep = 1; rep <= BENCH_REPEAT; rep++)); do
+    if [[ $BENCH_TLS == 1 ]]; then bench_tls "$rep"; fi
     for feature in "${SECURITY_FEATURES[@]}"; do
         if [[ -n ${FEATURE_HEADERS[$feature]+set} ]]; then bench_feature "$rep" "$feature"; fi
     done
@@ -603,11 +654,12 @@ done
     echo "- gatehouse: $GATEHOUSE_BIN_DESC (git $(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT_DIR" diff --quiet HEAD 2>/dev/null || echo ', dirty tree'))"
     echo "- wrk: ${WRK_THREADS} threads (1 at c=1), duration $BENCH_DURATION, connections: ${CONNS[*]}, repetitions: $BENCH_REPEAT, warm-up: $BENCH_WARMUP"
     echo
-    python3 - "$RUNS_TSV" "$BENCH_REPEAT" "$CLK_TCK" "$ONLY_NGINX" "$BENCH_CONNECTIONS" "$BENCH_SECURITY_CONNECTIONS" <<'EOF'
+    python3 - "$RUNS_TSV" "$BENCH_REPEAT" "$CLK_TCK" "$ONLY_NGINX" "$BENCH_CONNECTIONS" "$BENCH_SECURITY_CONNECTIONS" "$BENCH_TLS_CONNECTIONS" <<'EOF'
 import csv, statistics, sys
 
 tsv, repeat, clk_tck, only_nginx, conns = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5].split()
 features_conns = sys.argv[6]
+tls_conns = sys.argv[7]
 rows = list(csv.DictReader(open(tsv), delimiter="\t"))
 
 def runs(c, target):
@@ -654,6 +706,23 @@ for c in conns:
     ratio = g / n if (n and g is not None) else None
     print("| %s | %s | %s | %s |" % (c, f(n, ".1f"), f(g, ".1f"), f(ratio, ".2f")))
 print()
+if any(r["target"] == "nginx-https" for r in rows):
+    print("## HTTPS at c=%s: both proxies terminate TLS with the same P-256 certificate (%s)" % (tls_conns, label))
+    print()
+    print("keep-alive: TLS is set up once per connection, so this is the cost of encryption. close:")
+    print("`Connection: close` on every request, so every request pays a full TLS handshake.")
+    print()
+    print("| connections | nginx req/s | gatehouse req/s | ratio | nginx µs CPU/req | gatehouse µs CPU/req | CPU ratio | errors (nginx/gatehouse) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, suffix in (("keep-alive", "https"), ("close", "https-close")):
+        n, g = runs(tls_conns, "nginx-" + suffix), runs(tls_conns, "gatehouse-" + suffix)
+        nr, gr = med(n, "req_per_s"), med(g, "req_per_s")
+        nc, gc = med_cpu(n), med_cpu(g)
+        print("| %s | %s | %s | %s | %s | %s | %s | %s / %s |" % (
+            kind, f(nr, ".0f"), f(gr, ".0f"), f(gr / nr if (nr and gr is not None) else None, ".2f"),
+            f(nc, ".1f"), f(gc, ".1f"), f(gc / nc if (nc and gc is not None) else None, ".2f"),
+            f(errs(n), "d"), f(errs(g), "d")))
+    print()
 features = [r["target"][len("feature-"):] for r in rows if r["target"].startswith("feature-") and r["rep"] == "1"]
 if features:
     plain = med_cpu(runs(features_conns, "feature-plain"))

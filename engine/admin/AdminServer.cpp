@@ -1,5 +1,9 @@
 #include "AdminServer.h"
 
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -8,12 +12,46 @@
 #include "engine/core/HostResolver.h"
 #include "engine/core/Logging.h"
 #include "engine/secrets/SecretResolver.h"
+#include "engine/tls/ListenerTlsLoader.h"
 
 namespace gatehouse::engine {
 
 namespace {
 
 constexpr int kMaxConnections = 32;
+
+// The admin listener's TLS settings in Qt's terms: its traffic is light, so Qt's QSslServer
+// serves it; the proxy's listeners use OpenSSL directly for speed.
+std::optional<QSslConfiguration> adminTlsConfiguration(const profile::Profile &profile, QString *error)
+{
+    const profile::Admin &admin = *profile.admin;
+    QStringList files;
+    const QStringList hosts = { QStringLiteral("localhost"), QStringLiteral("127.0.0.1"), QStringLiteral("::1"), admin.bind.host };
+    const QList<tls::CertificatePem> certificates = tls::readListenerCertificates(*admin.tls, profile.baseDir, hosts, &files, error);
+    if (certificates.isEmpty()) {
+        *error = QStringLiteral("admin tls: %1").arg(*error);
+        return std::nullopt;
+    }
+    const tls::CertificatePem &pem = certificates.first();
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(pem.certPem, QSsl::Pem);
+    QSslKey key;
+    for (const QSsl::KeyAlgorithm algorithm : { QSsl::Ec, QSsl::Rsa }) {
+        key = QSslKey(pem.keyPem, algorithm, QSsl::Pem);
+        if (!key.isNull()) {
+            break;
+        }
+    }
+    if (chain.isEmpty() || key.isNull()) {
+        *error = QStringLiteral("admin tls: %1: not a PEM certificate and an unencrypted EC or RSA key").arg(pem.origin);
+        return std::nullopt;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return configuration;
+}
 
 } // namespace
 
@@ -49,9 +87,20 @@ bool AdminServer::apply(const profile::Profile &profile, QString *error)
         *error = QStringLiteral("admin token: %1").arg(problem);
         return false;
     }
-    if (!m_server || !(admin.bind == m_bind)) {
+    if (!m_server || !(admin.bind == m_bind) || !(admin.tls == m_tls)) {
+        std::unique_ptr<QTcpServer> server;
+        if (admin.tls) {
+            const auto configuration = adminTlsConfiguration(profile, error);
+            if (!configuration) {
+                return false;
+            }
+            auto sslServer = std::make_unique<QSslServer>();
+            sslServer->setSslConfiguration(*configuration);
+            server = std::move(sslServer);
+        } else {
+            server = std::make_unique<QTcpServer>();
+        }
         const auto address = resolveHost(admin.bind.host, &problem);
-        auto server = std::make_unique<QTcpServer>();
         server->setMaxPendingConnections(kMaxConnections);
         if (!address || !server->listen(*address, admin.bind.port)) {
             *error = QStringLiteral("admin API cannot listen on %1:%2: %3")
@@ -60,9 +109,11 @@ bool AdminServer::apply(const profile::Profile &profile, QString *error)
                          .arg(address ? server->errorString() : problem);
             return false;
         }
-        connect(server.get(), &QTcpServer::newConnection, this, &AdminServer::onNewConnection);
+        // After the TLS handshake, for an HTTPS admin listener.
+        connect(server.get(), &QTcpServer::pendingConnectionAvailable, this, &AdminServer::onNewConnection);
         m_server = std::move(server);
         m_bind = admin.bind;
+        m_tls = admin.tls;
         qCInfo(lcGateway).noquote() << "admin API on" << url();
     }
     m_api.setToken(*token);
@@ -76,7 +127,7 @@ QString AdminServer::url() const
     }
     const QString host = m_server->serverAddress().toString();
     const QString shown = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host;
-    return QStringLiteral("http://%1:%2").arg(shown).arg(m_server->serverPort());
+    return QStringLiteral("%1://%2:%3").arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"), shown).arg(m_server->serverPort());
 }
 
 void AdminServer::onNewConnection()

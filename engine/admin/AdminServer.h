@@ -43,6 +43,7 @@ private:
     AdminApi m_api;
     std::unique_ptr<QTcpServer> m_server;
     profile::HostPort m_bind;
+    std::optional<profile::ListenerTls> m_tls;
 };
 
 } // namespace gatehouse::engine

@@ -103,8 +103,13 @@ public:
             session.onUpstreamDrained();
         }
     }
-    void onFailed(net::Socket &, int) override
+    void onFailed(net::Socket &failed, int) override
     {
+        if (!connected && !failed.tlsError().isEmpty()) {
+            session.m_upstreamTlsError = failed.tlsError();
+            session.onUpstreamFailed(Failure::Tls);
+            return;
+        }
         session.onUpstreamFailed(connected ? Failure::NoResponse : Failure::Connect);
     }
 
@@ -115,9 +120,11 @@ public:
     bool responseBytesSeen = false;
 };
 
-ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket, Clock::time_point now)
+ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket,
+                             std::shared_ptr<const ListenerOptions> listener, Clock::time_point now)
     : m_worker(worker)
     , m_client(std::move(socket))
+    , m_listener(std::move(listener))
     , m_leg(std::make_unique<UpstreamLeg>(*this))
     , m_parser(http::HttpParser::Mode::Request, requestLimits(worker.config()->limits))
     , m_upstreamParser(http::HttpParser::Mode::Response)
@@ -128,12 +135,14 @@ ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket
     m_lastActivity = now;
     const QHostAddress peer = m_client->peerAddress();
     m_ctx.clientIp = peer.toString().toLatin1();
+    m_ctx.listener = m_listener.get();
     m_clientAddress = m_ctx.clientIp + ':' + QByteArray::number(m_client->peerPort());
     m_event.client = m_clientAddress;
 }
 
 ClientSession::~ClientSession()
 {
+    m_tunnel.reset();
     m_leg->socket.reset();
     m_client.reset();
 }
@@ -276,6 +285,12 @@ void ClientSession::onRequestHead()
     m_phase = RequestPhase::Body;
     m_hasBody = head.chunked || head.contentLength > 0;
     m_keepAlive = head.keepAlive && !m_draining;
+    if (head.upgrade) {
+        m_ctx.websocket = head.method == "GET" && head.header("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+        // Whatever the answer, frames may follow this head: the connection ends after it
+        // unless the upstream switches protocols.
+        m_keepAlive = false;
+    }
 
     const QByteArray clientId = head.header("x-request-id");
     m_ctx.requestId = isSaneRequestId(clientId) ? clientId : newRequestId();
@@ -486,6 +501,14 @@ void ClientSession::startAttempt()
             onUpstreamFailed(Failure::Connect);
             return;
         }
+        if (target.tls) {
+            ssl_st *session = m_ctx.upstream->tls->newSession(target.tlsServerName);
+            if (!session) {
+                onUpstreamFailed(Failure::Connect);
+                return;
+            }
+            socket->startClientTls(session, m_ctx.upstream->tls);
+        }
         m_connectDeadline = m_attemptStart + m_ctx.upstream->connectTimeout;
     } else {
         m_connectDeadline = Clock::time_point::max();
@@ -573,6 +596,14 @@ void ClientSession::processUpstreamInput()
             return;
         }
         if (event == http::HttpParser::Event::Head) {
+            if (m_upstreamParser.head().status == 101) {
+                if (!m_ctx.websocket) {
+                    onUpstreamFailed(Failure::BadResponse); // switching protocols nobody asked for
+                    return;
+                }
+                startTunnel();
+                return;
+            }
             if (m_upstreamParser.head().status < 200) {
                 continue; // interim (100 Continue was answered by us already)
             }
@@ -683,6 +714,50 @@ void ClientSession::onResponseHead()
     out.append("\r\n");
 }
 
+void ClientSession::startTunnel()
+{
+    const http::MessageHead &response = m_upstreamParser.head();
+    m_upstreamMs = msBetween(m_attemptStart, Clock::now());
+    m_attempt.responded(101, m_upstreamMs);
+    m_attempt.finish(false);
+    m_responseStarted = true;
+    m_upstreamDeadline = Clock::time_point::max();
+    m_event.status = 101;
+    if (m_event.headers) {
+        m_event.responseHeaders = m_worker.headerArchive()->store(response.headers);
+    }
+    QByteArray &out = m_clientBatch;
+    out.append("HTTP/1.1 101 Switching Protocols\r\n");
+    const http::HopByHop hopByHop(response);
+    for (const http::Header &header : response.headers) {
+        if (!hopByHop.contains(header.name) && header.name.compare("x-request-id", Qt::CaseInsensitive) != 0) {
+            out.append(header.name).append(": ").append(header.value).append("\r\n");
+        }
+    }
+    for (const auto &[name, value] : m_ctx.responseHeaders) {
+        out.append(name).append(": ").append(value).append("\r\n");
+    }
+    out.append("Connection: Upgrade\r\nUpgrade: websocket\r\nX-Request-ID: ").append(m_ctx.requestId).append("\r\n\r\n");
+    flushClientBatch();
+    const QByteArrayView toClient(m_upIn.constData() + m_upInPos, m_upIn.size() - m_upInPos);
+    const QByteArrayView toUpstream(m_in.constData() + m_inPos, m_in.size() - m_inPos);
+    m_tunnel = std::make_unique<Tunnel>(*m_client, std::move(m_leg->socket), toUpstream, toClient,
+                                        [this] { onTunnelEnded(); });
+    m_upIn.resize(0);
+    m_upInPos = 0;
+    m_in.resize(0);
+    m_inPos = 0;
+}
+
+void ClientSession::onTunnelEnded()
+{
+    m_client->setHandler(this);
+    m_clientBytesIn = m_tunnel->bytesFromClient();
+    m_event.bytesOut = m_tunnel->bytesFromUpstream();
+    recordEvent(Clock::now());
+    close();
+}
+
 void ClientSession::writeResponseBody(QByteArrayView chunk)
 {
     if (m_gzip) {
@@ -780,7 +855,7 @@ bool ClientSession::retryAllowed(Failure failure) const
     if (failure == Failure::BadResponse) {
         return false;
     }
-    if (failure == Failure::Connect) {
+    if (failure == Failure::Connect || failure == Failure::Tls) {
         // Nothing reached the upstream, so a retry adds no load there: no budget needed.
         return true;
     }
@@ -843,6 +918,11 @@ void ClientSession::onUpstreamFailed(Failure failure)
         // Nothing answered: "no healthy target" (SPEC §3), as Envoy answers a refused connect.
         sendErrorAndClose(503, "upstream_unavailable", QStringLiteral("could not connect to upstream %1").arg(m_ctx.upstream->name));
         break;
+    case Failure::Tls:
+        qCWarning(lcProxy).noquote() << "TLS with" << m_event.target << "failed:" << m_upstreamTlsError;
+        sendErrorAndClose(502, "upstream_tls_failed", QStringLiteral("TLS with upstream %1 (%2) failed: %3")
+                                                          .arg(m_ctx.upstream->name, m_event.target, m_upstreamTlsError));
+        break;
     case Failure::NoResponse:
         sendErrorAndClose(502, "bad_gateway", QStringLiteral("upstream %1 closed the connection without an answer").arg(m_ctx.upstream->name));
         break;
@@ -861,6 +941,18 @@ void ClientSession::maybeFinishCycle()
         return;
     }
     const Clock::time_point now = Clock::now();
+    recordEvent(now);
+    if (!m_keepAlive || m_clientEof) {
+        closeAfterFlush();
+        return;
+    }
+    resetForNextRequest();
+    m_headDeadline = now + m_config->limits.headerTimeout;
+    processInput();
+}
+
+void ClientSession::recordEvent(Clock::time_point now)
+{
     m_event.route = m_ctx.route ? m_ctx.route->name : QString();
     m_event.consumer = QString::fromUtf8(m_ctx.consumer);
     m_event.auth = m_ctx.authOutcome;
@@ -873,13 +965,6 @@ void ClientSession::maybeFinishCycle()
     m_event.attempts = m_attempts;
     m_event.bytesIn = m_clientBytesIn;
     m_worker.record(std::move(m_event));
-    if (!m_keepAlive || m_clientEof) {
-        closeAfterFlush();
-        return;
-    }
-    resetForNextRequest();
-    m_headDeadline = now + m_config->limits.headerTimeout;
-    processInput();
 }
 
 void ClientSession::resetForNextRequest()
@@ -890,6 +975,7 @@ void ClientSession::resetForNextRequest()
     m_event.client = m_clientAddress;
     m_ctx = RequestContext {};
     m_ctx.clientIp = clientIp;
+    m_ctx.listener = m_listener.get();
     m_phase = RequestPhase::Head;
     m_proxying = false;
     m_discardBody = false;
@@ -995,6 +1081,12 @@ void ClientSession::checkDeadlines(Clock::time_point now)
         }
         return;
     }
+    if (m_tunnel) {
+        if (now - m_tunnel->lastActivity() >= m_config->limits.idleTimeout) {
+            m_tunnel->end();
+        }
+        return;
+    }
     if (m_phase == RequestPhase::Head && now >= m_headDeadline) {
         if (m_in.size() == m_inPos && !m_parser.inMessage()) {
             close(); // an idle keep-alive connection: close quietly, as nginx does
@@ -1024,6 +1116,10 @@ void ClientSession::drain()
 {
     m_draining = true;
     m_keepAlive = false;
+    if (m_tunnel) {
+        m_tunnel->end(); // long-lived by nature: a drain would wait for it until the timeout
+        return;
+    }
     if (m_phase == RequestPhase::Head && !m_proxying && !m_parser.inMessage() && m_in.size() == m_inPos) {
         closeAfterFlush();
     }

@@ -7,7 +7,9 @@
 
 class QTimer;
 
+#include "engine/core/ListenerOptions.h"
 #include "engine/core/TrafficEvent.h"
+#include "engine/core/Tunnel.h"
 #include "engine/core/UpstreamAttempt.h"
 #include "engine/http/GzipStream.h"
 #include "engine/http/HttpParser.h"
@@ -25,7 +27,8 @@ class ClientSession final : public net::SocketHandler
 public:
     using Clock = std::chrono::steady_clock;
 
-    ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket, Clock::time_point now);
+    ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket, std::shared_ptr<const ListenerOptions> listener,
+                  Clock::time_point now);
     ~ClientSession() override;
     ClientSession(const ClientSession &) = delete;
     ClientSession &operator=(const ClientSession &) = delete;
@@ -43,7 +46,8 @@ public:
 private:
     class UpstreamLeg;
     enum class RequestPhase { Head, Body, Done };
-    enum class Failure { Connect, NoResponse, Timeout, BadResponse, ErrorStatus }; // ErrorStatus: a 502/503/504 answer
+    // ErrorStatus: a 502/503/504 answer; Tls: the handshake with the upstream failed (its certificate)
+    enum class Failure { Connect, Tls, NoResponse, Timeout, BadResponse, ErrorStatus };
 
     void processInput();
     void processInputLoop();
@@ -61,6 +65,9 @@ private:
     void onUpstreamFailed(Failure failure);
     void processUpstreamInput();
     void onResponseHead();
+    void startTunnel();
+    void onTunnelEnded();
+    void recordEvent(Clock::time_point now);
     void writeResponseBody(QByteArrayView chunk);
     void writeResponseBodyBytes(QByteArrayView chunk); // as it goes on the wire (after gzip)
     void onResponseEnd();
@@ -77,7 +84,9 @@ private:
 
     Worker &m_worker;
     std::unique_ptr<net::Socket> m_client;
+    std::shared_ptr<const ListenerOptions> m_listener;
     std::unique_ptr<UpstreamLeg> m_leg;
+    std::unique_ptr<Tunnel> m_tunnel; // after a WebSocket's 101: the session only waits for its end
     http::HttpParser m_parser;
     http::HttpParser m_upstreamParser;
     QByteArray m_in;
@@ -122,6 +131,7 @@ private:
     Clock::time_point m_upstreamDeadline;
     Clock::time_point m_lingerDeadline;
     double m_upstreamMs = -1;
+    QString m_upstreamTlsError; // why the last TLS handshake with an upstream failed
 };
 
 } // namespace gatehouse::engine

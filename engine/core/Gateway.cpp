@@ -10,6 +10,8 @@
 #include "engine/core/HealthMonitor.h"
 #include "engine/core/HostResolver.h"
 #include "engine/core/Listener.h"
+#include "engine/core/ListenerTlsSet.h"
+#include "engine/profile/Values.h"
 #include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
 #include "engine/metrics/PrometheusText.h"
@@ -48,6 +50,8 @@ public:
     }
 
     bool bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result, QStringList &errors);
+    void configureListeners();
+    void reloadCertificates();
     void startWorkers();
     void sendConfig();
     void finishStop();
@@ -60,6 +64,8 @@ public:
     HealthMonitor *health = nullptr; // on its own thread, the last of `threads`
     JwksRefresher *jwks = nullptr; // on the same thread as `health`
     QHash<QString, Listener *> listeners; // by configured bind
+    ListenerTlsSet tls;
+    QTimer *certificateTimer = nullptr;
     std::unique_ptr<ServiceHost> services;
     GatewayError lastError;
     int nextWorker = 0;
@@ -88,11 +94,12 @@ bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QStrin
             continue;
         }
         auto *listener = new Listener(
-            [this](qintptr descriptor) {
+            [this](qintptr descriptor, const std::shared_ptr<const ListenerOptions> &options) {
                 Worker *worker = workers.at(nextWorker);
                 nextWorker = (nextWorker + 1) % int(workers.size());
-                QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->addConnection(descriptor); },
-                                          Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    worker, [worker, descriptor, options] { worker->addConnection(descriptor, options); },
+                    Qt::QueuedConnection);
             },
             activeConnections, q);
         listener->setMaxConnections(profile.limits.maxConnections);
@@ -114,6 +121,43 @@ bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QStrin
         return false;
     }
     return true;
+}
+
+// Gives each listener its TLS context and, for `redirect_https`, the HTTPS port it sends clients to:
+// the first HTTPS listener's, known only once it is bound (port 0 picks a free one).
+void GatewayPrivate::configureListeners()
+{
+    const profile::Profile &profile = config->profile;
+    quint16 httpsPort = 0;
+    for (const profile::Listener &listen : profile.listen) {
+        const Listener *listener = listeners.value(bindKey(listen.bind));
+        if (listen.tls && listener && httpsPort == 0) {
+            httpsPort = listener->serverPort();
+        }
+    }
+    for (const profile::Listener &listen : profile.listen) {
+        Listener *listener = listeners.value(bindKey(listen.bind));
+        if (!listener) {
+            continue;
+        }
+        auto options = std::make_shared<ListenerOptions>();
+        options->tls = tls.context(profile::formatHostPort(listen.bind));
+        options->redirectHttpsPort = listen.redirectHttps ? httpsPort : 0;
+        listener->setOptions(std::move(options));
+    }
+}
+
+void GatewayPrivate::reloadCertificates()
+{
+    QStringList errors;
+    const QStringList changed = tls.reloadChanged(errors);
+    for (const QString &error : std::as_const(errors)) {
+        qCWarning(lcGateway).noquote() << error;
+    }
+    if (!changed.isEmpty()) {
+        qCInfo(lcGateway).noquote() << "certificates reloaded for" << changed.join(QStringLiteral(", "));
+        configureListeners();
+    }
 }
 
 void GatewayPrivate::startWorkers()
@@ -234,6 +278,12 @@ bool Gateway::start(const profile::Profile &profile)
         Q_EMIT errorOccurred(d->lastError);
         return false;
     }
+    auto tls = ListenerTlsSet::load(profile, errors);
+    if (!tls) {
+        d->lastError = { GatewayError::Kind::InvalidProfile, errors };
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
     d->startWorkers();
     d->config = compiled.config;
     d->sendConfig();
@@ -247,6 +297,15 @@ bool Gateway::start(const profile::Profile &profile)
     }
     d->services = std::move(services);
     d->listeners = bound;
+    d->tls = std::move(*tls);
+    d->configureListeners();
+    if (!d->certificateTimer) {
+        // A renewed certificate file is picked up within seconds, as with a SIGHUP to nginx.
+        d->certificateTimer = new QTimer(this);
+        d->certificateTimer->setInterval(2000);
+        connect(d->certificateTimer, &QTimer::timeout, this, [this] { d->reloadCertificates(); });
+    }
+    d->certificateTimer->start();
     d->running = true;
     qCInfo(lcGateway) << "profile" << profile.name << "running with" << d->workers.size() << "workers";
     Q_EMIT started(listeners());
@@ -265,6 +324,12 @@ bool Gateway::apply(const profile::Profile &profile)
         return false;
     }
     QStringList errors;
+    auto tls = ListenerTlsSet::load(profile, errors);
+    if (!tls) {
+        d->lastError = { GatewayError::Kind::InvalidProfile, errors };
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
     QHash<QString, Listener *> bound;
     if (!d->bindListeners(profile, bound, errors) || !d->services->apply(profile.services, errors)) {
         for (auto it = bound.begin(); it != bound.end(); ++it) {
@@ -286,6 +351,8 @@ bool Gateway::apply(const profile::Profile &profile)
     }
     d->listeners = bound;
     d->config = compiled.config;
+    d->tls = std::move(*tls);
+    d->configureListeners();
     d->sendConfig();
     qCInfo(lcGateway) << "profile" << profile.name << "applied";
     Q_EMIT profileApplied();
@@ -298,6 +365,9 @@ void Gateway::stop(std::chrono::milliseconds drainTimeout)
         return;
     }
     d->stopping = true;
+    if (d->certificateTimer) {
+        d->certificateTimer->stop();
+    }
     qDeleteAll(d->listeners);
     d->listeners.clear();
     d->workersDrained = 0;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <QDir>
+#include <QFile>
+
 #include "engine/core/HostResolver.h"
 #include "engine/upstream/HashRing.h"
 
@@ -257,6 +260,17 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
         compiled.circuitBreaker = upstream.circuitBreaker;
         compiled.retryBudget = upstream.retryBudget;
         compiled.state = before ? before->state : std::make_shared<UpstreamState>(workerCount);
+        const bool anyHttps = std::any_of(upstream.targets.cbegin(), upstream.targets.cend(),
+                                          [](const profile::Target &t) { return t.scheme == QLatin1String("https"); });
+        const profile::UpstreamTls tlsOptions = upstream.tls.value_or(profile::UpstreamTls {});
+        if (anyHttps) {
+            QString error;
+            const QString ca = tlsOptions.ca.isEmpty() ? QString() : QDir(profile.baseDir).absoluteFilePath(tlsOptions.ca);
+            compiled.tls = tls::ClientTlsContext::create({ ca, tlsOptions.verify }, &error);
+            if (!compiled.tls) {
+                result.errors.append(QStringLiteral("upstream %1: tls: %2").arg(upstream.name, error));
+            }
+        }
         for (const profile::Target &target : upstream.targets) {
             QString error;
             const auto address = resolveHost(target.host, &error);
@@ -272,6 +286,13 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
             t.weight = target.weight;
             t.hostHeader = hostHeaderFor(target.host, target.port);
             t.poolKey = address->toString().toLatin1() + ':' + QByteArray::number(target.port);
+            if (target.scheme == QLatin1String("https")) {
+                t.tls = true;
+                t.tlsServerName = (tlsOptions.serverName.isEmpty() ? target.host : tlsOptions.serverName).toLatin1();
+                // Connections made under other TLS settings are never handed to this upstream.
+                t.poolKey = "https|" + t.tlsServerName + '|' + QFile::encodeName(tlsOptions.ca) + '|'
+                    + (tlsOptions.verify ? "verify|" : "noverify|") + t.poolKey;
+            }
             if (before) {
                 for (const CompiledTarget &old : before->targets) {
                     if (old.url == t.url) {

@@ -17,6 +17,7 @@
 #include "engine/pipeline/CorsPolicy.h"
 #include "engine/pipeline/RateLimitConfig.h"
 #include "engine/profile/Profile.h"
+#include "engine/tls/ClientTlsContext.h"
 #include "engine/upstream/Balancer.h"
 #include "engine/upstream/TargetState.h"
 #include "engine/upstream/UpstreamState.h"
@@ -30,7 +31,9 @@ struct CompiledTarget
     quint16 port = 0;
     int weight = 1;
     QByteArray hostHeader; // "127.0.0.1:8001", sent as Host upstream
-    QByteArray poolKey; // address:port, shared by every upstream naming the same target
+    QByteArray poolKey; // address:port (and the TLS settings), shared by every upstream naming the same target
+    bool tls = false; // https://
+    QByteArray tlsServerName; // SNI and the name the certificate must carry
     std::shared_ptr<TargetState> state; // carried over from the previous snapshot when kept
 };
 
@@ -48,6 +51,7 @@ struct CompiledUpstream
     QList<CompiledTarget> targets;
     std::chrono::milliseconds connectTimeout { 1000 };
     int keepalive = 32;
+    std::shared_ptr<const tls::ClientTlsContext> tls; // set when a target is https://
     profile::Balance balance = profile::Balance::RoundRobin;
     HashOn hashOn;
     std::optional<profile::HealthCheck> healthCheck;

@@ -23,7 +23,7 @@ void Listener::incomingConnection(qintptr descriptor)
         return;
     }
     m_activeConnections->fetch_add(1, std::memory_order_relaxed);
-    m_dispatch(descriptor);
+    m_dispatch(descriptor, m_options);
 }
 
 } // namespace gatehouse::engine

@@ -6,6 +6,8 @@
 
 #include <QTcpServer>
 
+#include "engine/core/ListenerOptions.h"
+
 namespace gatehouse::engine {
 
 // Accepts on one bind address and hands each descriptor to a worker; the worker creates the
@@ -15,11 +17,14 @@ class Listener final : public QTcpServer
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Listener)
 public:
-    using Dispatch = std::function<void(qintptr)>;
+    using Dispatch = std::function<void(qintptr, const std::shared_ptr<const ListenerOptions> &)>;
 
     Listener(Dispatch dispatch, std::shared_ptr<std::atomic<int>> activeConnections,
              QObject *parent = nullptr);
     void setMaxConnections(int max) { m_maxConnections = max; }
+    // New connections get these; those already accepted keep theirs.
+    void setOptions(std::shared_ptr<const ListenerOptions> options) { m_options = std::move(options); }
+    const std::shared_ptr<const ListenerOptions> &options() const { return m_options; }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -28,6 +33,7 @@ private:
     Dispatch m_dispatch;
     std::shared_ptr<std::atomic<int>> m_activeConnections;
     int m_maxConnections = 10'000;
+    std::shared_ptr<const ListenerOptions> m_options = std::make_shared<ListenerOptions>();
 };
 
 } // namespace gatehouse::engine

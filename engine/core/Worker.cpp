@@ -10,6 +10,7 @@
 #include "engine/pipeline/JwtAuthStage.h"
 #include "engine/pipeline/LoadBalanceStage.h"
 #include "engine/pipeline/RateLimitStage.h"
+#include "engine/pipeline/RedirectHttpsStage.h"
 #include "engine/pipeline/RespondStage.h"
 #include "engine/pipeline/RouteMatchStage.h"
 
@@ -26,6 +27,7 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     : m_index(index)
     , m_activeConnections(std::move(activeConnections))
 {
+    m_stages.push_back(std::make_unique<RedirectHttpsStage>());
     m_stages.push_back(std::make_unique<RouteMatchStage>());
     m_stages.push_back(std::make_unique<CorsStage>());
     m_stages.push_back(std::make_unique<JwtAuthStage>());
@@ -57,14 +59,24 @@ void Worker::setConfig(std::shared_ptr<const GatewayConfig> config)
     }
 }
 
-void Worker::addConnection(qintptr descriptor)
+void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOptions> options)
 {
     auto socket = net::Socket::adopt(descriptor, nullptr);
     if (m_draining || !m_config) {
         m_activeConnections->fetch_sub(1, std::memory_order_relaxed);
         return; // the socket closes as it goes out of scope
     }
-    auto session = std::make_unique<ClientSession>(*this, std::move(socket), ClientSession::Clock::now());
+    if (options->tls) {
+        ssl_st *session = options->tls->newSession();
+        if (!session) {
+            m_activeConnections->fetch_sub(1, std::memory_order_relaxed);
+            qCWarning(lcGateway) << "cannot start a TLS session: out of memory";
+            return;
+        }
+        socket->startServerTls(session, options->tls);
+    }
+    auto session = std::make_unique<ClientSession>(*this, std::move(socket), std::move(options),
+                                                   ClientSession::Clock::now());
     ClientSession *raw = session.get();
     m_sessions.emplace(raw, std::move(session));
 }

@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include "engine/core/GatewayConfig.h"
+#include "engine/core/ListenerOptions.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/metrics/WorkerMetrics.h"
 #include "engine/upstream/UpstreamPool.h"
@@ -33,7 +34,7 @@ public:
 
     // Queued from the gateway's thread.
     void setConfig(std::shared_ptr<const GatewayConfig> config);
-    void addConnection(qintptr descriptor);
+    void addConnection(qintptr descriptor, std::shared_ptr<const ListenerOptions> options);
     void drain();
     void shutdown();
 

@@ -1,14 +1,21 @@
 #include "Socket.h"
 
 #include <cerrno>
+#include <climits>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <QSocketNotifier>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace gatehouse::engine::net {
 
@@ -26,6 +33,37 @@ void setNonBlockingNoDelay(int fd)
 
 // Output already written is compacted away once it is this large, not on every write.
 constexpr qsizetype kCompactThreshold = 64 * 1024;
+// The largest TLS record's plaintext: each SSL_read is given at least this much room.
+constexpr qsizetype kTlsRecordMax = 16 * 1024;
+
+// OpenSSL writes with write(), not send(MSG_NOSIGNAL): a peer that went away would raise SIGPIPE
+// and end the process. Blocked on each thread that runs TLS sockets (the workers), the signal
+// stays pending there, harmless, and the write fails with EPIPE instead.
+void blockSigPipeOnThisThread()
+{
+    thread_local bool blocked = false;
+    if (!blocked) {
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+        blocked = true;
+    }
+}
+
+QString handshakeError(SSL *ssl)
+{
+    const long verify = SSL_get_verify_result(ssl);
+    if (verify != X509_V_OK) {
+        return QStringLiteral("certificate verify failed: %1").arg(QString::fromLatin1(X509_verify_cert_error_string(verify)));
+    }
+    const unsigned long code = ERR_peek_last_error();
+    if (code == 0) {
+        return QStringLiteral("the peer closed the connection during the TLS handshake");
+    }
+    const char *reason = ERR_reason_error_string(code);
+    return QStringLiteral("TLS handshake failed: %1").arg(reason ? QString::fromLatin1(reason) : QStringLiteral("error %1").arg(code));
+}
 
 } // namespace
 
@@ -92,24 +130,106 @@ std::unique_ptr<Socket> Socket::connectTo(const QHostAddress &address, quint16 p
 
 Socket::ReadResult Socket::readInto(QByteArray &buffer, qsizetype maxBytes)
 {
-    if (m_fd < 0) {
-        return ReadResult::Error;
+    if (m_fd < 0 || m_handshaking) {
+        return m_fd < 0 ? ReadResult::Error : ReadResult::WouldBlock;
     }
     const qsizetype oldSize = buffer.size();
+    if (m_ssl) {
+        maxBytes = qMax(maxBytes, kTlsRecordMax);
+    }
     buffer.resize(oldSize + maxBytes);
-    const ssize_t n = ::recv(m_fd, buffer.data() + oldSize, size_t(maxBytes), 0);
+    bool eof = false;
+    qsizetype n = receiveSome(buffer.data() + oldSize, maxBytes, &eof);
+    // Bytes OpenSSL already holds (read ahead, or a record larger than asked for) are taken now:
+    // the kernel would never report them readable again.
+    while (n > 0 && m_ssl && SSL_has_pending(m_ssl) == 1) {
+        buffer.resize(oldSize + n + kTlsRecordMax);
+        const qsizetype more = receiveSome(buffer.data() + oldSize + n, kTlsRecordMax, &eof);
+        if (more <= 0) {
+            break;
+        }
+        n += more;
+    }
     if (n > 0) {
         buffer.resize(oldSize + n);
         return ReadResult::Data;
     }
     buffer.resize(oldSize);
-    if (n == 0) {
+    if (eof) {
         return ReadResult::Eof;
     }
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-        return ReadResult::WouldBlock;
+    return n == 0 ? ReadResult::WouldBlock : ReadResult::Error;
+}
+
+qsizetype Socket::receiveSome(char *data, qsizetype maxBytes, bool *eof)
+{
+    if (!m_ssl) {
+        const ssize_t n = ::recv(m_fd, data, size_t(maxBytes), 0);
+        if (n >= 0) {
+            *eof = n == 0;
+            return n;
+        }
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
     }
-    return ReadResult::Error;
+    ERR_clear_error();
+    const int n = SSL_read(m_ssl, data, int(qMin<qsizetype>(maxBytes, INT_MAX)));
+    if (n > 0) {
+        return n;
+    }
+    switch (SSL_get_error(m_ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+        return 0;
+    case SSL_ERROR_WANT_WRITE: // a TLS record of ours must go out first
+        m_writeNotifier->setEnabled(true);
+        return 0;
+    case SSL_ERROR_ZERO_RETURN:
+        *eof = true;
+        return 0;
+    default:
+        ERR_clear_error();
+        return -1;
+    }
+}
+
+qsizetype Socket::sendSome(QByteArrayView data, int *error)
+{
+    if (!m_ssl) {
+        const ssize_t n = ::send(m_fd, data.data(), size_t(data.size()), MSG_NOSIGNAL);
+        if (n >= 0) {
+            return n;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            return 0;
+        }
+        *error = errno;
+        return -1;
+    }
+    ERR_clear_error();
+    const int n = SSL_write(m_ssl, data.data(), int(qMin<qsizetype>(data.size(), INT_MAX)));
+    if (n > 0) {
+        return n;
+    }
+    switch (SSL_get_error(m_ssl, n)) {
+    case SSL_ERROR_WANT_WRITE:
+        return 0;
+    case SSL_ERROR_WANT_READ:
+        m_writeWantsRead = true;
+        return 0;
+    default:
+        ERR_clear_error();
+        *error = errno != 0 ? errno : EPIPE;
+        return -1;
+    }
+}
+
+// Waits for the socket to take more output: writable, or (TLS) the peer's bytes a write needs.
+void Socket::awaitOutputRoom()
+{
+    if (m_writeWantsRead) {
+        m_readNotifier->setEnabled(true);
+    } else {
+        m_writeNotifier->setEnabled(true);
+    }
 }
 
 bool Socket::write(QByteArrayView data)
@@ -120,26 +240,26 @@ bool Socket::write(QByteArrayView data)
     if (data.isEmpty()) {
         return true;
     }
-    if (m_connecting || pendingOutput() > 0) {
+    if (m_connecting || m_handshaking || pendingOutput() > 0) {
         m_out.append(data.data(), data.size());
         return true;
     }
-    const ssize_t n = ::send(m_fd, data.data(), size_t(data.size()), MSG_NOSIGNAL);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    int error = 0;
+    const qsizetype written = sendSome(data, &error);
+    if (written < 0) {
         // Reported from the event loop (the write notifier fires at once on a broken socket),
         // never from inside the caller's write().
-        m_pendingError = errno;
+        m_pendingError = error;
         m_failed = true;
         m_readNotifier->setEnabled(false);
         m_writeNotifier->setEnabled(true);
         return false;
     }
-    const qsizetype written = n < 0 ? 0 : qsizetype(n);
     if (written < data.size()) {
         m_out.resize(0);
         m_outPos = 0;
         m_out.append(data.data() + written, data.size() - written);
-        m_writeNotifier->setEnabled(true);
+        awaitOutputRoom();
     }
     return true;
 }
@@ -147,13 +267,14 @@ bool Socket::write(QByteArrayView data)
 bool Socket::flush()
 {
     while (pendingOutput() > 0) {
-        const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(pendingOutput()), MSG_NOSIGNAL);
+        int error = 0;
+        const qsizetype n = sendSome(QByteArrayView(m_out.constData() + m_outPos, pendingOutput()), &error);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                break;
-            }
-            fail(errno);
+            fail(error);
             return false;
+        }
+        if (n == 0) {
+            break;
         }
         m_outPos += n;
     }
@@ -186,26 +307,143 @@ void Socket::onWriteActivated()
             return;
         }
         m_connecting = false;
+        if (m_ssl) {
+            m_handshaking = true;
+            continueHandshake();
+            return;
+        }
         m_readNotifier->setEnabled(m_readEnabled);
     }
+    if (m_handshaking) {
+        continueHandshake();
+        return;
+    }
+    flushAndReport();
+}
+
+// Writes what is queued; once all is out, tells the handler it may write more.
+void Socket::flushAndReport()
+{
     if (!flush()) {
         return;
     }
     if (pendingOutput() > 0) {
+        m_writeNotifier->setEnabled(false);
+        awaitOutputRoom();
         return;
     }
     m_writeNotifier->setEnabled(false);
     if (m_shutdownWhenDrained) {
-        ::shutdown(m_fd, SHUT_WR);
+        shutdownWrite();
     }
     if (m_handler) {
         m_handler->onDrained(*this);
     }
 }
 
+void Socket::shutdownWrite()
+{
+    if (m_ssl && !m_handshaking) {
+        ERR_clear_error();
+        SSL_shutdown(m_ssl); // close_notify, so the peer can tell our end from a truncation
+        ERR_clear_error();
+    }
+    ::shutdown(m_fd, SHUT_WR);
+}
+
+void Socket::startServerTls(ssl_st *session, std::shared_ptr<const void> owner)
+{
+    startTls(session, std::move(owner));
+    SSL_set_accept_state(m_ssl);
+    m_handshaking = true;
+    m_readNotifier->setEnabled(true);
+}
+
+void Socket::startClientTls(ssl_st *session, std::shared_ptr<const void> owner)
+{
+    startTls(session, std::move(owner));
+    SSL_set_connect_state(m_ssl);
+    m_tlsClient = true;
+    // The handshake starts once the TCP connect completes (onWriteActivated).
+}
+
+void Socket::startTls(ssl_st *session, std::shared_ptr<const void> owner)
+{
+    blockSigPipeOnThisThread();
+    m_ssl = session;
+    m_tlsOwner = std::move(owner);
+    SSL_set_fd(m_ssl, m_fd);
+}
+
+void Socket::continueHandshake()
+{
+    ERR_clear_error();
+    const int rc = SSL_do_handshake(m_ssl);
+    if (rc == 1) {
+        m_handshaking = false;
+        m_readNotifier->setEnabled(m_readEnabled);
+        if (m_tlsClient) {
+            flushAndReport(); // the request queued meanwhile goes out; onDrained reports the connect
+        } else {
+            m_writeNotifier->setEnabled(pendingOutput() > 0);
+        }
+        // A client's first request often comes in the handshake's last flight: read ahead, it is
+        // inside OpenSSL now, and the kernel will not report it again.
+        if (m_fd >= 0 && !m_failed && m_handler && m_readEnabled && SSL_has_pending(m_ssl) == 1) {
+            m_handler->onReadable(*this);
+        }
+        return;
+    }
+    switch (SSL_get_error(m_ssl, rc)) {
+    case SSL_ERROR_WANT_READ:
+        m_readNotifier->setEnabled(true);
+        m_writeNotifier->setEnabled(false);
+        return;
+    case SSL_ERROR_WANT_WRITE:
+        m_readNotifier->setEnabled(false);
+        m_writeNotifier->setEnabled(true);
+        return;
+    default:
+        m_tlsError = handshakeError(m_ssl);
+        ERR_clear_error();
+        fail(EPROTO);
+    }
+}
+
+bool Socket::absorbIdleTlsRecords()
+{
+    if (!m_ssl || m_fd < 0 || m_failed) {
+        return false;
+    }
+    char byte = 0;
+    ERR_clear_error();
+    const int n = SSL_peek(m_ssl, &byte, 1);
+    const bool housekeeping = n <= 0 && SSL_get_error(m_ssl, n) == SSL_ERROR_WANT_READ;
+    ERR_clear_error();
+    return housekeeping;
+}
+
 void Socket::onReadActivated()
 {
-    if (m_fd >= 0 && m_handler) {
+    if (m_fd < 0) {
+        return;
+    }
+    if (m_handshaking) {
+        continueHandshake();
+        return;
+    }
+    if (m_writeWantsRead) {
+        m_writeWantsRead = false;
+        flushAndReport();
+        if (m_fd < 0 || m_failed) {
+            return;
+        }
+        if (!m_readEnabled) {
+            m_readNotifier->setEnabled(m_writeWantsRead);
+            return;
+        }
+    }
+    if (m_handler) {
         m_handler->onReadable(*this);
     }
 }
@@ -213,8 +451,8 @@ void Socket::onReadActivated()
 void Socket::setReadEnabled(bool enabled)
 {
     m_readEnabled = enabled;
-    if (m_fd >= 0 && !m_connecting && !m_failed) {
-        m_readNotifier->setEnabled(enabled);
+    if (m_fd >= 0 && !m_connecting && !m_handshaking && !m_failed) {
+        m_readNotifier->setEnabled(enabled || m_writeWantsRead);
     }
 }
 
@@ -223,8 +461,8 @@ void Socket::shutdownWriteWhenDrained()
     if (m_fd < 0) {
         return;
     }
-    if (pendingOutput() == 0 && !m_connecting) {
-        ::shutdown(m_fd, SHUT_WR);
+    if (pendingOutput() == 0 && !m_connecting && !m_handshaking) {
+        shutdownWrite();
     } else {
         m_shutdownWhenDrained = true;
     }
@@ -251,10 +489,13 @@ bool Socket::isIdleAlive() const
     return m_fd >= 0 && !m_failed && !m_connecting;
 }
 
-bool Socket::peerStillOpen() const
+bool Socket::peerStillOpen()
 {
     char byte = 0;
     const ssize_t n = ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0 && m_ssl) {
+        return absorbIdleTlsRecords();
+    }
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
@@ -270,8 +511,24 @@ void Socket::close()
     m_writeNotifier->deleteLater();
     m_readNotifier = nullptr;
     m_writeNotifier = nullptr;
+    endTls();
     ::close(m_fd);
     m_fd = -1;
+}
+
+void Socket::endTls()
+{
+    if (!m_ssl) {
+        return;
+    }
+    if (!m_handshaking && !m_failed) {
+        ERR_clear_error();
+        SSL_shutdown(m_ssl);
+    }
+    SSL_free(m_ssl);
+    ERR_clear_error();
+    m_ssl = nullptr;
+    m_tlsOwner.reset();
 }
 
 QHostAddress Socket::peerAddress() const

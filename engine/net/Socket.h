@@ -7,6 +7,7 @@
 #include <QHostAddress>
 
 class QSocketNotifier;
+struct ssl_st;
 
 namespace gatehouse::engine::net {
 
@@ -44,6 +45,18 @@ public:
 
     void setHandler(SocketHandler *handler) { m_handler = handler; }
 
+    // TLS over this socket (takes ownership of the session). The handshake runs inside the
+    // socket: the handler sees onReadable only once it is done, and a client socket reports
+    // its connect (onDrained) only after it. `owner` keeps the session's context alive.
+    void startServerTls(ssl_st *session, std::shared_ptr<const void> owner);
+    void startClientTls(ssl_st *session, std::shared_ptr<const void> owner);
+    bool isTls() const { return m_ssl != nullptr; }
+    // Why the TLS handshake failed ("certificate verify failed: ..."), for the error answer.
+    const QString &tlsError() const { return m_tlsError; }
+    // An idle pooled TLS connection became readable: true when that was only TLS housekeeping
+    // (a session ticket) and the connection stays usable.
+    bool absorbIdleTlsRecords();
+
     // Appends what is available (one read of up to maxBytes) to buffer.
     ReadResult readInto(QByteArray &buffer, qsizetype maxBytes = 64 * 1024);
     // Writes now if possible, queues the rest. False when the socket failed (already reported
@@ -63,7 +76,7 @@ public:
     bool isIdleAlive() const;
     // A peek at the kernel's queue: false when the peer already closed (or sent stray bytes).
     // One system call, so only for reuses that cannot be retried for free.
-    bool peerStillOpen() const;
+    bool peerStillOpen();
 
     QHostAddress peerAddress() const;
     quint16 peerPort() const;
@@ -74,6 +87,15 @@ private:
     void onWriteActivated();
     bool flush();
     void fail(int error);
+    void flushAndReport();
+    void awaitOutputRoom();
+    void shutdownWrite();
+    // One send or receive, through TLS when on: bytes moved, 0 when it would block, -1 on error.
+    qsizetype sendSome(QByteArrayView data, int *error);
+    qsizetype receiveSome(char *data, qsizetype maxBytes, bool *eof);
+    void startTls(ssl_st *session, std::shared_ptr<const void> owner);
+    void continueHandshake();
+    void endTls();
 
     int m_fd = -1;
     SocketHandler *m_handler = nullptr;
@@ -86,6 +108,12 @@ private:
     bool m_shutdownWhenDrained = false;
     bool m_failed = false;
     int m_pendingError = 0;
+    ssl_st *m_ssl = nullptr;
+    std::shared_ptr<const void> m_tlsOwner;
+    bool m_handshaking = false;
+    bool m_tlsClient = false;
+    bool m_writeWantsRead = false; // a TLS write waits for the peer's bytes
+    QString m_tlsError;
 };
 
 } // namespace gatehouse::engine::net

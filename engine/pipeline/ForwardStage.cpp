@@ -86,13 +86,16 @@ StageResult ForwardStage::onRequest(RequestContext &ctx)
     }
     forwardedFor += forwardedFor.isEmpty() ? ctx.clientIp : ", " + ctx.clientIp;
     appendHeader(out, "X-Forwarded-For", forwardedFor);
-    appendHeader(out, "X-Forwarded-Proto", "http");
+    appendHeader(out, "X-Forwarded-Proto", ctx.listener && ctx.listener->tls ? "https" : "http");
     if (!ctx.hostHeader.isEmpty()) {
         appendHeader(out, "X-Forwarded-Host", ctx.hostHeader);
     }
     appendHeader(out, "X-Real-IP", ctx.clientIp);
     for (const auto &[name, value] : ctx.claimHeaders) {
         appendHeader(out, name, value);
+    }
+    if (ctx.websocket) {
+        out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n"); // hop-by-hop, but this hop asks too
     }
     appendHeader(out, "X-Request-ID", ctx.requestId);
     appendHeader(out, "traceparent", nextTraceparent(head.header("traceparent")));

@@ -10,6 +10,7 @@
 #include <QString>
 
 #include "engine/core/GatewayConfig.h"
+#include "engine/core/ListenerOptions.h"
 #include "engine/http/HttpMessage.h"
 #include "engine/pipeline/RequestTarget.h"
 
@@ -36,6 +37,8 @@ struct RequestContext
     QByteArray host; // from absolute-form or Host, lower case, port removed
     QByteArray hostHeader; // the client's Host header verbatim
     QByteArray clientIp;
+    const ListenerOptions *listener = nullptr; // the accepting listener's, kept alive by the session
+    bool websocket = false; // a WebSocket upgrade: tunnelled once the upstream answers 101
     QByteArray requestId;
     int workerIndex = 0;
 

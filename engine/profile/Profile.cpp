@@ -23,12 +23,35 @@ QList<Upstream> upstreamsWithoutPositions(QList<Upstream> upstreams)
     return upstreams;
 }
 
+QList<Listener> listenersWithoutPositions(QList<Listener> listeners)
+{
+    for (Listener &listener : listeners) {
+        listener.pos = SourcePos {};
+        if (listener.tls) {
+            listener.tls->certificates = withoutPositions(listener.tls->certificates);
+        }
+    }
+    return listeners;
+}
+
+std::optional<Admin> adminWithoutPositions(std::optional<Admin> admin)
+{
+    if (admin) {
+        admin->pos = SourcePos {};
+        if (admin->tls) {
+            admin->tls->certificates = withoutPositions(admin->tls->certificates);
+        }
+    }
+    return admin;
+}
+
 } // namespace
 
 bool Profile::sameContent(const Profile &other) const
 {
     return version == other.version && name == other.name
-        && withoutPositions(listen) == withoutPositions(other.listen) && admin == other.admin
+        && listenersWithoutPositions(listen) == listenersWithoutPositions(other.listen)
+        && adminWithoutPositions(admin) == adminWithoutPositions(other.admin)
         && accessLog == other.accessLog && serverTiming == other.serverTiming
         && withoutPositions(services) == withoutPositions(other.services) && limits == other.limits
         && upstreamsWithoutPositions(upstreams) == upstreamsWithoutPositions(other.upstreams)

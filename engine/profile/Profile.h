@@ -41,10 +41,22 @@ struct HostPort
     friend bool operator==(const HostPort &, const HostPort &) = default;
 };
 
-struct ListenerTls
+// A certificate offered to clients whose SNI names one of `hosts` (exact, or `*.domain`).
+struct TlsCertificate
 {
+    QStringList hosts;
     QString cert; // PEM paths, resolved against the profile's folder
     QString key;
+    SourcePos pos;
+    friend bool operator==(const TlsCertificate &, const TlsCertificate &) = default;
+};
+
+struct ListenerTls
+{
+    QString cert; // the default certificate (PEM paths, resolved against the profile's folder)
+    QString key;
+    QList<TlsCertificate> certificates; // chosen by SNI; without cert/key the first is the default
+    bool autoIssue = false; // `auto: true`: a certificate from the local development CA
     friend bool operator==(const ListenerTls &, const ListenerTls &) = default;
 };
 
@@ -52,6 +64,7 @@ struct Listener
 {
     HostPort bind;
     std::optional<ListenerTls> tls;
+    bool redirectHttps = false; // plain listener answering every request with a redirect to HTTPS
     SourcePos pos;
     friend bool operator==(const Listener &, const Listener &) = default;
 };
@@ -62,6 +75,7 @@ struct Admin
     SecretRef token;
     bool allowRemote = false;
     std::optional<ListenerTls> tls;
+    SourcePos pos;
     friend bool operator==(const Admin &, const Admin &) = default;
 };
 

@@ -107,8 +107,22 @@ void setSecret(YAML::Node &map, const char *key, const SecretRef &ref)
 YAML::Node listenerTls(const ListenerTls &tls)
 {
     YAML::Node node(YAML::NodeType::Map);
-    node["cert"] = str(tls.cert);
-    node["key"] = str(tls.key);
+    if (tls.autoIssue) {
+        node["auto"] = true;
+    }
+    setIfNotEmpty(node, "cert", tls.cert);
+    setIfNotEmpty(node, "key", tls.key);
+    if (!tls.certificates.isEmpty()) {
+        YAML::Node list(YAML::NodeType::Sequence);
+        for (const TlsCertificate &certificate : tls.certificates) {
+            YAML::Node item(YAML::NodeType::Map);
+            item["hosts"] = stringList(certificate.hosts);
+            item["cert"] = str(certificate.cert);
+            item["key"] = str(certificate.key);
+            list.push_back(item);
+        }
+        node["certificates"] = list;
+    }
     return node;
 }
 
@@ -118,6 +132,9 @@ YAML::Node listener(const Listener &value)
     node["bind"] = str(formatHostPort(value.bind));
     if (value.tls) {
         node["tls"] = listenerTls(*value.tls);
+    }
+    if (value.redirectHttps) {
+        node["redirect_https"] = true;
     }
     return node;
 }

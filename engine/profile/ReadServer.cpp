@@ -4,6 +4,8 @@
 
 #include "Values.h"
 
+#include <algorithm>
+
 namespace gatehouse::profile::detail {
 
 namespace {
@@ -26,14 +28,60 @@ bool readBind(ReadContext &ctx, MapReader &map, HostPort &out, const QString &ow
     return true;
 }
 
+bool readCertificateHosts(ReadContext &ctx, MapReader &map, QStringList &out)
+{
+    map.require("hosts");
+    return map.getStringList("hosts", out, [&ctx](const YAML::Node &host, QString &text) {
+        text = text.toLower();
+        if (!isHostPattern(text)) {
+            // SNI carries names only, so a certificate is chosen by name.
+            ctx.error(host, QStringLiteral("invalid host '%1'; use a name like api.test or a wildcard like *.shop.test").arg(text));
+            return false;
+        }
+        return true;
+    });
+}
+
+void readCertificates(ReadContext &ctx, const YAML::Node &node, QList<TlsCertificate> &out)
+{
+    forEachItem(ctx, node, QStringLiteral("'certificates'"), [&](const YAML::Node &item) {
+        MapReader map(ctx, item, QStringLiteral("a certificate"), { "hosts", "cert", "key" });
+        if (!map.isMap()) {
+            return;
+        }
+        TlsCertificate certificate;
+        certificate.pos = positionOf(item);
+        readCertificateHosts(ctx, map, certificate.hosts);
+        map.require("cert");
+        map.require("key");
+        map.getString("cert", certificate.cert);
+        map.getString("key", certificate.key);
+        out.append(certificate);
+    });
+}
+
 std::optional<ListenerTls> readListenerTls(ReadContext &ctx, const YAML::Node &node, const QString &what)
 {
-    MapReader map(ctx, node, what, { "cert", "key" });
+    MapReader map(ctx, node, what, { "cert", "key", "certificates", "auto" });
     ListenerTls tls;
-    map.require("cert");
-    map.require("key");
+    if (!map.isMap()) {
+        return tls;
+    }
+    map.getBool("auto", tls.autoIssue);
+    const bool ownCertificate = map.has("cert") || map.has("key");
+    if (tls.autoIssue && (ownCertificate || map.has("certificates"))) {
+        ctx.error(map.value("auto"), QStringLiteral("%1: 'auto: true' issues the certificate itself; remove 'cert', 'key' and 'certificates'").arg(what));
+    } else if (ownCertificate) {
+        map.require("cert");
+        map.require("key");
+    } else if (!tls.autoIssue && !map.has("certificates")) {
+        ctx.error(node, QStringLiteral("%1 needs 'cert' and 'key', 'certificates', or 'auto: true'").arg(what));
+    }
     map.getString("cert", tls.cert);
     map.getString("key", tls.key);
+    if (map.has("certificates")) {
+        readCertificates(ctx, map.value("certificates"), tls.certificates);
+    }
     return tls;
 }
 
@@ -66,8 +114,9 @@ bool NameSet::read(ReadContext &ctx, MapReader &map, QString &name)
 
 void readListeners(ReadContext &ctx, const YAML::Node &node, QList<Listener> &out)
 {
+    QList<YAML::Node> redirects;
     forEachItem(ctx, node, QStringLiteral("'listen'"), [&](const YAML::Node &item) {
-        MapReader map(ctx, item, QStringLiteral("a listener"), { "bind", "tls" });
+        MapReader map(ctx, item, QStringLiteral("a listener"), { "bind", "tls", "redirect_https" });
         if (!map.isMap()) {
             return;
         }
@@ -77,8 +126,20 @@ void readListeners(ReadContext &ctx, const YAML::Node &node, QList<Listener> &ou
         if (map.has("tls")) {
             listener.tls = readListenerTls(ctx, map.value("tls"), QStringLiteral("the listener's 'tls'"));
         }
+        map.getBool("redirect_https", listener.redirectHttps);
+        if (listener.redirectHttps && listener.tls) {
+            ctx.error(map.value("redirect_https"), QStringLiteral("'redirect_https' is for a plain HTTP listener; this one has 'tls'"));
+        } else if (listener.redirectHttps) {
+            redirects.append(map.value("redirect_https"));
+        }
         out.append(listener);
     });
+    const bool anyTls = std::any_of(out.cbegin(), out.cend(), [](const Listener &l) { return l.tls.has_value(); });
+    if (!anyTls) {
+        for (const YAML::Node &redirect : std::as_const(redirects)) {
+            ctx.error(redirect, QStringLiteral("'redirect_https' needs a listener with 'tls' to send clients to"));
+        }
+    }
 }
 
 void readAdmin(ReadContext &ctx, const YAML::Node &node, Admin &out)
@@ -87,6 +148,7 @@ void readAdmin(ReadContext &ctx, const YAML::Node &node, Admin &out)
     if (!map.isMap()) {
         return;
     }
+    out.pos = positionOf(node);
     const bool bindOk = readBind(ctx, map, out.bind, QStringLiteral("admin"));
     map.require("token");
     map.getSecret("token", out.token);

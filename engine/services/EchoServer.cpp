@@ -10,6 +10,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include "engine/core/LocalResponse.h"
 #include "engine/http/HttpParser.h"
 
 // What the echo service answers (SPEC §1 `gatehouse echo`, §6):
@@ -48,32 +49,6 @@ const QByteArray &streamBlock()
         return b;
     }();
     return block;
-}
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 201: return QByteArrayLiteral("Created");
-    case 202: return QByteArrayLiteral("Accepted");
-    case 204: return QByteArrayLiteral("No Content");
-    case 301: return QByteArrayLiteral("Moved Permanently");
-    case 302: return QByteArrayLiteral("Found");
-    case 304: return QByteArrayLiteral("Not Modified");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 401: return QByteArrayLiteral("Unauthorized");
-    case 403: return QByteArrayLiteral("Forbidden");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 413: return QByteArrayLiteral("Content Too Large");
-    case 429: return QByteArrayLiteral("Too Many Requests");
-    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
-    case 500: return QByteArrayLiteral("Internal Server Error");
-    case 501: return QByteArrayLiteral("Not Implemented");
-    case 502: return QByteArrayLiteral("Bad Gateway");
-    case 503: return QByteArrayLiteral("Service Unavailable");
-    case 504: return QByteArrayLiteral("Gateway Timeout");
-    default: return QByteArrayLiteral("Status");
-    }
 }
 
 void appendJsonString(QByteArray &out, QByteArrayView s)

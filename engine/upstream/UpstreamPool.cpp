@@ -44,7 +44,9 @@ void UpstreamPool::clear()
 
 void UpstreamPool::onReadable(net::Socket &socket)
 {
-    drop(socket);
+    if (!socket.absorbIdleTlsRecords()) {
+        drop(socket);
+    }
 }
 
 void UpstreamPool::onFailed(net::Socket &socket, int)

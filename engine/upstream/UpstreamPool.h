@@ -29,7 +29,8 @@ public:
     void put(const QByteArray &key, std::unique_ptr<net::Socket> socket, int limit);
     void clear();
 
-    void onReadable(net::Socket &socket) override; // EOF or stray bytes on an idle connection
+    // EOF or stray bytes on an idle connection (TLS session tickets are absorbed)
+    void onReadable(net::Socket &socket) override;
     void onDrained(net::Socket &) override { }
     void onFailed(net::Socket &socket, int error) override;
 

@@ -1,0 +1,84 @@
+#include "ListenerTlsSet.h"
+
+#include <QFileInfo>
+
+#include "engine/profile/Values.h"
+#include "engine/tls/ListenerTlsLoader.h"
+
+namespace gatehouse::engine {
+
+std::optional<ListenerTlsSet> ListenerTlsSet::load(const profile::Profile &profile, QStringList &errors)
+{
+    ListenerTlsSet set;
+    set.m_baseDir = profile.baseDir;
+    bool ok = true;
+    for (const profile::Listener &listener : profile.listen) {
+        if (!listener.tls) {
+            continue;
+        }
+        Entry entry;
+        entry.tls = *listener.tls;
+        entry.autoHosts = tls::autoCertificateHosts(profile, listener);
+        QString error;
+        const QString bind = profile::formatHostPort(listener.bind);
+        if (!set.loadEntry(entry, &error)) {
+            errors.append(QStringLiteral("listen %1: tls: %2").arg(bind, error));
+            ok = false;
+            continue;
+        }
+        set.m_entries.insert(bind, entry);
+    }
+    return ok ? std::optional<ListenerTlsSet>(std::move(set)) : std::nullopt;
+}
+
+bool ListenerTlsSet::loadEntry(Entry &entry, QString *error) const
+{
+    tls::ListenerTlsLoad load = tls::loadListenerTls(entry.tls, m_baseDir, entry.autoHosts);
+    if (!load.context) {
+        *error = load.error;
+        return false;
+    }
+    entry.context = std::move(load.context);
+    entry.files = load.files;
+    entry.stamps = stampsOf(load.files);
+    return true;
+}
+
+std::shared_ptr<const tls::ServerTlsContext> ListenerTlsSet::context(const QString &bind) const
+{
+    const auto it = m_entries.constFind(bind);
+    return it == m_entries.cend() ? nullptr : it->context;
+}
+
+QStringList ListenerTlsSet::reloadChanged(QStringList &errors)
+{
+    QStringList changed;
+    for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
+        Entry &entry = it.value();
+        if (entry.files.isEmpty() || stampsOf(entry.files) == entry.stamps) {
+            continue;
+        }
+        Entry fresh = entry;
+        QString error;
+        if (!loadEntry(fresh, &error)) {
+            errors.append(QStringLiteral("listen %1: tls: %2; still serving the previous certificate").arg(it.key(), error));
+            entry.stamps = stampsOf(entry.files); // reported once; the next change is tried again
+            continue;
+        }
+        entry = fresh;
+        changed.append(it.key());
+    }
+    return changed;
+}
+
+QList<ListenerTlsSet::FileStamp> ListenerTlsSet::stampsOf(const QStringList &files)
+{
+    QList<FileStamp> stamps;
+    for (const QString &file : files) {
+        const QFileInfo info(file);
+        stamps.append({ info.lastModified(), info.exists() ? info.size() : -1 });
+    }
+    return stamps;
+}
+
+} // namespace gatehouse::engine

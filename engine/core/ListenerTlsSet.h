@@ -1,0 +1,52 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include "engine/profile/Profile.h"
+#include "engine/tls/ServerTlsContext.h"
+
+namespace gatehouse::engine {
+
+// The TLS contexts of a profile's HTTPS listeners, by bind ("127.0.0.1:8443"). Certificate files
+// that change on disk (a renewal) are read again without touching the profile or any connection.
+class ListenerTlsSet final
+{
+public:
+    // Every HTTPS listener's context, or nullopt with one message per listener that failed.
+    static std::optional<ListenerTlsSet> load(const profile::Profile &profile, QStringList &errors);
+
+    std::shared_ptr<const tls::ServerTlsContext> context(const QString &bind) const;
+    // Rebuilds the contexts whose files changed since they were read; returns their binds. A file
+    // caught half written fails to load: the old context stays until the files change again.
+    QStringList reloadChanged(QStringList &errors);
+
+private:
+    struct FileStamp
+    {
+        QDateTime modified;
+        qint64 size = -1;
+        friend bool operator==(const FileStamp &, const FileStamp &) = default;
+    };
+    struct Entry
+    {
+        profile::ListenerTls tls;
+        QStringList autoHosts;
+        std::shared_ptr<const tls::ServerTlsContext> context;
+        QStringList files;
+        QList<FileStamp> stamps;
+    };
+    static QList<FileStamp> stampsOf(const QStringList &files);
+    bool loadEntry(Entry &entry, QString *error) const;
+
+    QString m_baseDir;
+    QHash<QString, Entry> m_entries;
+};
+
+} // namespace gatehouse::engine
