@@ -262,11 +262,14 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
         compiled.state = before ? before->state : std::make_shared<UpstreamState>(workerCount);
         const bool anyHttps = std::any_of(upstream.targets.cbegin(), upstream.targets.cend(),
                                           [](const profile::Target &t) { return t.scheme == QLatin1String("https"); });
-        const profile::UpstreamTls tlsOptions = upstream.tls.value_or(profile::UpstreamTls {});
+        profile::UpstreamTls tlsOptions = upstream.tls.value_or(profile::UpstreamTls {});
+        if (!tlsOptions.ca.isEmpty()) {
+            tlsOptions.ca = QDir(profile.baseDir).absoluteFilePath(tlsOptions.ca);
+        }
+        compiled.tlsSettings = tlsOptions;
         if (anyHttps) {
             QString error;
-            const QString ca = tlsOptions.ca.isEmpty() ? QString() : QDir(profile.baseDir).absoluteFilePath(tlsOptions.ca);
-            compiled.tls = tls::ClientTlsContext::create({ ca, tlsOptions.verify }, &error);
+            compiled.tls = tls::ClientTlsContext::create({ tlsOptions.ca, tlsOptions.verify }, &error);
             if (!compiled.tls) {
                 result.errors.append(QStringLiteral("upstream %1: tls: %2").arg(upstream.name, error));
             }

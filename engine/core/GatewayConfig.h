@@ -52,6 +52,7 @@ struct CompiledUpstream
     std::chrono::milliseconds connectTimeout { 1000 };
     int keepalive = 32;
     std::shared_ptr<const tls::ClientTlsContext> tls; // set when a target is https://
+    profile::UpstreamTls tlsSettings; // as in the profile, the CA file made absolute (health checks)
     profile::Balance balance = profile::Balance::RoundRobin;
     HashOn hashOn;
     std::optional<profile::HealthCheck> healthCheck;

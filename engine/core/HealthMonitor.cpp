@@ -30,14 +30,14 @@ void HealthMonitor::apply(const std::shared_ptr<const GatewayConfig> &config)
         }
         for (const CompiledTarget &target : upstream.targets) {
             auto same = std::find_if(m_checkers.begin(), m_checkers.end(), [&](const auto &checker) {
-                return checker && checker->checks(target.state.get(), target.url, *upstream.healthCheck);
+                return checker && checker->checks(target.state.get(), target.url, *upstream.healthCheck, upstream.tlsSettings);
             });
             if (same != m_checkers.end()) {
                 next.push_back(std::move(*same));
                 continue;
             }
             next.push_back(std::make_unique<HealthChecker>(*m_network, target.state, upstream.name, target.url,
-                                                           *upstream.healthCheck));
+                                                           *upstream.healthCheck, upstream.tlsSettings));
             next.back()->start();
         }
     }

@@ -3,19 +3,23 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslSocket>
 
 #include "engine/core/Logging.h"
 
 namespace gatehouse::engine {
 
 HealthChecker::HealthChecker(QNetworkAccessManager &network, std::shared_ptr<TargetState> state, QString upstream,
-                             QString targetUrl, profile::HealthCheck config, QObject *parent)
+                             QString targetUrl, profile::HealthCheck config, profile::UpstreamTls tls, QObject *parent)
     : QObject(parent)
     , m_network(network)
     , m_state(std::move(state))
     , m_upstream(std::move(upstream))
     , m_targetUrl(std::move(targetUrl))
     , m_config(std::move(config))
+    , m_tls(std::move(tls))
     , m_url(m_targetUrl + m_config.path)
 {
     m_timer.setInterval(m_config.interval);
@@ -31,9 +35,10 @@ HealthChecker::~HealthChecker()
     }
 }
 
-bool HealthChecker::checks(const TargetState *state, const QString &targetUrl, const profile::HealthCheck &config) const
+bool HealthChecker::checks(const TargetState *state, const QString &targetUrl, const profile::HealthCheck &config,
+                           const profile::UpstreamTls &tls) const
 {
-    return m_state.get() == state && m_targetUrl == targetUrl && m_config == config;
+    return m_state.get() == state && m_targetUrl == targetUrl && m_config == config && m_tls == tls;
 }
 
 void HealthChecker::start()
@@ -51,6 +56,19 @@ void HealthChecker::probe()
     request.setTransferTimeout(int(m_config.timeout.count()));
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setRawHeader("User-Agent", "gatehouse-health-check");
+    if (m_url.scheme() == QLatin1String("https")) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        if (!m_tls.ca.isEmpty()) {
+            tls.setCaCertificates(QSslCertificate::fromPath(m_tls.ca, QSsl::Pem));
+        }
+        if (!m_tls.verify) {
+            tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        }
+        request.setSslConfiguration(tls);
+        if (!m_tls.serverName.isEmpty()) {
+            request.setPeerVerifyName(m_tls.serverName);
+        }
+    }
     m_reply = m_network.get(request);
     connect(m_reply, &QNetworkReply::finished, this, &HealthChecker::onFinished);
 }

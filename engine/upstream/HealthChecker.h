@@ -22,11 +22,13 @@ class HealthChecker final : public QObject
 {
     Q_OBJECT
 public:
+    // `tls` (CA file absolute) is how an https:// target is verified, as the proxy does.
     HealthChecker(QNetworkAccessManager &network, std::shared_ptr<TargetState> state, QString upstream,
-                  QString targetUrl, profile::HealthCheck config, QObject *parent = nullptr);
+                  QString targetUrl, profile::HealthCheck config, profile::UpstreamTls tls, QObject *parent = nullptr);
     ~HealthChecker() override;
 
-    bool checks(const TargetState *state, const QString &targetUrl, const profile::HealthCheck &config) const;
+    bool checks(const TargetState *state, const QString &targetUrl, const profile::HealthCheck &config,
+                const profile::UpstreamTls &tls) const;
     void start();
 
 private:
@@ -39,6 +41,7 @@ private:
     QString m_upstream;
     QString m_targetUrl;
     profile::HealthCheck m_config;
+    profile::UpstreamTls m_tls;
     QUrl m_url;
     QTimer m_timer;
     QNetworkReply *m_reply = nullptr;

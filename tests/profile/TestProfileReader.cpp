@@ -33,6 +33,7 @@ private Q_SLOTS:
     void examples();
     void defaultProfile();
     void defaults();
+    void listenerTlsForms();
     void faultPercentsDefaultToAll();
     void kitchenSinkValues();
     void badProfiles_data();
@@ -206,6 +207,37 @@ void TestProfileReader::defaults()
 
 // A fault with a delay or an abort status and no percentage fires on every request; an explicit
 // 0 keeps it off, and survives a write and read back.
+void TestProfileReader::listenerTlsForms()
+{
+    const ReadResult result = readProfile("gatehouse: 1\n"
+                                          "listen:\n"
+                                          "  - bind: 127.0.0.1:8443\n"
+                                          "    tls:\n"
+                                          "      cert: default.pem\n"
+                                          "      key: default-key.pem\n"
+                                          "      certificates:\n"
+                                          "        - { hosts: [A.test], cert: a.pem, key: a-key.pem }\n"
+                                          "        - { hosts: [\"*.b.test\", c.test], cert: b.pem, key: b-key.pem }\n"
+                                          "  - bind: 127.0.0.1:9443\n"
+                                          "    tls: { auto: true }\n"
+                                          "  - bind: 127.0.0.1:8080\n"
+                                          "    redirect_https: true\n",
+                                          QStringLiteral("t.yaml"), QStringLiteral("/srv"));
+    QVERIFY2(result.ok(), qPrintable(testdata::describeProblems(result.problems)));
+    const Profile &p = *result.profile;
+    QCOMPARE(p.listen[0].tls->cert, QStringLiteral("default.pem"));
+    QCOMPARE(p.listen[0].tls->certificates.size(), 2);
+    QCOMPARE(p.listen[0].tls->certificates[0].hosts, QStringList { QStringLiteral("a.test") }); // lower case
+    QCOMPARE(p.listen[0].tls->certificates[1].hosts, (QStringList { QStringLiteral("*.b.test"), QStringLiteral("c.test") }));
+    QCOMPARE(p.listen[0].tls->certificates[1].key, QStringLiteral("b-key.pem"));
+    QVERIFY(!p.listen[0].tls->autoIssue);
+    QVERIFY(p.listen[1].tls->autoIssue);
+    QVERIFY(p.listen[1].tls->cert.isEmpty());
+    QVERIFY(!p.listen[2].tls);
+    QVERIFY(p.listen[2].redirectHttps);
+    QVERIFY(!p.listen[0].redirectHttps);
+}
+
 void TestProfileReader::faultPercentsDefaultToAll()
 {
     const QByteArray head = "gatehouse: 1\nroutes:\n  - name: r\n    respond: {}\n    fault: ";
@@ -283,8 +315,8 @@ void TestProfileReader::kitchenSinkValues()
     QCOMPARE(p.rateLimits[0].per, 2s);
     QVERIFY(!p.rateLimits[0].failClosed);
     QVERIFY(p.rateLimits[1].failClosed);
-    QCOMPARE(p.routes[0].pos, (SourcePos { 49, 5 }));
-    QCOMPARE(p.upstreams[0].targets[1].pos, (SourcePos { 32, 9 }));
+    QCOMPARE(p.routes[0].pos, (SourcePos { 56, 5 }));
+    QCOMPARE(p.upstreams[0].targets[1].pos, (SourcePos { 39, 9 }));
 }
 
 void TestProfileReader::badProfiles_data()
@@ -349,6 +381,21 @@ void TestProfileReader::badProfiles_data()
         3, 16, "already used");
     add("admin on a public address", "gatehouse: 1\n" LISTEN "admin:\n  bind: 0.0.0.0:9901\n  token: env:TOKEN\n", 4, 9,
         "not a loopback address");
+    // Listener TLS: one way to get a certificate, and redirects that have somewhere to go.
+    add("listener tls without certificate", "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:8443\n    tls: {}\n", 4, 10,
+        "needs 'cert' and 'key', 'certificates', or 'auto: true'");
+    add("listener tls cert without key", "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:8443\n    tls: { cert: c.pem }\n", 4, 10,
+        "needs 'key'");
+    add("auto with a certificate", "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:8443\n    tls: { auto: true, cert: c.pem, key: k.pem }\n",
+        4, 18, "'auto: true' issues the certificate itself");
+    add("sni certificate without hosts", "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:8443\n    tls: { certificates: [{ cert: a.pem, key: a-key.pem }] }\n",
+        4, 27, "a certificate needs 'hosts'");
+    add("sni certificate bad host", "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:8443\n    tls: { certificates: [{ hosts: [\"bad host\"], cert: a.pem, key: k.pem }] }\n",
+        4, 37, "invalid host 'bad host'");
+    add("redirect without a tls listener", "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:8080\n    redirect_https: true\n", 4, 21,
+        "'redirect_https' needs a listener with 'tls'");
+    add("redirect on a tls listener", "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:8443\n    tls: { auto: true }\n    redirect_https: true\n",
+        5, 21, "'redirect_https' is for a plain HTTP listener");
     add("admin remote without tls", "gatehouse: 1\n" LISTEN "admin:\n  bind: 192.168.1.5:9901\n  token: env:TOKEN\n  allow_remote: true\n",
         4, 9, "'allow_remote: true' and 'tls'");
 
