@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 
 #include "engine/core/Gateway.h"
+#include "engine/tls/TlsWarnings.h"
 
 namespace gatehouse::ui {
 
@@ -25,7 +26,13 @@ MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
     m_requests->setObjectName(QStringLiteral("requests"));
     m_routes = new QListWidget(central);
     m_routes->setObjectName(QStringLiteral("routes"));
+    m_warnings = new QLabel(central);
+    m_warnings->setObjectName(QStringLiteral("warnings"));
+    m_warnings->setWordWrap(true);
+    m_warnings->setStyleSheet(QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 3px; }"));
+    m_warnings->hide();
     layout->addWidget(m_listeners);
+    layout->addWidget(m_warnings);
     layout->addWidget(m_requests);
     layout->addWidget(new QLabel(QStringLiteral("Routes"), central));
     layout->addWidget(m_routes, 1);
@@ -65,6 +72,9 @@ void MainWindow::refreshProfile()
     }
     m_listeners->setText(urls.isEmpty() ? QStringLiteral("No listeners")
                                         : QStringLiteral("Listening on %1").arg(urls.join(QStringLiteral(", "))));
+    const QStringList warnings = engine::tls::insecureTlsWarnings(m_gateway.profile());
+    m_warnings->setText(QStringLiteral("⚠ ") + warnings.join(QStringLiteral("\n⚠ ")));
+    m_warnings->setVisible(!warnings.isEmpty());
     m_routes->clear();
     for (const profile::Route &route : m_gateway.profile().routes) {
         const QString target = route.respond ? QStringLiteral("responds %1").arg(route.respond->status)

@@ -33,6 +33,7 @@ private:
     engine::Gateway &m_gateway;
     QLabel *m_listeners = nullptr;
     QLabel *m_requests = nullptr;
+    QLabel *m_warnings = nullptr;
     QListWidget *m_routes = nullptr;
     QTreeWidget *m_upstreams = nullptr;
     quint64 m_lastCount = 0;

@@ -21,6 +21,7 @@ class TestMainWindow : public QObject
 private Q_SLOTS:
     void showsListenersRoutesAndCountsRequests();
     void showsUpstreamTargetState();
+    void warnsAboutUnverifiedTls();
 };
 
 void TestMainWindow::showsListenersRoutesAndCountsRequests()
@@ -120,6 +121,39 @@ routes:
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 503);
     QVERIFY(reply->readAll().contains("no_healthy_target"));
     reply->deleteLater();
+
+    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
+    gateway.stop(std::chrono::seconds(2));
+    QVERIFY(stopped.wait(5000));
+}
+
+void TestMainWindow::warnsAboutUnverifiedTls()
+{
+    const QByteArray yaml = R"(gatehouse: 1
+name: ui-tls-warning
+listen:
+  - bind: 127.0.0.1:0
+upstreams:
+  - name: legacy
+    targets: [{ url: "https://127.0.0.1:1" }]
+    tls: { verify: false }
+routes:
+  - name: legacy
+    match: { path: /legacy }
+    upstream: legacy
+)";
+    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<ui-tls>"), QString());
+    QVERIFY(read.ok());
+    engine::Gateway gateway;
+    ui::MainWindow window(gateway);
+    window.show();
+    auto *warnings = window.findChild<QLabel *>(QStringLiteral("warnings"));
+    QVERIFY(warnings);
+    QVERIFY(!warnings->isVisible());
+    QVERIFY(gateway.start(*read.profile));
+    QTRY_VERIFY_WITH_TIMEOUT(warnings->isVisible(), 2000);
+    QVERIFY2(warnings->text().contains(QStringLiteral("upstream legacy: TLS certificate verification is off")),
+             qPrintable(warnings->text()));
 
     QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
     gateway.stop(std::chrono::seconds(2));
