@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,6 +41,7 @@ private Q_SLOTS:
     void revokeThroughTheApi();
     void requestHistory();
     void notReadyWhileDraining();
+    void adminOverTls();
 
 private:
     QByteArray profile(const QByteArray &extraRoutes = {}) const;
@@ -312,6 +314,50 @@ void TestAdminApi::notReadyWhileDraining()
     QCOMPARE(json(draining.body).value(u"ready").toBool(true), false);
     const auto finished = inFlight.readFinal(5000);
     QVERIFY(finished && finished->status == 200); // the request in flight still completes
+}
+
+void TestAdminApi::adminOverTls()
+{
+    // admin.tls: the bearer token never crosses the wire in clear text.
+    QProcess openssl;
+    openssl.setWorkingDirectory(m_dir.path());
+    openssl.start(QStringLiteral("openssl"),
+                  { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                    QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+                    QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                    QStringLiteral("-addext"), QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
+                    QStringLiteral("-keyout"), QStringLiteral("admin-key.pem"), QStringLiteral("-out"), QStringLiteral("admin.pem") });
+    QVERIFY(openssl.waitForFinished(15000));
+    QCOMPARE(openssl.exitCode(), 0);
+    QByteArray yaml = profile();
+    yaml.replace("admin: { bind: 127.0.0.1:0, token: file:admin.token }",
+                 "admin: { bind: 127.0.0.1:0, token: file:admin.token, tls: { cert: admin.pem, key: admin-key.pem } }");
+    GatehouseProcess gateway;
+    QVERIFY(startServeWithAccessLog(gateway, writeFile(m_dir, QStringLiteral("tls-admin.yaml"), yaml), m_dir.filePath(QStringLiteral("tls-admin.jsonl"))));
+    QVERIFY2(gateway.waitForStderr("admin API on https://127.0.0.1:"), gateway.stderrText().constData());
+    const QString port = QRegularExpression(QStringLiteral("admin API on https://127\\.0\\.0\\.1:(\\d+)"))
+                             .match(QString::fromUtf8(gateway.stderrText())).captured(1);
+    QVERIFY(!port.isEmpty());
+    const QString https = QStringLiteral("https://localhost:%1").arg(port);
+    const QString ca = m_dir.filePath(QStringLiteral("admin.pem"));
+
+    QByteArray out;
+    QCOMPARE(curl({ QStringLiteral("-s"), QStringLiteral("--cacert"), ca, QStringLiteral("-H"),
+                    QStringLiteral("Authorization: Bearer ") + QString::fromLatin1(kAdminToken), https + QStringLiteral("/admin/status") },
+                  &out),
+             0);
+    QCOMPARE(json(out).value(u"profile").toString(), QStringLiteral("admin-test"));
+    QCOMPARE(curl({ QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"), QStringLiteral("%{http_code}"),
+                    QStringLiteral("--cacert"), ca, https + QStringLiteral("/admin/status") }, &out),
+             0);
+    QCOMPARE(out, QByteArray("401"));
+    // Plain HTTP to the TLS port gets no answer at all, let alone one that reads the token.
+    const int plain = curl({ QStringLiteral("-s"), QStringLiteral("-m"), QStringLiteral("5"), QStringLiteral("-H"),
+                             QStringLiteral("Authorization: Bearer ") + QString::fromLatin1(kAdminToken),
+                             QStringLiteral("http://127.0.0.1:%1/admin/status").arg(port) }, &out);
+    QVERIFY(plain != 0);
+    QVERIFY(!out.contains("admin-test"));
+    gateway.terminate();
 }
 
 QTEST_GUILESS_MAIN(TestAdminApi)
