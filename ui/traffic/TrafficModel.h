@@ -1,0 +1,50 @@
+#pragma once
+
+#include <vector>
+
+#include <QAbstractTableModel>
+#include <QList>
+
+#include "engine/core/TrafficEvent.h"
+
+namespace gatehouse::ui {
+
+// The latest requests, oldest first, in a ring of `capacity` rows: a batch from the engine is one
+// insert (and, once full, one removal of the oldest rows), so the view keeps up at any rate.
+class TrafficModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrafficModel)
+public:
+    enum Column { Time, Method, Host, Path, Route, Target, Status, Duration, Size, ColumnCount };
+    enum Role { SortRole = Qt::UserRole + 1 }; // numbers as numbers, for sorting
+
+    explicit TrafficModel(int capacity = 10'000, QObject *parent = nullptr);
+
+    void appendBatch(const QList<engine::TrafficEvent> &events);
+    void clear();
+    // Paused, batches are counted and dropped, so the table holds still for reading.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    qint64 droppedWhilePaused() const { return m_dropped; }
+    int capacity() const { return m_capacity; }
+
+    const engine::TrafficEvent &event(int row) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QVariant display(const engine::TrafficEvent &event, int column) const;
+
+    int m_capacity;
+    std::vector<engine::TrafficEvent> m_ring;
+    int m_first = 0; // ring index of row 0
+    int m_count = 0;
+    bool m_paused = false;
+    qint64 m_dropped = 0;
+};
+
+} // namespace gatehouse::ui
