@@ -3,6 +3,7 @@
 #include "engine/http/HopByHop.h"
 #include "engine/pipeline/RequestContext.h"
 #include "engine/pipeline/RequestIds.h"
+#include "engine/pipeline/Router.h"
 
 namespace gatehouse::engine {
 
@@ -38,20 +39,6 @@ void appendHeader(QByteArray &out, QByteArrayView name, QByteArrayView value)
     out.append(": ");
     out.append(value);
     out.append("\r\n");
-}
-
-QByteArray strippedPath(const QByteArray &path, const QByteArray &prefix)
-{
-    if (prefix.isEmpty() || !path.startsWith(prefix)) {
-        return path;
-    }
-    if (path.size() == prefix.size()) {
-        return "/";
-    }
-    if (path.at(prefix.size()) != '/') {
-        return path; // segment-aware, like route prefixes
-    }
-    return path.mid(prefix.size());
 }
 
 } // namespace

@@ -3,8 +3,8 @@
 namespace gatehouse::engine {
 
 namespace {
-
 using PathKind = profile::RouteMatch::PathKind;
+} // namespace
 
 bool hostMatches(const CompiledRoute &route, QByteArrayView host)
 {
@@ -55,8 +55,6 @@ bool methodMatches(const CompiledRoute &route, QByteArrayView method)
     return false;
 }
 
-} // namespace
-
 bool pathMatches(const CompiledRoute &route, QByteArrayView path)
 {
     switch (route.pathKind) {
@@ -70,6 +68,20 @@ bool pathMatches(const CompiledRoute &route, QByteArrayView path)
         return route.regex.match(QString::fromUtf8(path)).hasMatch();
     }
     return false;
+}
+
+QByteArray strippedPath(const QByteArray &path, const QByteArray &prefix)
+{
+    if (prefix.isEmpty() || !path.startsWith(prefix)) {
+        return path;
+    }
+    if (path.size() == prefix.size()) {
+        return "/";
+    }
+    if (path.at(prefix.size()) != '/') {
+        return path; // segment-aware, like route prefixes
+    }
+    return path.mid(prefix.size());
 }
 
 RouteDecision matchRoute(const GatewayConfig &config, QByteArrayView method, QByteArrayView host,

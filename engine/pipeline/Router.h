@@ -21,5 +21,10 @@ RouteDecision matchRoute(const GatewayConfig &config, QByteArrayView method, QBy
                          QByteArrayView path, const QList<http::Header> &headers);
 
 bool pathMatches(const CompiledRoute &route, QByteArrayView path);
+bool hostMatches(const CompiledRoute &route, QByteArrayView host);
+bool headersMatch(const CompiledRoute &route, const QList<http::Header> &headers);
+bool methodMatches(const CompiledRoute &route, QByteArrayView method);
+// The path an upstream sees: `strip_prefix` removed, segment-aware, "/" when nothing is left.
+QByteArray strippedPath(const QByteArray &path, const QByteArray &prefix);
 
 } // namespace gatehouse::engine
