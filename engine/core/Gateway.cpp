@@ -509,4 +509,14 @@ QList<UpstreamStatus> Gateway::upstreamStatus() const
     return d->config ? engine::upstreamStatus(*d->config, steadyNowMs()) : QList<UpstreamStatus> {};
 }
 
+RouteExplanation Gateway::explainRoute(const QByteArray &method, const QString &url, const QList<http::Header> &headers) const
+{
+    if (!d->config) {
+        RouteExplanation none;
+        none.error = QStringLiteral("no profile is running");
+        return none;
+    }
+    return engine::explainRoute(*d->config, method, url, headers);
+}
+
 } // namespace gatehouse::engine

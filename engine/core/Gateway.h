@@ -13,6 +13,7 @@
 #include "engine/core/TrafficEvent.h"
 #include "engine/core/UpstreamStatus.h"
 #include "engine/profile/Profile.h"
+#include "engine/pipeline/RouteExplainer.h"
 
 namespace gatehouse::engine {
 
@@ -81,6 +82,8 @@ public:
     void setObserved(bool observed);
     // GET /metrics: the Prometheus text format, the workers' counters summed.
     QByteArray metricsText() const;
+    // The route tester: what the running profile would do with this request (nothing is sent).
+    RouteExplanation explainRoute(const QByteArray &method, const QString &url, const QList<http::Header> &headers) const;
 
     // Refuses a token on every route until its exp (SPEC §4 POST /admin/jwt/revoke): by its jti,
     // or by its hash when it has none. The token need not verify. Survives profile reloads.
