@@ -10,8 +10,8 @@
 #include "engine/core/HealthMonitor.h"
 #include "engine/core/HostResolver.h"
 #include "engine/core/Listener.h"
+#include "engine/core/ListenerKey.h"
 #include "engine/core/ListenerTlsSet.h"
-#include "engine/profile/Values.h"
 #include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
 #include "engine/metrics/PrometheusText.h"
@@ -28,11 +28,6 @@ QString ListenerInfo::url() const
 }
 
 namespace {
-
-QString bindKey(const profile::HostPort &bind)
-{
-    return bind.host + QLatin1Char(':') + QString::number(bind.port);
-}
 
 int workerCount()
 {
@@ -81,8 +76,9 @@ public:
 bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result,
                                    QStringList &errors)
 {
-    for (const profile::Listener &listen : profile.listen) {
-        const QString key = bindKey(listen.bind);
+    for (qsizetype i = 0; i < profile.listen.size(); ++i) {
+        const profile::Listener &listen = profile.listen.at(i);
+        const QString key = listenerKey(profile.listen, i);
         if (listeners.contains(key)) {
             result.insert(key, listeners.value(key));
             continue;
@@ -129,19 +125,21 @@ void GatewayPrivate::configureListeners()
 {
     const profile::Profile &profile = config->profile;
     quint16 httpsPort = 0;
-    for (const profile::Listener &listen : profile.listen) {
-        const Listener *listener = listeners.value(bindKey(listen.bind));
-        if (listen.tls && listener && httpsPort == 0) {
+    for (qsizetype i = 0; i < profile.listen.size(); ++i) {
+        const Listener *listener = listeners.value(listenerKey(profile.listen, i));
+        if (profile.listen.at(i).tls && listener && httpsPort == 0) {
             httpsPort = listener->serverPort();
         }
     }
-    for (const profile::Listener &listen : profile.listen) {
-        Listener *listener = listeners.value(bindKey(listen.bind));
+    for (qsizetype i = 0; i < profile.listen.size(); ++i) {
+        const profile::Listener &listen = profile.listen.at(i);
+        const QString key = listenerKey(profile.listen, i);
+        Listener *listener = listeners.value(key);
         if (!listener) {
             continue;
         }
         auto options = std::make_shared<ListenerOptions>();
-        options->tls = tls.context(profile::formatHostPort(listen.bind));
+        options->tls = tls.context(key);
         options->redirectHttpsPort = listen.redirectHttps ? httpsPort : 0;
         listener->setOptions(std::move(options));
     }
@@ -406,10 +404,11 @@ QList<ListenerInfo> Gateway::listeners() const
     if (!d->config) {
         return result;
     }
-    for (const profile::Listener &listen : d->config->profile.listen) {
-        const Listener *listener = d->listeners.value(bindKey(listen.bind));
+    const QList<profile::Listener> &listen = d->config->profile.listen;
+    for (qsizetype i = 0; i < listen.size(); ++i) {
+        const Listener *listener = d->listeners.value(listenerKey(listen, i));
         if (listener) {
-            result.append({ listen.bind.host, listener->serverPort(), listen.tls.has_value() });
+            result.append({ listen.at(i).bind.host, listener->serverPort(), listen.at(i).tls.has_value() });
         }
     }
     return result;

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 
+#include "engine/core/ListenerKey.h"
 #include "engine/profile/Values.h"
 #include "engine/tls/ListenerTlsLoader.h"
 
@@ -12,7 +13,8 @@ std::optional<ListenerTlsSet> ListenerTlsSet::load(const profile::Profile &profi
     ListenerTlsSet set;
     set.m_baseDir = profile.baseDir;
     bool ok = true;
-    for (const profile::Listener &listener : profile.listen) {
+    for (qsizetype i = 0; i < profile.listen.size(); ++i) {
+        const profile::Listener &listener = profile.listen.at(i);
         if (!listener.tls) {
             continue;
         }
@@ -20,13 +22,13 @@ std::optional<ListenerTlsSet> ListenerTlsSet::load(const profile::Profile &profi
         entry.tls = *listener.tls;
         entry.autoHosts = tls::autoCertificateHosts(profile, listener);
         QString error;
-        const QString bind = profile::formatHostPort(listener.bind);
         if (!set.loadEntry(entry, &error)) {
-            errors.append(QStringLiteral("listen %1: tls: %2").arg(bind, error));
+            errors.append(QStringLiteral("listen %1: tls: %2").arg(profile::formatHostPort(listener.bind), error));
             ok = false;
             continue;
         }
-        set.m_entries.insert(bind, entry);
+        entry.bind = profile::formatHostPort(listener.bind);
+        set.m_entries.insert(listenerKey(profile.listen, i), entry);
     }
     return ok ? std::optional<ListenerTlsSet>(std::move(set)) : std::nullopt;
 }
@@ -44,9 +46,9 @@ bool ListenerTlsSet::loadEntry(Entry &entry, QString *error) const
     return true;
 }
 
-std::shared_ptr<const tls::ServerTlsContext> ListenerTlsSet::context(const QString &bind) const
+std::shared_ptr<const tls::ServerTlsContext> ListenerTlsSet::context(const QString &key) const
 {
-    const auto it = m_entries.constFind(bind);
+    const auto it = m_entries.constFind(key);
     return it == m_entries.cend() ? nullptr : it->context;
 }
 
@@ -61,12 +63,12 @@ QStringList ListenerTlsSet::reloadChanged(QStringList &errors)
         Entry fresh = entry;
         QString error;
         if (!loadEntry(fresh, &error)) {
-            errors.append(QStringLiteral("listen %1: tls: %2; still serving the previous certificate").arg(it.key(), error));
+            errors.append(QStringLiteral("listen %1: tls: %2; still serving the previous certificate").arg(entry.bind, error));
             entry.stamps = stampsOf(entry.files); // reported once; the next change is tried again
             continue;
         }
         entry = fresh;
-        changed.append(it.key());
+        changed.append(entry.bind);
     }
     return changed;
 }

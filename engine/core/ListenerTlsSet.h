@@ -14,7 +14,7 @@
 
 namespace gatehouse::engine {
 
-// The TLS contexts of a profile's HTTPS listeners, by bind ("127.0.0.1:8443"). Certificate files
+// The TLS contexts of a profile's HTTPS listeners, by listenerKey(). Certificate files
 // that change on disk (a renewal) are read again without touching the profile or any connection.
 class ListenerTlsSet final
 {
@@ -22,7 +22,7 @@ public:
     // Every HTTPS listener's context, or nullopt with one message per listener that failed.
     static std::optional<ListenerTlsSet> load(const profile::Profile &profile, QStringList &errors);
 
-    std::shared_ptr<const tls::ServerTlsContext> context(const QString &bind) const;
+    std::shared_ptr<const tls::ServerTlsContext> context(const QString &key) const;
     // Rebuilds the contexts whose files changed since they were read; returns their binds. A file
     // caught half written fails to load: the old context stays until the files change again.
     QStringList reloadChanged(QStringList &errors);
@@ -36,6 +36,7 @@ private:
     };
     struct Entry
     {
+        QString bind; // as the profile says it, for messages
         profile::ListenerTls tls;
         QStringList autoHosts;
         std::shared_ptr<const tls::ServerTlsContext> context;
