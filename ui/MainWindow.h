@@ -5,6 +5,7 @@
 
 class QLabel;
 class QListWidget;
+class QStackedWidget;
 class QTreeWidget;
 
 namespace gatehouse::engine {
@@ -13,29 +14,51 @@ class Gateway;
 
 namespace gatehouse::ui {
 
-// The first, minimal window: listeners, a request counter with the rate, the profile's routes
-// as a read-only list and the upstreams' live target state. The full desktop app replaces it.
+class ChartsView;
+class LogCapture;
+class LogModel;
+class TrafficModel;
+
+// The app's window: a sidebar with the profile's parts (Routes, Upstreams, JWT, Rate limits,
+// Listeners) and the live views (Traffic, Logs, Charts, Route tester), one page each; the status
+// bar shows the listeners and requests/s. It talks to the engine only through the Gateway facade.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
+    enum Page { Routes, Upstreams, Jwt, RateLimits, Listeners, Traffic, Logs, Charts, Tester, PageCount };
+
     explicit MainWindow(engine::Gateway &gateway, QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    // The engine did not start (a port in use, a missing secret): said in the window, with what to do.
     void showStartError(const QString &message);
+    void showPage(Page page);
+    TrafficModel *trafficModel() const { return m_traffic; }
 
 private:
+    QWidget *buildProfilePage(Page page);
     void refreshProfile();
     void refreshCounters();
     void refreshUpstreams();
 
     engine::Gateway &m_gateway;
+    TrafficModel *m_traffic = nullptr;
+    LogModel *m_logs = nullptr;
+    LogCapture *m_capture = nullptr;
+    ChartsView *m_charts = nullptr;
+    QListWidget *m_navigation = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    QLabel *m_startError = nullptr;
     QLabel *m_listeners = nullptr;
     QLabel *m_requests = nullptr;
     QLabel *m_warnings = nullptr;
     QListWidget *m_routes = nullptr;
     QTreeWidget *m_upstreams = nullptr;
+    QTreeWidget *m_jwt = nullptr;
+    QTreeWidget *m_rateLimits = nullptr;
+    QTreeWidget *m_listenerList = nullptr;
     quint64 m_lastCount = 0;
     QElapsedTimer m_sinceLast;
 };

@@ -1,4 +1,7 @@
 #include <QLabel>
+#include <QLineEdit>
+#include <QStackedWidget>
+#include <QTableView>
 #include <QListWidget>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -13,8 +16,8 @@
 
 using namespace gatehouse;
 
-// The minimal window over a real running engine: it lists the listeners and routes of the
-// profile and counts requests that really went through the gateway.
+// The window over a real running engine: it lists the listeners and routes of the profile,
+// counts requests that really went through the gateway, and says why the engine did not start.
 class TestMainWindow : public QObject
 {
     Q_OBJECT
@@ -22,6 +25,8 @@ private Q_SLOTS:
     void showsListenersRoutesAndCountsRequests();
     void showsUpstreamTargetState();
     void warnsAboutUnverifiedTls();
+    void portInUseIsShownAndFixable();
+    void sidebarSwitchesPages();
 };
 
 void TestMainWindow::showsListenersRoutesAndCountsRequests()
@@ -103,6 +108,7 @@ routes:
     ui::MainWindow window(gateway);
     window.show();
     QVERIFY(gateway.start(*read.profile));
+    window.showPage(ui::MainWindow::Upstreams);
     auto *upstreams = window.findChild<QTreeWidget *>(QStringLiteral("upstreams"));
     QVERIFY(upstreams);
     auto targetRow = [upstreams]() -> QTreeWidgetItem * {
@@ -158,6 +164,64 @@ routes:
     QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
     gateway.stop(std::chrono::seconds(2));
     QVERIFY(stopped.wait(5000));
+}
+
+void TestMainWindow::portInUseIsShownAndFixable()
+{
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost));
+    QByteArray yaml = R"(gatehouse: 1
+name: ui-busy
+listen:
+  - bind: 127.0.0.1:@PORT@
+routes:
+  - name: hello
+    match: { path: /hello }
+    respond: { status: 200, body: hi }
+)";
+    yaml.replace("@PORT@", QByteArray::number(squatter.serverPort()));
+    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<ui-busy>"), QString());
+    QVERIFY(read.ok());
+    engine::Gateway gateway;
+    ui::MainWindow window(gateway);
+    window.show();
+    // What the app does when the engine cannot start.
+    QVERIFY(!gateway.start(*read.profile));
+    window.showStartError(gateway.lastError().messages.join(QLatin1Char('\n')));
+    auto *error = window.findChild<QLabel *>(QStringLiteral("startError"));
+    QVERIFY(error && error->isVisible());
+    QVERIFY2(error->text().contains(QString::number(squatter.serverPort())), qPrintable(error->text()));
+    QVERIFY(error->text().contains(QStringLiteral("change the port")));
+    auto *pages = window.findChild<QStackedWidget *>(QStringLiteral("pages"));
+    QCOMPARE(pages->currentIndex(), int(ui::MainWindow::Listeners));
+    QCOMPARE(window.findChild<QLabel *>(QStringLiteral("listeners"))->text(), QStringLiteral("Not running"));
+
+    // Once the port is free the same profile starts, and the error goes away.
+    squatter.close();
+    QVERIFY(gateway.start(*read.profile));
+    QTRY_VERIFY_WITH_TIMEOUT(!error->isVisible(), 2000);
+    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
+    gateway.stop(std::chrono::seconds(2));
+    QVERIFY(stopped.wait(5000));
+}
+
+void TestMainWindow::sidebarSwitchesPages()
+{
+    engine::Gateway gateway;
+    ui::MainWindow window(gateway);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *navigation = window.findChild<QListWidget *>(QStringLiteral("navigation"));
+    auto *pages = window.findChild<QStackedWidget *>(QStringLiteral("pages"));
+    QVERIFY(navigation && pages);
+    QCOMPARE(navigation->count(), int(ui::MainWindow::PageCount));
+    for (const int page : { int(ui::MainWindow::Logs), int(ui::MainWindow::Charts), int(ui::MainWindow::Tester), int(ui::MainWindow::Routes) }) {
+        const QRect rect = navigation->visualItemRect(navigation->item(page));
+        QTest::mouseClick(navigation->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(pages->currentIndex(), page);
+    }
+    QVERIFY(pages->widget(ui::MainWindow::Tester)->findChild<QLineEdit *>(QStringLiteral("testerUrl")));
+    QVERIFY(pages->widget(ui::MainWindow::Logs)->findChild<QTableView *>(QStringLiteral("logTable")));
 }
 
 QTEST_MAIN(TestMainWindow)
