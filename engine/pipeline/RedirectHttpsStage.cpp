@@ -13,8 +13,9 @@ bool isPlainHost(QByteArrayView host)
         return false;
     }
     for (const char c : host) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '['
-            || c == ']' || c == ':';
+        // '_' too: Docker and Compose service names have it.
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'
+            || c == '[' || c == ']' || c == ':';
         if (!ok) {
             return false;
         }

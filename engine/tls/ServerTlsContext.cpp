@@ -96,7 +96,7 @@ bool hostMatches(const QString &pattern, QByteArrayView name)
     if (wanted.startsWith("*.")) {
         // One label, like certificate wildcards: *.shop.test names a.shop.test, not a.b.shop.test.
         const QByteArrayView suffix = QByteArrayView(wanted).sliced(1);
-        if (name.size() <= suffix.size() || !name.endsWith(suffix)) {
+        if (name.size() <= suffix.size() || name.last(suffix.size()).compare(suffix, Qt::CaseInsensitive) != 0) {
             return false;
         }
         return !name.first(name.size() - suffix.size()).contains('.');
