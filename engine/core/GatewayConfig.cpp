@@ -317,7 +317,9 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
     }
 
     for (int i = 0; i < profile.routes.size(); ++i) {
-        config->routes.append(compileRoute(profile.routes.at(i), i, upstreamNames));
+        if (profile.routes.at(i).enabled) {
+            config->routes.append(compileRoute(profile.routes.at(i), i, upstreamNames));
+        }
     }
     std::stable_sort(config->routes.begin(), config->routes.end(), precedes);
     compileJwt(profile, previous, secrets, *config, result.errors);

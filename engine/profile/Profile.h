@@ -247,6 +247,7 @@ struct Route
     std::optional<Cors> cors;
     bool compress = false;
     std::optional<Fault> fault;
+    bool enabled = true; // `enabled: false` keeps a route in the profile without serving it
     SourcePos pos;
     friend bool operator==(const Route &, const Route &) = default;
 };

@@ -392,6 +392,9 @@ YAML::Node route(const Route &value)
     if (value.compress) {
         node["compress"] = true;
     }
+    if (!value.enabled) {
+        node["enabled"] = false;
+    }
     if (value.fault) {
         const Fault &v = *value.fault;
         YAML::Node fault(YAML::NodeType::Map);

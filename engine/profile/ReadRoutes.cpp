@@ -198,13 +198,14 @@ void readRoute(ReadContext &ctx, const YAML::Node &item, NameSet &names, QList<R
 {
     MapReader map(ctx, item, QStringLiteral("a route"),
                   { "name", "match", "strip_prefix", "upstream", "respond", "timeout", "retries", "auth", "require",
-                    "rate_limit", "canary", "cors", "compress", "fault" });
+                    "rate_limit", "canary", "cors", "compress", "fault", "enabled" });
     if (!map.isMap()) {
         return;
     }
     Route route;
     route.pos = positionOf(item);
     names.read(ctx, map, route.name);
+    map.getBool("enabled", route.enabled);
     if (map.has("match")) {
         readMatch(ctx, map.value("match"), route.match);
     }

@@ -35,6 +35,10 @@ routes:
   - name: health
     match: { path_exact: /health }
     respond: { status: 204 }
+  - name: switched-off
+    match: { path_exact: /off }
+    respond: { status: 200 }
+    enabled: false
 )";
 
 const RouteVerdict *verdictFor(const RouteExplanation &explanation, const QString &route)
@@ -65,6 +69,7 @@ private Q_SLOTS:
     void noRouteIs404Or405();
     void respondRoute();
     void pathIsNormalisedLikeTheProxy();
+    void disabledRoutesAreNotServed();
     void badUrl();
 
 private:
@@ -149,6 +154,14 @@ void TestRouteExplainer::pathIsNormalisedLikeTheProxy()
     const RouteExplanation e = explainRoute(*m_config, "GET", QStringLiteral("http://localhost/api/x/../users"), {});
     QCOMPARE(e.chosen, QStringLiteral("users"));
     QCOMPARE(e.upstreamPath, QByteArray("/users"));
+}
+
+void TestRouteExplainer::disabledRoutesAreNotServed()
+{
+    const RouteExplanation e = explainRoute(*m_config, "GET", QStringLiteral("http://localhost/off"), {});
+    QVERIFY(e.chosen.isEmpty());
+    QCOMPARE(e.status, 404);
+    QVERIFY(!verdictFor(e, QStringLiteral("switched-off"))); // not in the running snapshot at all
 }
 
 void TestRouteExplainer::badUrl()

@@ -98,7 +98,7 @@ void TestProfileWriter::kitchenSinkWritesEveryKey()
                            "delay_percent", "abort_status", "abort_percent", "jwt", "algorithms", "secret",
                            "public_key", "jwks", "private_key", "issuer", "audience", "leeway", "token_from",
                            "claims_to_headers", "rate_limits", "requests", "per", "burst", "store", "redirect_https",
-                           "certificates", "auto" };
+                           "certificates", "auto", "enabled" };
     for (const char *key : keys) {
         const QByteArray needle = QByteArray(key) + ':';
         QVERIFY2(written.contains(needle), qPrintable(QStringLiteral("missing %1 in\n%2")
