@@ -7,7 +7,6 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QTableView>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -21,8 +20,8 @@
 #include "ui/logs/LogModel.h"
 #include "ui/logs/LogView.h"
 #include "ui/tester/RouteTesterView.h"
-#include "ui/traffic/TrafficFilterModel.h"
 #include "ui/traffic/TrafficModel.h"
+#include "ui/traffic/TrafficView.h"
 
 namespace gatehouse::ui {
 
@@ -84,13 +83,9 @@ MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
     for (int page = Routes; page <= Listeners; ++page) {
         m_pages->addWidget(buildProfilePage(Page(page)));
     }
-    auto *filter = new TrafficFilterModel(m_traffic, this);
-    auto *traffic = new QTableView(this);
-    traffic->setObjectName(QStringLiteral("trafficTable"));
-    traffic->setModel(filter);
-    traffic->horizontalHeader()->setStretchLastSection(true);
-    traffic->verticalHeader()->hide();
-    m_pages->addWidget(traffic);
+    m_trafficView = new TrafficView(m_traffic, this);
+    m_pages->addWidget(m_trafficView);
+    connect(m_trafficView, &TrafficView::statusMessage, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     m_pages->addWidget(new LogView(m_logs, this));
     m_charts = new ChartsView(this);
     m_pages->addWidget(m_charts);
@@ -204,6 +199,12 @@ void MainWindow::refreshProfile()
     m_warnings->setText(QStringLiteral("⚠ ") + warnings.join(QStringLiteral("\n⚠ ")));
     m_warnings->setVisible(!warnings.isEmpty());
 
+    m_trafficView->setBaseUrl(m_gateway.listeners().isEmpty() ? QString() : m_gateway.listeners().first().url());
+    QStringList routeNames;
+    for (const profile::Route &route : profile.routes) {
+        routeNames.append(route.name);
+    }
+    m_trafficView->setRoutes(routeNames);
     m_routes->clear();
     for (const profile::Route &route : profile.routes) {
         const QString target = route.respond ? tr("responds %1").arg(route.respond->status) : QStringLiteral("→ %1").arg(route.upstream);

@@ -18,6 +18,7 @@ class ChartsView;
 class LogCapture;
 class LogModel;
 class TrafficModel;
+class TrafficView;
 
 // The app's window: a sidebar with the profile's parts (Routes, Upstreams, JWT, Rate limits,
 // Listeners) and the live views (Traffic, Logs, Charts, Route tester), one page each; the status
@@ -48,6 +49,7 @@ private:
     LogModel *m_logs = nullptr;
     LogCapture *m_capture = nullptr;
     ChartsView *m_charts = nullptr;
+    TrafficView *m_trafficView = nullptr;
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_pages = nullptr;
     QLabel *m_startError = nullptr;

@@ -50,6 +50,7 @@ void TrafficModel::appendBatch(const QList<engine::TrafficEvent> &events)
     }
     if (m_paused) {
         m_dropped += events.size();
+        Q_EMIT droppedWhilePausedChanged(m_dropped);
         return;
     }
     // A batch larger than the ring keeps only its newest events.
@@ -81,14 +82,20 @@ void TrafficModel::clear()
     m_count = 0;
     m_dropped = 0;
     endResetModel();
+    Q_EMIT droppedWhilePausedChanged(0);
 }
 
 void TrafficModel::setPaused(bool paused)
 {
+    if (paused == m_paused) {
+        return;
+    }
     m_paused = paused;
     if (paused) {
         m_dropped = 0;
+        Q_EMIT droppedWhilePausedChanged(0);
     }
+    Q_EMIT pausedChanged(paused);
 }
 
 const engine::TrafficEvent &TrafficModel::event(int row) const

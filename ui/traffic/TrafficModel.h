@@ -36,6 +36,11 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+Q_SIGNALS:
+    void pausedChanged(bool paused);
+    // A dropped batch changes no rows, so views showing the count learn of it here.
+    void droppedWhilePausedChanged(qint64 dropped);
+
 private:
     QVariant display(const engine::TrafficEvent &event, int column) const;
 

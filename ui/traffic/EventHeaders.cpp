@@ -1,0 +1,93 @@
+#include "EventHeaders.h"
+
+#include <algorithm>
+#include <array>
+
+namespace gatehouse::ui {
+
+namespace {
+
+std::optional<QByteArray> load(const engine::TrafficEvent &event, const engine::HeaderArchive::Ref &ref)
+{
+    if (!event.headers) {
+        return std::nullopt;
+    }
+    return event.headers->load(ref);
+}
+
+std::optional<HeaderList> redacted(std::optional<QByteArray> lines)
+{
+    if (!lines) {
+        return std::nullopt;
+    }
+    HeaderList headers = parseHeaderLines(*lines);
+    for (auto &[name, value] : headers) {
+        if (isSecretHeader(name)) {
+            value = redactedValue();
+        }
+    }
+    return headers;
+}
+
+} // namespace
+
+QString redactedValue()
+{
+    return QStringLiteral("[redacted]");
+}
+
+bool isSecretHeader(QStringView name)
+{
+    // Keep in step with engine::redactedHeaders(), which the admin API's history uses.
+    static const std::array<QStringView, 4> secret { u"authorization", u"proxy-authorization", u"cookie", u"set-cookie" };
+    return std::any_of(secret.cbegin(), secret.cend(), [name](QStringView candidate) {
+        return name.compare(candidate, Qt::CaseInsensitive) == 0;
+    });
+}
+
+HeaderList parseHeaderLines(const QByteArray &lines)
+{
+    HeaderList headers;
+    for (const QByteArray &line : lines.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            continue;
+        }
+        headers.append({ QString::fromLatin1(line.left(colon)), QString::fromUtf8(line.mid(colon + 1).trimmed()) });
+    }
+    return headers;
+}
+
+std::optional<HeaderList> requestHeaders(const engine::TrafficEvent &event)
+{
+    return redacted(load(event, event.requestHeaders));
+}
+
+std::optional<HeaderList> responseHeaders(const engine::TrafficEvent &event)
+{
+    return redacted(load(event, event.responseHeaders));
+}
+
+std::optional<HeaderList> rawRequestHeaders(const engine::TrafficEvent &event)
+{
+    const std::optional<QByteArray> lines = load(event, event.requestHeaders);
+    return lines ? std::optional<HeaderList>(parseHeaderLines(*lines)) : std::nullopt;
+}
+
+QString headersUnavailableReason(const engine::TrafficEvent &event, HeaderSide side)
+{
+    const engine::HeaderArchive::Ref &ref = side == HeaderSide::Request ? event.requestHeaders : event.responseHeaders;
+    if (!event.headers) {
+        return QStringLiteral("Headers were not recorded for this request.");
+    }
+    if (ref.start < 0) {
+        if (side == HeaderSide::Response && (event.upstreamMs < 0 || !event.error.isEmpty())) {
+            return QStringLiteral("The gateway answered this request itself; only upstream response headers are recorded.");
+        }
+        return QStringLiteral("Headers were not kept (an empty or very large head).");
+    }
+    return QStringLiteral("Headers were written over by newer requests (each worker keeps the latest %1 MiB of headers).")
+        .arg(engine::HeaderArchive::kCapacity / (1024 * 1024));
+}
+
+} // namespace gatehouse::ui

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <QString>
+
+#include "engine/core/TrafficEvent.h"
+
+namespace gatehouse::ui {
+
+// The traffic view's Overview tab for one request, as HTML for a QTextBrowser: who asked what,
+// which route and target answered, the status, the timing split between upstream and gateway,
+// the JWT outcome, rate limiting and canary; a WebSocket session's duration and bytes each way.
+QString overviewHtml(const engine::TrafficEvent &event);
+
+} // namespace gatehouse::ui

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QTabWidget>
+
+#include "engine/core/TrafficEvent.h"
+
+class QLabel;
+class QTextBrowser;
+class QTreeWidget;
+
+namespace gatehouse::ui {
+
+// The lower half of the traffic view: one request's Overview (route decision, status, timing,
+// policies), its request and response headers (secrets redacted) and a Body tab that says
+// plainly that bodies are not captured.
+class TrafficDetail final : public QTabWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrafficDetail)
+public:
+    explicit TrafficDetail(QWidget *parent = nullptr);
+
+    void showRequest(const engine::TrafficEvent &request);
+    void showNothing();
+
+private:
+    QTextBrowser *m_overview;
+    QTreeWidget *m_requestHeaders;
+    QTreeWidget *m_responseHeaders;
+    QLabel *m_body;
+};
+
+} // namespace gatehouse::ui
