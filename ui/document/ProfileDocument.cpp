@@ -1,0 +1,210 @@
+#include "ProfileDocument.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QUndoCommand>
+
+#include "engine/profile/ProfileReader.h"
+#include "engine/profile/ProfileWriter.h"
+
+namespace gatehouse::ui {
+
+// One accepted edit: the profiles before and after, so undo and redo are exact.
+class ProfileDocument::Snapshot final : public QUndoCommand
+{
+public:
+    Snapshot(ProfileDocument &document, const QString &text, profile::Profile before, profile::Profile after)
+        : QUndoCommand(text)
+        , m_document(document)
+        , m_before(std::move(before))
+        , m_after(std::move(after))
+    {
+    }
+    void undo() override { m_document.setProfile(m_before); }
+    void redo() override { m_document.setProfile(m_after); }
+
+private:
+    ProfileDocument &m_document;
+    profile::Profile m_before;
+    profile::Profile m_after;
+};
+
+namespace {
+
+QStringList describe(const QList<profile::Problem> &problems)
+{
+    QStringList out;
+    for (const profile::Problem &problem : problems) {
+        out.append(problem.toString());
+    }
+    return out;
+}
+
+} // namespace
+
+ProfileDocument::ProfileDocument(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_undo, &QUndoStack::cleanChanged, this, [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &ProfileDocument::onFileChanged);
+}
+
+bool ProfileDocument::open(const QString &path, QStringList *problems)
+{
+    const profile::ReadResult read = profile::readProfileFile(path);
+    if (!read.ok()) {
+        *problems = describe(read.problems);
+        return false;
+    }
+    QFile file(path);
+    m_diskContent = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    reset(*read.profile, QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+void ProfileDocument::reset(const profile::Profile &profile, const QString &path)
+{
+    m_undo.clear();
+    m_path = path;
+    watch(path);
+    setProfile(profile);
+    Q_EMIT pathChanged(m_path);
+    Q_EMIT modifiedChanged(false);
+}
+
+bool ProfileDocument::save(QString *error)
+{
+    if (m_path.isEmpty()) {
+        *error = tr("the profile has no file yet: use Save As");
+        return false;
+    }
+    if (!writeTo(m_path, error)) {
+        return false;
+    }
+    m_diskContent = profile::writeProfileYaml(m_profile);
+    watch(m_path);
+    m_undo.setClean();
+    return true;
+}
+
+bool ProfileDocument::saveAs(const QString &path, QString *error)
+{
+    const QString previous = m_path;
+    m_path = QFileInfo(path).absoluteFilePath();
+    // Relative paths in the profile (certificates, keys) now resolve against the new folder.
+    m_profile.baseDir = QFileInfo(m_path).absolutePath();
+    if (!save(error)) {
+        m_path = previous;
+        m_profile.baseDir = previous.isEmpty() ? m_profile.baseDir : QFileInfo(previous).absolutePath();
+        return false;
+    }
+    Q_EMIT pathChanged(m_path);
+    return true;
+}
+
+bool ProfileDocument::importFrom(const QString &path, QStringList *problems)
+{
+    const profile::ReadResult read = profile::readProfileFile(path);
+    if (!read.ok()) {
+        *problems = describe(read.problems);
+        return false;
+    }
+    profile::Profile next = *read.profile;
+    if (!m_path.isEmpty()) {
+        next.baseDir = m_profile.baseDir; // relative paths now mean next to this document's file
+    }
+    return edit(tr("Import %1").arg(QFileInfo(path).fileName()), next, problems);
+}
+
+bool ProfileDocument::exportTo(const QString &path, QString *error) const
+{
+    return writeTo(path, error);
+}
+
+bool ProfileDocument::reloadFromDisk(QStringList *problems)
+{
+    return open(m_path, problems);
+}
+
+bool ProfileDocument::edit(const QString &description, const profile::Profile &next, QStringList *problems)
+{
+    *problems = problemsOf(next);
+    if (!problems->isEmpty()) {
+        return false;
+    }
+    if (next.sameContent(m_profile)) {
+        return true; // nothing to undo
+    }
+    m_undo.push(new Snapshot(*this, description, m_profile, next));
+    return true;
+}
+
+QStringList ProfileDocument::problemsOf(const profile::Profile &candidate)
+{
+    // Through the file format and back: exactly the checks `gatehouse check` runs on a file.
+    const profile::ReadResult read = profile::readProfile(profile::writeProfileYaml(candidate), QString(), candidate.baseDir);
+    QStringList messages;
+    for (const profile::Problem &problem : read.problems) {
+        messages.append(problem.message);
+    }
+    return messages;
+}
+
+QString ProfileDocument::displayName() const
+{
+    return m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName();
+}
+
+void ProfileDocument::setProfile(const profile::Profile &profile)
+{
+    const QString baseDir = m_profile.baseDir;
+    m_profile = profile;
+    if (m_profile.baseDir.isEmpty()) {
+        m_profile.baseDir = baseDir;
+    }
+    Q_EMIT changed();
+}
+
+bool ProfileDocument::writeTo(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    const QByteArray yaml = profile::writeProfileYaml(m_profile);
+    if (file.write(yaml) != yaml.size() || !file.commit()) {
+        *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void ProfileDocument::watch(const QString &path)
+{
+    if (!m_watcher.files().isEmpty()) {
+        m_watcher.removePaths(m_watcher.files());
+    }
+    if (!path.isEmpty() && QFileInfo::exists(path)) {
+        m_watcher.addPath(path);
+    }
+}
+
+void ProfileDocument::onFileChanged()
+{
+    // Editors and QSaveFile replace the file: the watch follows the path, not the old inode.
+    watch(m_path);
+    QFile file(m_path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return; // removed or being replaced: the next change tells
+    }
+    const QByteArray content = file.readAll();
+    if (content == m_diskContent) {
+        return; // our own save
+    }
+    m_diskContent = content;
+    Q_EMIT changedOnDisk();
+}
+
+} // namespace gatehouse::ui
