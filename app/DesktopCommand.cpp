@@ -8,12 +8,12 @@
 
 #ifdef GATEHOUSE_HAS_UI
 #include <QApplication>
-#include <QMessageBox>
 
 #include "app/KeychainSecretStore.h"
 #include "engine/admin/AdminServer.h"
 #include "engine/core/Gateway.h"
 #include "ui/MainWindow.h"
+#include "ui/document/ProfileDocument.h"
 #endif
 
 namespace gatehouse::app {
@@ -76,13 +76,6 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
     }
     QApplication app(argc, argv);
     const QString path = chooseProfile(args);
-    const auto profile = loadProfileOrReport(path, stderr);
-    if (!profile) {
-        QMessageBox::critical(nullptr, QStringLiteral("Gatehouse"),
-                              QStringLiteral("The profile %1 has problems; see the terminal for each one.").arg(path));
-        return ExitInvalid;
-    }
-    QSettings().setValue(QStringLiteral("profiles/last"), QFileInfo(path).absoluteFilePath());
     KeychainSecretStore keychain;
     engine::Gateway gateway;
     gateway.setSecretStore(&keychain);
@@ -90,14 +83,20 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
     engine::AdminServer admin(gateway, &keychain);
     ui::MainWindow window(gateway);
     window.show();
+    if (path == bundledDefaultProfile()) {
+        // The bundled example opens as an untitled copy: Save asks where, never over the original.
+        const auto profile = loadProfileOrReport(path, stderr);
+        if (profile) {
+            window.document()->reset(*profile);
+        }
+    } else if (!window.openProfile(path)) {
+        loadProfileOrReport(path, stderr); // the same problems on the terminal, for scripts
+    }
     QString adminError;
-    if (!gateway.start(*profile)) {
-        window.showStartError(gateway.lastError().messages.join(QLatin1Char('\n')));
-    } else if (!admin.apply(*profile, &adminError)) {
+    if (gateway.isRunning() && !admin.apply(gateway.profile(), &adminError)) {
         window.showStartError(adminError);
     }
-    const int code = QApplication::exec();
-    return code;
+    return QApplication::exec();
 #else
     return runHeadless(argc, argv, chooseProfile(args));
 #endif

@@ -1,9 +1,13 @@
 #include "MainWindow.h"
 
+#include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -15,7 +19,11 @@
 #include "engine/profile/Units.h"
 #include "engine/profile/Values.h"
 #include "engine/tls/TlsWarnings.h"
+#include "ui/Prompts.h"
+#include "ui/RecentFiles.h"
 #include "ui/charts/ChartsView.h"
+#include "ui/document/ProfileDocument.h"
+#include "ui/listeners/ListenersPage.h"
 #include "ui/logs/LogCapture.h"
 #include "ui/logs/LogModel.h"
 #include "ui/logs/LogView.h"
@@ -67,8 +75,8 @@ MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
     , m_traffic(new TrafficModel(10'000, this))
     , m_logs(new LogModel(20'000, this))
     , m_capture(new LogCapture(this))
+    , m_document(new ProfileDocument(this))
 {
-    setWindowTitle(QStringLiteral("Gatehouse"));
     connect(m_capture, &LogCapture::batch, m_logs, &LogModel::appendBatch);
 
     m_navigation = new QListWidget(this);
@@ -103,9 +111,32 @@ MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
     m_warnings->setStyleSheet(QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 3px; }"));
     m_warnings->hide();
 
+    m_diskChanged = new QWidget(this);
+    m_diskChanged->setObjectName(QStringLiteral("diskChanged"));
+    m_diskChanged->setStyleSheet(QStringLiteral("#diskChanged { background: #e5f1fb; border-radius: 3px; }"));
+    auto *diskLayout = new QHBoxLayout(m_diskChanged);
+    auto *diskText = new QLabel(tr("The profile file was changed by another program."), m_diskChanged);
+    auto *reload = new QPushButton(tr("Reload"), m_diskChanged);
+    reload->setObjectName(QStringLiteral("diskReload"));
+    auto *ignore = new QPushButton(tr("Keep mine"), m_diskChanged);
+    ignore->setObjectName(QStringLiteral("diskIgnore"));
+    diskLayout->addWidget(diskText, 1);
+    diskLayout->addWidget(reload);
+    diskLayout->addWidget(ignore);
+    m_diskChanged->hide();
+    connect(reload, &QPushButton::clicked, this, [this] {
+        QStringList problems;
+        if (!m_document->reloadFromDisk(&problems)) {
+            showProblems(tr("The changed file has problems; nothing was reloaded."), problems);
+        }
+        m_diskChanged->hide();
+    });
+    connect(ignore, &QPushButton::clicked, m_diskChanged, &QWidget::hide);
+
     auto *content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(8, 8, 8, 8);
+    contentLayout->addWidget(m_diskChanged);
     contentLayout->addWidget(m_startError);
     contentLayout->addWidget(m_warnings);
     contentLayout->addWidget(m_pages, 1);
@@ -132,12 +163,183 @@ MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
     connect(&m_gateway, &engine::Gateway::trafficBatch, m_charts, &ChartsView::addBatch);
     connect(&m_gateway, &engine::Gateway::started, this, &MainWindow::refreshProfile);
     connect(&m_gateway, &engine::Gateway::profileApplied, this, &MainWindow::refreshProfile);
+    connect(m_document, &ProfileDocument::changed, this, &MainWindow::applyToEngine);
+    connect(m_document, &ProfileDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ProfileDocument::pathChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ProfileDocument::changedOnDisk, m_diskChanged, &QWidget::show);
+    buildMenus();
+    updateTitle();
     auto *timer = new QTimer(this);
     connect(timer, &QTimer::timeout, this, &MainWindow::refreshCounters);
     timer->start(500);
     m_sinceLast.start();
     refreshProfile();
     refreshCounters();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New"), QKeySequence::New, this, &MainWindow::newProfile)->setObjectName(QStringLiteral("actionNew"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        if (!settleUnsavedChanges()) {
+            return;
+        }
+        const QString path = chooseOpenFile(this, tr("Open profile"), tr("Gatehouse profiles (*.yaml *.yml)"));
+        if (!path.isEmpty()) {
+            openProfile(path);
+        }
+    })->setObjectName(QStringLiteral("actionOpen"));
+    QMenu *recent = file->addMenu(tr("Open &Recent"));
+    recent->setObjectName(QStringLiteral("menuRecent"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        for (const QString &path : recentProfiles()) {
+            recent->addAction(path, this, [this, path] {
+                if (settleUnsavedChanges()) {
+                    openProfile(path);
+                }
+            });
+        }
+        recent->setEnabled(!recent->isEmpty());
+    });
+    file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save)->setObjectName(QStringLiteral("actionSave"));
+    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs)->setObjectName(QStringLiteral("actionSaveAs"));
+    file->addSeparator();
+    file->addAction(tr("&Import YAML…"), this, [this] {
+        const QString path = chooseOpenFile(this, tr("Import profile"), tr("Gatehouse profiles (*.yaml *.yml)"));
+        QStringList problems;
+        if (!path.isEmpty() && !m_document->importFrom(path, &problems)) {
+            showProblems(tr("%1 was not imported: it has problems.").arg(path), problems);
+        }
+    })->setObjectName(QStringLiteral("actionImport"));
+    file->addAction(tr("&Export YAML…"), this, [this] {
+        const QString path = chooseSaveFile(this, tr("Export profile"), m_document->displayName(), tr("Gatehouse profiles (*.yaml *.yml)"));
+        QString error;
+        if (!path.isEmpty() && !m_document->exportTo(path, &error)) {
+            showProblems(tr("The profile was not exported."), { error });
+        }
+    })->setObjectName(QStringLiteral("actionExport"));
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setObjectName(QStringLiteral("actionUndo"));
+    QAction *redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setObjectName(QStringLiteral("actionRedo"));
+    edit->addAction(undo);
+    edit->addAction(redo);
+}
+
+bool MainWindow::openProfile(const QString &path)
+{
+    QStringList problems;
+    if (!m_document->open(path, &problems)) {
+        showProblems(tr("%1 was not opened: it has problems. Nothing changed.").arg(path), problems);
+        return false;
+    }
+    rememberProfile(path);
+    m_diskChanged->hide();
+    return true;
+}
+
+void MainWindow::newProfile()
+{
+    if (!settleUnsavedChanges()) {
+        return;
+    }
+    profile::Profile fresh;
+    fresh.name = QStringLiteral("untitled");
+    fresh.listen.append(profile::Listener { { QStringLiteral("127.0.0.1"), 8080 }, std::nullopt, false, {} });
+    m_document->reset(fresh);
+}
+
+// Every accepted change runs at once; the engine keeps its connections (Gateway::apply).
+void MainWindow::applyToEngine()
+{
+    const bool wasRunning = m_gateway.isRunning();
+    const bool ok = wasRunning ? m_gateway.apply(m_document->profile()) : m_gateway.start(m_document->profile());
+    if (ok) {
+        m_startError->hide();
+        return;
+    }
+    const QString messages = m_gateway.lastError().messages.join(QLatin1Char('\n'));
+    if (wasRunning) {
+        showProblems(tr("The change could not be applied; the engine keeps running the previous profile."),
+                     m_gateway.lastError().messages);
+    } else {
+        showStartError(messages);
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(tr("%1[*] — Gatehouse").arg(m_document->displayName()));
+    setWindowModified(m_document->isModified());
+}
+
+void MainWindow::showProblems(const QString &title, const QStringList &problems)
+{
+    QStringList escaped;
+    for (const QString &problem : problems) {
+        escaped.append(problem.toHtmlEscaped());
+    }
+    m_startError->setText(QStringLiteral("<b>%1</b><br>%2").arg(title.toHtmlEscaped(), escaped.join(QStringLiteral("<br>"))));
+    m_startError->show();
+}
+
+bool MainWindow::save()
+{
+    if (m_document->path().isEmpty()) {
+        return saveAs();
+    }
+    QString error;
+    if (!m_document->save(&error)) {
+        showProblems(tr("The profile was not saved."), { error });
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(m_document->path()), 4000);
+    return true;
+}
+
+bool MainWindow::saveAs()
+{
+    const QString path = chooseSaveFile(this, tr("Save profile as"), m_document->displayName(), tr("Gatehouse profiles (*.yaml *.yml)"));
+    if (path.isEmpty()) {
+        return false;
+    }
+    QString error;
+    if (!m_document->saveAs(path, &error)) {
+        showProblems(tr("The profile was not saved."), { error });
+        return false;
+    }
+    rememberProfile(path);
+    return true;
+}
+
+bool MainWindow::settleUnsavedChanges()
+{
+    if (!m_document->isModified()) {
+        return true;
+    }
+    const auto answer = ask(this, tr("Unsaved changes"), tr("%1 has changes that are not saved. Save them?").arg(m_document->displayName()),
+                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) {
+        return save();
+    }
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (settleUnsavedChanges()) {
+        event->accept();
+    } else {
+        event->ignore();
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -160,8 +362,8 @@ QWidget *MainWindow::buildProfilePage(Page page)
         m_rateLimits = readOnlyTree(QStringLiteral("rateLimits"), { tr("Rate limit"), tr("Requests"), tr("Key"), tr("Store") }, this);
         return m_rateLimits;
     default:
-        m_listenerList = readOnlyTree(QStringLiteral("listenerList"), { tr("Listener"), tr("TLS") }, this);
-        return m_listenerList;
+        m_listenersPage = new ListenersPage(m_gateway, *m_document, this);
+        return m_listenersPage;
     }
 }
 
@@ -218,10 +420,6 @@ void MainWindow::refreshProfile()
     for (const profile::RateLimitProfile &limit : profile.rateLimits) {
         new QTreeWidgetItem(m_rateLimits, { limit.name, tr("%1 per %2").arg(limit.requests).arg(profile::formatDuration(limit.per)),
                                             limit.key, limit.store });
-    }
-    m_listenerList->clear();
-    for (const engine::ListenerInfo &listener : m_gateway.listeners()) {
-        new QTreeWidgetItem(m_listenerList, { listener.url(), listener.tls ? tr("HTTPS") : tr("plain HTTP") });
     }
 }
 

@@ -15,8 +15,10 @@ class Gateway;
 namespace gatehouse::ui {
 
 class ChartsView;
+class ListenersPage;
 class LogCapture;
 class LogModel;
+class ProfileDocument;
 class TrafficModel;
 class TrafficView;
 
@@ -37,9 +39,25 @@ public:
     void showStartError(const QString &message);
     void showPage(Page page);
     TrafficModel *trafficModel() const { return m_traffic; }
+    ProfileDocument *document() const { return m_document; }
+    // Opens a profile file and runs it; an invalid file is shown with its line:column problems
+    // and changes nothing.
+    bool openProfile(const QString &path);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     QWidget *buildProfilePage(Page page);
+    void buildMenus();
+    void applyToEngine();
+    void updateTitle();
+    void showProblems(const QString &title, const QStringList &problems);
+    // Unsaved changes: true when they were saved or may be dropped, false to stay.
+    bool settleUnsavedChanges();
+    bool save();
+    bool saveAs();
+    void newProfile();
     void refreshProfile();
     void refreshCounters();
     void refreshUpstreams();
@@ -50,6 +68,9 @@ private:
     LogCapture *m_capture = nullptr;
     ChartsView *m_charts = nullptr;
     TrafficView *m_trafficView = nullptr;
+    ProfileDocument *m_document = nullptr;
+    ListenersPage *m_listenersPage = nullptr;
+    QWidget *m_diskChanged = nullptr;
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_pages = nullptr;
     QLabel *m_startError = nullptr;
@@ -60,7 +81,6 @@ private:
     QTreeWidget *m_upstreams = nullptr;
     QTreeWidget *m_jwt = nullptr;
     QTreeWidget *m_rateLimits = nullptr;
-    QTreeWidget *m_listenerList = nullptr;
     quint64 m_lastCount = 0;
     QElapsedTimer m_sinceLast;
 };

@@ -1,0 +1,146 @@
+#include "ListenersPage.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTcpServer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "engine/core/Gateway.h"
+#include "engine/profile/Values.h"
+#include "engine/tls/LocalCa.h"
+#include "ui/Prompts.h"
+#include "ui/document/ProfileDocument.h"
+
+namespace gatehouse::ui {
+
+namespace {
+
+// The first of 8443, 8444, ... that neither the profile nor another program on this machine uses.
+quint16 freeHttpsPort(const profile::Profile &profile, const QString &host)
+{
+    const QHostAddress address = host == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+    for (quint16 port = 8443; port < 8543; ++port) {
+        const bool inProfile = std::any_of(profile.listen.cbegin(), profile.listen.cend(), [&](const profile::Listener &l) {
+            return l.bind.port == port && (l.bind.host == host || profile::isWildcardHost(l.bind.host));
+        });
+        QTcpServer probe;
+        if (!inProfile && probe.listen(address, port)) {
+            return port;
+        }
+    }
+    return 0; // any free port: the listener list shows which one it got
+}
+
+} // namespace
+
+ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document, QWidget *parent)
+    : QWidget(parent)
+    , m_gateway(gateway)
+    , m_document(document)
+    , m_list(new QTreeWidget(this))
+    , m_addHttps(new QPushButton(tr("Add HTTPS listener (local CA)"), this))
+    , m_exportCa(new QPushButton(tr("Export CA certificate…"), this))
+    , m_message(new QLabel(this))
+{
+    m_list->setObjectName(QStringLiteral("listenerList"));
+    m_list->setHeaderLabels({ tr("Listener"), tr("TLS"), tr("In the profile") });
+    m_list->setRootIsDecorated(false);
+    m_addHttps->setObjectName(QStringLiteral("addHttpsListener"));
+    m_addHttps->setToolTip(tr("Adds a listener with tls: { auto: true }: a certificate for localhost and your route hosts, "
+                              "issued by Gatehouse's local development CA"));
+    m_exportCa->setObjectName(QStringLiteral("exportCa"));
+    m_exportCa->setToolTip(tr("Writes the CA certificate to trust in your browser or system (see docs/tls.md)"));
+    m_message->setObjectName(QStringLiteral("listenersMessage"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_addHttps);
+    buttons->addWidget(m_exportCa);
+    buttons->addStretch(1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_list, 1);
+    layout->addLayout(buttons);
+    layout->addWidget(m_message);
+
+    connect(m_addHttps, &QPushButton::clicked, this, &ListenersPage::addHttpsListener);
+    connect(m_exportCa, &QPushButton::clicked, this, [this] {
+        const QString path = chooseSaveFile(this, tr("Export the CA certificate"), QStringLiteral("gatehouse-ca.pem"),
+                                            tr("PEM certificates (*.pem *.crt)"));
+        if (!path.isEmpty()) {
+            exportCaCertificate(path);
+        }
+    });
+    connect(&m_document, &ProfileDocument::changed, this, &ListenersPage::refresh);
+    connect(&m_gateway, &engine::Gateway::started, this, &ListenersPage::refresh);
+    connect(&m_gateway, &engine::Gateway::profileApplied, this, &ListenersPage::refresh);
+    refresh();
+}
+
+void ListenersPage::refresh()
+{
+    m_list->clear();
+    const QList<engine::ListenerInfo> running = m_gateway.listeners();
+    for (const engine::ListenerInfo &listener : running) {
+        new QTreeWidgetItem(m_list, { listener.url(), listener.tls ? tr("HTTPS") : tr("plain HTTP"), tr("running") });
+    }
+    for (const profile::Listener &listener : m_document.profile().listen) {
+        const bool isRunning = std::any_of(running.cbegin(), running.cend(), [&](const engine::ListenerInfo &info) {
+            return info.host == listener.bind.host && (info.port == listener.bind.port || listener.bind.port == 0);
+        });
+        if (!isRunning) {
+            const QString tls = !listener.tls ? tr("plain HTTP") : listener.tls->autoIssue ? tr("HTTPS (local CA)") : tr("HTTPS");
+            new QTreeWidgetItem(m_list, { profile::formatHostPort(listener.bind), tls, tr("not running") });
+        }
+    }
+    const auto &listen = m_document.profile().listen;
+    const bool hasAuto = std::any_of(listen.cbegin(), listen.cend(), [](const profile::Listener &l) { return l.tls && l.tls->autoIssue; });
+    m_addHttps->setEnabled(!hasAuto);
+}
+
+bool ListenersPage::addHttpsListener()
+{
+    profile::Profile next = m_document.profile();
+    const QString host = next.listen.isEmpty() || profile::isWildcardHost(next.listen.first().bind.host)
+        ? QStringLiteral("127.0.0.1")
+        : next.listen.first().bind.host;
+    profile::Listener listener;
+    listener.bind = { host, freeHttpsPort(next, host) };
+    listener.tls = profile::ListenerTls {};
+    listener.tls->autoIssue = true;
+    next.listen.append(listener);
+    QStringList problems;
+    if (!m_document.edit(tr("Add HTTPS listener %1").arg(profile::formatHostPort(listener.bind)), next, &problems)) {
+        m_message->setText(problems.join(QLatin1Char('\n')));
+        return false;
+    }
+    m_message->setText(tr("HTTPS on https://%1 with a certificate from your local CA. To trust it: Export CA certificate…, "
+                          "then follow docs/tls.md for your system and browser.")
+                           .arg(profile::formatHostPort(listener.bind)));
+    return true;
+}
+
+bool ListenersPage::exportCaCertificate(const QString &path)
+{
+    QString error;
+    const auto ca = engine::tls::LocalCa::openOrCreate(engine::tls::LocalCa::defaultFolder(), &error);
+    if (!ca) {
+        m_message->setText(tr("The local CA: %1").arg(error));
+        return false;
+    }
+    QSaveFile file(path);
+    const QByteArray pem = ca->certificatePem();
+    if (!file.open(QIODevice::WriteOnly) || file.write(pem) != pem.size() || !file.commit()) {
+        m_message->setText(tr("%1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    m_message->setText(tr("Wrote %1. Trust it once in your system or browser (docs/tls.md), and HTTPS listeners with "
+                          "a local CA certificate work without warnings.").arg(path));
+    return true;
+}
+
+} // namespace gatehouse::ui

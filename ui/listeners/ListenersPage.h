@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTreeWidget;
+
+namespace gatehouse::engine {
+class Gateway;
+}
+
+namespace gatehouse::ui {
+
+class ProfileDocument;
+
+// The Listeners page: what the engine listens on now, and local HTTPS in one click: a listener
+// with a certificate from the local development CA (`tls: { auto: true }`), and the CA's
+// certificate exported so browsers and tools can trust it.
+class ListenersPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ListenersPage)
+public:
+    ListenersPage(engine::Gateway &gateway, ProfileDocument &document, QWidget *parent = nullptr);
+
+    void refresh();
+    // The two buttons, callable from tests; false (and a message in the page) when it cannot.
+    bool addHttpsListener();
+    bool exportCaCertificate(const QString &path);
+
+private:
+    engine::Gateway &m_gateway;
+    ProfileDocument &m_document;
+    QTreeWidget *m_list;
+    QPushButton *m_addHttps;
+    QPushButton *m_exportCa;
+    QLabel *m_message;
+};
+
+} // namespace gatehouse::ui
