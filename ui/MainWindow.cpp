@@ -28,6 +28,7 @@
 #include "ui/logs/LogModel.h"
 #include "ui/logs/LogView.h"
 #include "ui/tester/RouteTesterView.h"
+#include "ui/upstreams/UpstreamsPage.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficView.h"
 
@@ -45,16 +46,6 @@ QTreeWidget *readOnlyTree(const QString &objectName, const QStringList &headers,
     return tree;
 }
 
-QString stateText(const engine::TargetStatus &target)
-{
-    if (target.ejected) {
-        return QObject::tr("ejected (%1 s left)").arg((target.ejectedForMs + 999) / 1000);
-    }
-    if (!target.healthy) {
-        return QObject::tr("unhealthy: %1").arg(target.lastCheck);
-    }
-    return target.checked ? QObject::tr("healthy") : QObject::tr("up");
-}
 
 QString keySource(const profile::JwtProfile &jwt)
 {
@@ -352,9 +343,7 @@ QWidget *MainWindow::buildProfilePage(Page page)
         m_routes->setObjectName(QStringLiteral("routes"));
         return m_routes;
     case Upstreams:
-        m_upstreams = readOnlyTree(QStringLiteral("upstreams"), { tr("Upstream / target"), tr("State"), tr("In flight"), tr("Latency"),
-                                                                  tr("Requests"), tr("Failures") }, this);
-        return m_upstreams;
+        return new UpstreamsPage(m_gateway, *m_document, this);
     case Jwt:
         m_jwt = readOnlyTree(QStringLiteral("jwtProfiles"), { tr("JWT profile"), tr("Algorithms"), tr("Keys"), tr("Issuer") }, this);
         return m_jwt;
@@ -430,24 +419,7 @@ void MainWindow::refreshCounters()
     const double rate = double(count - std::min(count, m_lastCount)) / seconds;
     m_lastCount = count;
     m_requests->setText(tr("Requests: %1   (%2/s)").arg(count).arg(rate, 0, 'f', 0));
-    if (m_pages->currentIndex() == Upstreams) {
-        refreshUpstreams(); // live health and latency, only while someone looks
-    }
 }
 
-void MainWindow::refreshUpstreams()
-{
-    const QList<engine::UpstreamStatus> upstreams = m_gateway.upstreamStatus();
-    m_upstreams->clear();
-    for (const engine::UpstreamStatus &upstream : upstreams) {
-        auto *item = new QTreeWidgetItem(m_upstreams, { upstream.name, tr("%1, circuit %2").arg(upstream.balance, upstream.circuit) });
-        for (const engine::TargetStatus &target : upstream.targets) {
-            new QTreeWidgetItem(item, { target.url, stateText(target), QString::number(target.inFlight),
-                                        QStringLiteral("%1 ms").arg(target.latencyMs, 0, 'f', 1),
-                                        QString::number(target.requests), QString::number(target.failures) });
-        }
-    }
-    m_upstreams->expandAll();
-}
 
 } // namespace gatehouse::ui

@@ -60,7 +60,6 @@ private:
     void newProfile();
     void refreshProfile();
     void refreshCounters();
-    void refreshUpstreams();
 
     engine::Gateway &m_gateway;
     TrafficModel *m_traffic = nullptr;
@@ -78,7 +77,6 @@ private:
     QLabel *m_requests = nullptr;
     QLabel *m_warnings = nullptr;
     QListWidget *m_routes = nullptr;
-    QTreeWidget *m_upstreams = nullptr;
     QTreeWidget *m_jwt = nullptr;
     QTreeWidget *m_rateLimits = nullptr;
     quint64 m_lastCount = 0;

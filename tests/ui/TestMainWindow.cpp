@@ -13,6 +13,7 @@
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileReader.h"
 #include "ui/MainWindow.h"
+#include "ui/document/ProfileDocument.h"
 
 using namespace gatehouse;
 
@@ -107,7 +108,8 @@ routes:
     engine::Gateway gateway;
     ui::MainWindow window(gateway);
     window.show();
-    QVERIFY(gateway.start(*read.profile));
+    window.document()->reset(*read.profile); // the app runs what its document holds
+    QVERIFY(gateway.isRunning());
     window.showPage(ui::MainWindow::Upstreams);
     auto *upstreams = window.findChild<QTreeWidget *>(QStringLiteral("upstreams"));
     QVERIFY(upstreams);
