@@ -16,7 +16,6 @@
 #include <QVBoxLayout>
 
 #include "engine/core/Gateway.h"
-#include "engine/profile/Units.h"
 #include "engine/profile/Values.h"
 #include "engine/tls/TlsWarnings.h"
 #include "ui/Prompts.h"
@@ -27,6 +26,7 @@
 #include "ui/logs/LogCapture.h"
 #include "ui/logs/LogModel.h"
 #include "ui/logs/LogView.h"
+#include "ui/ratelimits/RateLimitsPage.h"
 #include "ui/tester/RouteTesterView.h"
 #include "ui/upstreams/UpstreamsPage.h"
 #include "ui/traffic/TrafficModel.h"
@@ -348,8 +348,7 @@ QWidget *MainWindow::buildProfilePage(Page page)
         m_jwt = readOnlyTree(QStringLiteral("jwtProfiles"), { tr("JWT profile"), tr("Algorithms"), tr("Keys"), tr("Issuer") }, this);
         return m_jwt;
     case RateLimits:
-        m_rateLimits = readOnlyTree(QStringLiteral("rateLimits"), { tr("Rate limit"), tr("Requests"), tr("Key"), tr("Store") }, this);
-        return m_rateLimits;
+        return new RateLimitsPage(m_gateway, *m_document, this);
     default:
         m_listenersPage = new ListenersPage(m_gateway, *m_document, this);
         return m_listenersPage;
@@ -404,11 +403,6 @@ void MainWindow::refreshProfile()
     m_jwt->clear();
     for (const profile::JwtProfile &jwt : profile.jwt) {
         new QTreeWidgetItem(m_jwt, { jwt.name, jwt.algorithms.join(QStringLiteral(", ")), keySource(jwt), jwt.issuer });
-    }
-    m_rateLimits->clear();
-    for (const profile::RateLimitProfile &limit : profile.rateLimits) {
-        new QTreeWidgetItem(m_rateLimits, { limit.name, tr("%1 per %2").arg(limit.requests).arg(profile::formatDuration(limit.per)),
-                                            limit.key, limit.store });
     }
 }
 

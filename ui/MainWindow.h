@@ -78,7 +78,6 @@ private:
     QLabel *m_warnings = nullptr;
     QListWidget *m_routes = nullptr;
     QTreeWidget *m_jwt = nullptr;
-    QTreeWidget *m_rateLimits = nullptr;
     quint64 m_lastCount = 0;
     QElapsedTimer m_sinceLast;
 };
