@@ -27,6 +27,7 @@
 #include "ui/logs/LogModel.h"
 #include "ui/logs/LogView.h"
 #include "ui/ratelimits/RateLimitsPage.h"
+#include "ui/routes/RoutesPage.h"
 #include "ui/tester/RouteTesterView.h"
 #include "ui/upstreams/UpstreamsPage.h"
 #include "ui/traffic/TrafficModel.h"
@@ -339,9 +340,7 @@ QWidget *MainWindow::buildProfilePage(Page page)
 {
     switch (page) {
     case Routes:
-        m_routes = new QListWidget(this);
-        m_routes->setObjectName(QStringLiteral("routes"));
-        return m_routes;
+        return new RoutesPage(*m_document, {}, this);
     case Upstreams:
         return new UpstreamsPage(m_gateway, *m_document, this);
     case Jwt:
@@ -395,11 +394,6 @@ void MainWindow::refreshProfile()
         routeNames.append(route.name);
     }
     m_trafficView->setRoutes(routeNames);
-    m_routes->clear();
-    for (const profile::Route &route : profile.routes) {
-        const QString target = route.respond ? tr("responds %1").arg(route.respond->status) : QStringLiteral("→ %1").arg(route.upstream);
-        m_routes->addItem(QStringLiteral("%1   %2   %3").arg(route.name, route.match.path, target));
-    }
     m_jwt->clear();
     for (const profile::JwtProfile &jwt : profile.jwt) {
         new QTreeWidgetItem(m_jwt, { jwt.name, jwt.algorithms.join(QStringLiteral(", ")), keySource(jwt), jwt.issuer });

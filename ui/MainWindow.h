@@ -76,7 +76,6 @@ private:
     QLabel *m_listeners = nullptr;
     QLabel *m_requests = nullptr;
     QLabel *m_warnings = nullptr;
-    QListWidget *m_routes = nullptr;
     QTreeWidget *m_jwt = nullptr;
     quint64 m_lastCount = 0;
     QElapsedTimer m_sinceLast;

@@ -14,6 +14,7 @@
 #include "engine/profile/ProfileReader.h"
 #include "ui/MainWindow.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/routes/RouteListModel.h"
 
 using namespace gatehouse;
 
@@ -50,19 +51,20 @@ routes:
     engine::Gateway gateway;
     ui::MainWindow window(gateway);
     window.show();
-    QVERIFY(gateway.start(*read.profile));
+    window.document()->reset(*read.profile); // the app runs what its document holds
+    QVERIFY(gateway.isRunning());
     const QList<engine::ListenerInfo> listeners = gateway.listeners();
     QCOMPARE(listeners.size(), 1);
     QVERIFY(listeners.first().port != 0);
 
     auto *listenersLabel = window.findChild<QLabel *>(QStringLiteral("listeners"));
     auto *requestsLabel = window.findChild<QLabel *>(QStringLiteral("requests"));
-    auto *routes = window.findChild<QListWidget *>(QStringLiteral("routes"));
+    auto *routes = window.findChild<QTableView *>(QStringLiteral("routesTable"));
     QVERIFY(listenersLabel && requestsLabel && routes);
     QVERIFY2(listenersLabel->text().contains(listeners.first().url()), qPrintable(listenersLabel->text()));
-    QCOMPARE(routes->count(), 2);
-    QVERIFY(routes->item(0)->text().startsWith(QStringLiteral("hello")));
-    QVERIFY(routes->item(1)->text().contains(QStringLiteral("418")));
+    QCOMPARE(routes->model()->rowCount(), 2);
+    QCOMPARE(routes->model()->index(0, ui::RouteListModel::Name).data().toString(), QStringLiteral("hello"));
+    QVERIFY(routes->model()->index(1, ui::RouteListModel::Target).data().toString().contains(QStringLiteral("418")));
 
     QNetworkAccessManager manager;
     for (int i = 0; i < 3; ++i) {
