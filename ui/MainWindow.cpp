@@ -12,6 +12,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
+#include <QToolBar>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -224,6 +225,27 @@ void MainWindow::buildMenus()
     redo->setObjectName(QStringLiteral("actionRedo"));
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    // The Routes page owns "Add route"; the menu and the toolbar show that page and trigger it.
+    auto *addRoute = new QAction(tr("Add &route…"), this);
+    addRoute->setObjectName(QStringLiteral("actionAddRouteGlobal"));
+    addRoute->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    connect(addRoute, &QAction::triggered, this, [this] {
+        showPage(Routes);
+        if (auto *action = m_pages->widget(Routes)->findChild<QAction *>(QStringLiteral("actionAddRoute"))) {
+            action->trigger();
+        }
+    });
+    edit->addAction(addRoute);
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(addRoute);
+    toolbar->addSeparator();
+    toolbar->addAction(undo);
+    toolbar->addAction(redo);
 }
 
 bool MainWindow::openProfile(const QString &path)

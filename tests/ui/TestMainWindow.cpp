@@ -1,4 +1,8 @@
+#include <QAction>
+#include <QApplication>
 #include <QLabel>
+#include <QTimer>
+#include <QToolBar>
 #include <QLineEdit>
 #include <QStackedWidget>
 #include <QTableView>
@@ -29,6 +33,7 @@ private Q_SLOTS:
     void warnsAboutUnverifiedTls();
     void portInUseIsShownAndFixable();
     void sidebarSwitchesPages();
+    void addRouteFromTheToolbar();
 };
 
 void TestMainWindow::showsListenersRoutesAndCountsRequests()
@@ -226,6 +231,29 @@ void TestMainWindow::sidebarSwitchesPages()
     }
     QVERIFY(pages->widget(ui::MainWindow::Tester)->findChild<QLineEdit *>(QStringLiteral("testerUrl")));
     QVERIFY(pages->widget(ui::MainWindow::Logs)->findChild<QTableView *>(QStringLiteral("logTable")));
+}
+
+void TestMainWindow::addRouteFromTheToolbar()
+{
+    engine::Gateway gateway;
+    ui::MainWindow window(gateway);
+    window.show();
+    auto *toolbar = window.findChild<QToolBar *>(QStringLiteral("mainToolbar"));
+    QVERIFY(toolbar);
+    auto *addRoute = window.findChild<QAction *>(QStringLiteral("actionAddRouteGlobal"));
+    QVERIFY(addRoute && toolbar->actions().contains(addRoute));
+    // The form is modal: look at it, then cancel it, from inside its own event loop.
+    QString seen;
+    QTimer::singleShot(300, [&seen] {
+        if (QWidget *modal = QApplication::activeModalWidget()) {
+            seen = modal->objectName() + QLatin1Char('|') + modal->windowTitle();
+            modal->close();
+        }
+    });
+    QTest::mouseClick(toolbar->widgetForAction(addRoute), Qt::LeftButton);
+    QVERIFY2(seen.startsWith(QStringLiteral("routeDialog|")), qPrintable(seen));
+    QCOMPARE(window.findChild<QStackedWidget *>(QStringLiteral("pages"))->currentIndex(), int(ui::MainWindow::Routes));
+    QCOMPARE(window.document()->profile().routes.size(), 0); // cancelled: nothing changed
 }
 
 QTEST_MAIN(TestMainWindow)
