@@ -1,16 +1,14 @@
 #include <cstdio>
 
 #include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 
 #include "app/Commands.h"
 #include "app/KeychainSecretStore.h"
 #include "app/ProfileLoading.h"
 #include "engine/auth/JwtKeyLoader.h"
 #include "engine/auth/JwtMinter.h"
+#include "engine/auth/TestTokenClaims.h"
 #include "engine/profile/Units.h"
 
 namespace gatehouse::app {
@@ -18,24 +16,6 @@ namespace gatehouse::app {
 namespace {
 
 const QString kUsage = QStringLiteral("usage: gatehouse token PROFILE --jwt NAME [--claim k=v]... [--ttl 30m] [--alg ALG]");
-
-// `--claim k=v`: v is taken as JSON when it is JSON (42, true, ["a","b"], {"k":1}), else as text.
-QJsonValue claimValueFromText(const QString &text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson("[" + text.toUtf8() + "]", &error);
-    if (error.error == QJsonParseError::NoError && document.array().size() == 1) {
-        return document.array().first();
-    }
-    return text;
-}
-
-QString randomJti()
-{
-    quint32 words[4];
-    QRandomGenerator::system()->fillRange(words);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
-}
 
 } // namespace
 
@@ -68,7 +48,7 @@ int runToken(const QStringList &args)
                 printError(QStringLiteral("token: --claim wants NAME=VALUE, got '%1'").arg(pair));
                 return ExitInvalid;
             }
-            claims.insert(pair.first(equals), claimValueFromText(pair.mid(equals + 1)));
+            claims.insert(pair.first(equals), engine::claimValueFromText(pair.mid(equals + 1)));
         } else if (!arg.startsWith(QLatin1Char('-')) && path.isEmpty()) {
             path = arg;
         } else {
@@ -107,20 +87,8 @@ int runToken(const QStringList &args)
         return ExitRuntime;
     }
 
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    QJsonObject payload { { QStringLiteral("sub"), QStringLiteral("dev-user") },
-                          { QStringLiteral("iat"), now },
-                          { QStringLiteral("exp"), now + std::chrono::duration_cast<std::chrono::seconds>(ttl).count() },
-                          { QStringLiteral("jti"), randomJti() } };
-    if (!jwt->issuer.isEmpty()) {
-        payload.insert(QStringLiteral("iss"), jwt->issuer);
-    }
-    if (!jwt->audience.isEmpty()) {
-        payload.insert(QStringLiteral("aud"), jwt->audience.first());
-    }
-    for (auto it = claims.constBegin(); it != claims.constEnd(); ++it) {
-        payload.insert(it.key(), it.value());
-    }
+    const QJsonObject payload = engine::testTokenClaims(*jwt, claims, std::chrono::duration_cast<std::chrono::seconds>(ttl),
+                                                        QDateTime::currentSecsSinceEpoch());
     const auto token = engine::mintJwt(*key, *algorithm, payload);
     if (!token) {
         printError(QStringLiteral("token: the key of JWT profile '%1' cannot sign %2").arg(jwtName, algorithmName));

@@ -23,6 +23,7 @@
 #include "ui/RecentFiles.h"
 #include "ui/charts/ChartsView.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/jwt/JwtPage.h"
 #include "ui/listeners/ListenersPage.h"
 #include "ui/logs/LogCapture.h"
 #include "ui/logs/LogModel.h"
@@ -36,39 +37,14 @@
 
 namespace gatehouse::ui {
 
-namespace {
-
-QTreeWidget *readOnlyTree(const QString &objectName, const QStringList &headers, QWidget *parent)
-{
-    auto *tree = new QTreeWidget(parent);
-    tree->setObjectName(objectName);
-    tree->setHeaderLabels(headers);
-    tree->setRootIsDecorated(false);
-    tree->setAlternatingRowColors(true);
-    return tree;
-}
-
-
-QString keySource(const profile::JwtProfile &jwt)
-{
-    if (jwt.secret.isSet()) {
-        return QObject::tr("secret %1").arg(profile::formatSecretRef(jwt.secret));
-    }
-    if (jwt.publicKey.isSet()) {
-        return QObject::tr("public key %1").arg(profile::formatSecretRef(jwt.publicKey));
-    }
-    return QObject::tr("JWKS %1").arg(jwt.jwks);
-}
-
-} // namespace
-
-MainWindow::MainWindow(engine::Gateway &gateway, QWidget *parent)
+MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_gateway(gateway)
     , m_traffic(new TrafficModel(10'000, this))
     , m_logs(new LogModel(20'000, this))
     , m_capture(new LogCapture(this))
     , m_document(new ProfileDocument(this))
+    , m_secrets(secrets)
 {
     connect(m_capture, &LogCapture::batch, m_logs, &LogModel::appendBatch);
 
@@ -366,8 +342,10 @@ QWidget *MainWindow::buildProfilePage(Page page)
     case Upstreams:
         return new UpstreamsPage(m_gateway, *m_document, this);
     case Jwt:
-        m_jwt = readOnlyTree(QStringLiteral("jwtProfiles"), { tr("JWT profile"), tr("Algorithms"), tr("Keys"), tr("Issuer") }, this);
-        return m_jwt;
+        return new JwtPage(*m_document, m_secrets, [this] {
+            const QList<engine::ListenerInfo> listeners = m_gateway.listeners();
+            return listeners.isEmpty() ? QString() : listeners.first().url();
+        }, {}, this);
     case RateLimits:
         return new RateLimitsPage(m_gateway, *m_document, this);
     default:
@@ -416,10 +394,6 @@ void MainWindow::refreshProfile()
         routeNames.append(route.name);
     }
     m_trafficView->setRoutes(routeNames);
-    m_jwt->clear();
-    for (const profile::JwtProfile &jwt : profile.jwt) {
-        new QTreeWidgetItem(m_jwt, { jwt.name, jwt.algorithms.join(QStringLiteral(", ")), keySource(jwt), jwt.issuer });
-    }
 }
 
 void MainWindow::refreshCounters()

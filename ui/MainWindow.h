@@ -10,6 +10,7 @@ class QTreeWidget;
 
 namespace gatehouse::engine {
 class Gateway;
+class SecretStore;
 }
 
 namespace gatehouse::ui {
@@ -32,7 +33,8 @@ class MainWindow final : public QMainWindow
 public:
     enum Page { Routes, Upstreams, Jwt, RateLimits, Listeners, Traffic, Logs, Charts, Tester, PageCount };
 
-    explicit MainWindow(engine::Gateway &gateway, QWidget *parent = nullptr);
+    // `secrets` (not owned; may be null) is where the JWT editor keeps shared secrets: the OS keychain.
+    explicit MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // The engine did not start (a port in use, a missing secret): said in the window, with what to do.
@@ -76,7 +78,7 @@ private:
     QLabel *m_listeners = nullptr;
     QLabel *m_requests = nullptr;
     QLabel *m_warnings = nullptr;
-    QTreeWidget *m_jwt = nullptr;
+    engine::SecretStore *m_secrets = nullptr;
     quint64 m_lastCount = 0;
     QElapsedTimer m_sinceLast;
 };
