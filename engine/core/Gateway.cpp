@@ -173,12 +173,8 @@ void GatewayPrivate::startWorkers()
         worker->setObservedFlag(observed);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-        QObject::connect(worker, &Worker::trafficBatch, q, [this](const QList<TrafficEvent> &events) {
-            if (observed->load(std::memory_order_relaxed) || (config && config->observed)) {
-                history.append(events);
-            }
-            Q_EMIT q->trafficBatch(events);
-        }, Qt::QueuedConnection);
+        worker->setHistory(&history);
+        QObject::connect(worker, &Worker::trafficBatch, q, &Gateway::trafficBatch, Qt::QueuedConnection);
         QObject::connect(worker, &Worker::drained, q, [this] {
             if (++workersDrained == workers.size()) {
                 finishStop();

@@ -24,6 +24,7 @@ RequestHistory::RequestHistory(qsizetype capacity)
 
 void RequestHistory::append(const QList<TrafficEvent> &events)
 {
+    const std::lock_guard lock(m_mutex);
     for (const TrafficEvent &event : events) {
         if (m_events.size() < m_capacity) {
             m_events.append(event);
@@ -34,8 +35,15 @@ void RequestHistory::append(const QList<TrafficEvent> &events)
     }
 }
 
+qsizetype RequestHistory::size() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_events.size();
+}
+
 QList<TrafficEvent> RequestHistory::query(const RequestQuery &query) const
 {
+    const std::lock_guard lock(m_mutex);
     QList<TrafficEvent> out;
     const qsizetype count = m_events.size();
     // Newest first: just before m_next, walking back around the ring.

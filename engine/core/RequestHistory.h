@@ -1,5 +1,7 @@
 #pragma once
 
+#include <mutex>
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -18,7 +20,8 @@ struct RequestQuery
 };
 
 // The latest finished requests, one ring for the admin API and the desktop app alike (one source
-// of truth). Lives on the gateway's thread, which appends the workers' batches to it.
+// of truth). Workers append their own batches (under the lock, off the GUI thread, which would
+// otherwise copy every request at high rates); the admin API queries from the gateway's thread.
 class RequestHistory final
 {
 public:
@@ -27,9 +30,10 @@ public:
     explicit RequestHistory(qsizetype capacity = kDefaultCapacity);
     void append(const QList<TrafficEvent> &events);
     QList<TrafficEvent> query(const RequestQuery &query) const;
-    qsizetype size() const { return m_events.size(); }
+    qsizetype size() const;
 
 private:
+    mutable std::mutex m_mutex;
     qsizetype m_capacity;
     QList<TrafficEvent> m_events; // a ring once full: m_next is the oldest
     qsizetype m_next = 0;

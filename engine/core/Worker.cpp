@@ -123,7 +123,8 @@ void Worker::tick()
     for (auto &[raw, session] : m_sessions) {
         session->checkDeadlines(now);
     }
-    if (++m_ticks % 2 == 0) {
+    // Workers flush on alternate ticks, so their batches reach the app one at a time.
+    if ((++m_ticks + m_index) % 2 == 0) {
         flushEvents();
     }
 }
@@ -131,6 +132,9 @@ void Worker::tick()
 void Worker::flushEvents()
 {
     if (!m_events.isEmpty()) {
+        if (m_history && observed()) {
+            m_history->append(m_events);
+        }
         Q_EMIT trafficBatch(m_events);
         m_events.clear();
     }

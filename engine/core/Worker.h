@@ -12,6 +12,7 @@
 
 #include "engine/core/GatewayConfig.h"
 #include "engine/core/ListenerOptions.h"
+#include "engine/core/RequestHistory.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/metrics/WorkerMetrics.h"
 #include "engine/upstream/UpstreamPool.h"
@@ -52,6 +53,8 @@ public:
     // Whether requests are counted and their headers kept (GatewayConfig::observed, or the app).
     bool observed() const { return m_observed->load(std::memory_order_relaxed) || (m_config && m_config->observed); }
     void setObservedFlag(std::shared_ptr<std::atomic<bool>> flag) { m_observed = std::move(flag); }
+    // Where observed batches are kept for the admin API and the app (the gateway's, not owned).
+    void setHistory(RequestHistory *history) { m_history = history; }
 
 Q_SIGNALS:
     void trafficBatch(const QList<gatehouse::engine::TrafficEvent> &events);
@@ -79,6 +82,7 @@ private:
     WorkerMetrics m_metrics;
     std::shared_ptr<HeaderArchive> m_headerArchive = std::make_shared<HeaderArchive>();
     std::shared_ptr<std::atomic<bool>> m_observed = std::make_shared<std::atomic<bool>>(false);
+    RequestHistory *m_history = nullptr;
 };
 
 } // namespace gatehouse::engine

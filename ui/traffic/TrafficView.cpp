@@ -271,8 +271,14 @@ void TrafficView::setRoutes(const QStringList &routes)
 void TrafficView::noteRoutes(int first, int last)
 {
     bool added = false;
+    const QString *previous = nullptr;
     for (int row = first; row <= last; ++row) {
         const QString &route = m_model->event(row).route;
+        // Runs of one route are the rule at high rates: one hash lookup per run, not per row.
+        if (previous && *previous == route) {
+            continue;
+        }
+        previous = &route;
         if (!route.isEmpty() && !m_seenRoutes.contains(route)) {
             m_seenRoutes.insert(route);
             added = !m_profileRoutes.contains(route) || added;
