@@ -24,34 +24,41 @@ RequestHistory::RequestHistory(qsizetype capacity)
 
 void RequestHistory::append(const QList<TrafficEvent> &events)
 {
+    if (events.isEmpty()) {
+        return;
+    }
     const std::lock_guard lock(m_mutex);
-    for (const TrafficEvent &event : events) {
-        if (m_events.size() < m_capacity) {
-            m_events.append(event);
-        } else {
-            m_events[m_next] = event;
-            m_next = (m_next + 1) % m_capacity;
-        }
+    m_batches.push_back(events);
+    m_count += events.size();
+    // Drop whole batches once the rest still holds `capacity` events.
+    while (m_count - m_batches.front().size() >= m_capacity) {
+        m_count -= m_batches.front().size();
+        m_batches.pop_front();
     }
 }
 
 qsizetype RequestHistory::size() const
 {
     const std::lock_guard lock(m_mutex);
-    return m_events.size();
+    return std::min(m_count, m_capacity);
 }
 
 QList<TrafficEvent> RequestHistory::query(const RequestQuery &query) const
 {
     const std::lock_guard lock(m_mutex);
     QList<TrafficEvent> out;
-    const qsizetype count = m_events.size();
-    // Newest first: just before m_next, walking back around the ring.
-    for (qsizetype i = 0; i < count && out.size() < query.limit; ++i) {
-        const TrafficEvent &event = m_events.at((m_next - 1 - i + count) % count);
-        if ((query.route.isEmpty() || event.route == query.route) && statusMatches(event.status, query.status)
-            && (query.requestId.isEmpty() || event.requestId == query.requestId)) {
-            out.append(event);
+    qsizetype seen = 0;
+    // Newest first, and never past the newest `capacity` events.
+    for (auto batch = m_batches.crbegin(); batch != m_batches.crend(); ++batch) {
+        for (qsizetype i = batch->size() - 1; i >= 0; --i) {
+            if (seen++ >= m_capacity || out.size() >= query.limit) {
+                return out;
+            }
+            const TrafficEvent &event = batch->at(i);
+            if ((query.route.isEmpty() || event.route == query.route) && statusMatches(event.status, query.status)
+                && (query.requestId.isEmpty() || event.requestId == query.requestId)) {
+                out.append(event);
+            }
         }
     }
     return out;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <mutex>
 
 #include <QByteArray>
@@ -19,9 +20,9 @@ struct RequestQuery
     QByteArray requestId; // exact; empty = any
 };
 
-// The latest finished requests, one ring for the admin API and the desktop app alike (one source
-// of truth). Workers append their own batches (under the lock, off the GUI thread, which would
-// otherwise copy every request at high rates); the admin API queries from the gateway's thread.
+// The latest finished requests, one history for the admin API and the desktop app alike (one
+// source of truth). Workers append their own batches under the lock; a batch is kept as the same
+// implicitly shared list the worker sends to the app, so keeping it copies no request.
 class RequestHistory final
 {
 public:
@@ -35,8 +36,8 @@ public:
 private:
     mutable std::mutex m_mutex;
     qsizetype m_capacity;
-    QList<TrafficEvent> m_events; // a ring once full: m_next is the oldest
-    qsizetype m_next = 0;
+    std::deque<QList<TrafficEvent>> m_batches; // oldest first; the oldest may reach past m_capacity
+    qsizetype m_count = 0; // events in m_batches
 };
 
 } // namespace gatehouse::engine
