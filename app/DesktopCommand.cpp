@@ -10,6 +10,8 @@
 #include <QApplication>
 
 #include "app/KeychainSecretStore.h"
+#include "app/ScreenshotTour.h"
+#include "app/UiStallProbe.h"
 #include "engine/admin/AdminServer.h"
 #include "engine/core/Gateway.h"
 #include "ui/MainWindow.h"
@@ -81,7 +83,7 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
     gateway.setSecretStore(&keychain);
     gateway.setObserved(true); // the traffic view and the charts
     engine::AdminServer admin(gateway, &keychain);
-    ui::MainWindow window(gateway);
+    ui::MainWindow window(gateway, &keychain);
     window.show();
     if (path == bundledDefaultProfile()) {
         // The bundled example opens as an untitled copy: Save asks where, never over the original.
@@ -96,6 +98,9 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
     if (gateway.isRunning() && !admin.apply(gateway.profile(), &adminError)) {
         window.showStartError(adminError);
     }
+    UiStallProbe::showPageFromEnvironment(window); // GATEHOUSE_UI_PAGE, bench/ui-responsiveness.sh
+    UiStallProbe::startFromEnvironment(&app); // GATEHOUSE_UI_STALL_LOG, off unless set
+    startScreenshotTourFromEnvironment(window); // GATEHOUSE_SCREENSHOTS, docs/screenshots/render.sh
     return QApplication::exec();
 #else
     return runHeadless(argc, argv, chooseProfile(args));

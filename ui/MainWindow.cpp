@@ -52,8 +52,9 @@ MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, Q
     m_navigation->setObjectName(QStringLiteral("navigation"));
     m_navigation->addItems({ tr("Routes"), tr("Upstreams"), tr("JWT"), tr("Rate limits"), tr("Listeners"), tr("Traffic"),
                              tr("Logs"), tr("Charts"), tr("Route tester") });
-    m_navigation->setFixedWidth(150);
+    m_navigation->setFixedWidth(160);
     m_navigation->setFrameShape(QFrame::NoFrame);
+    m_navigation->setStyleSheet(QStringLiteral("QListWidget#navigation::item { padding: 6px 12px; }"));
 
     m_pages = new QStackedWidget(this);
     m_pages->setObjectName(QStringLiteral("pages"));

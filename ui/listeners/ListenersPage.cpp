@@ -48,6 +48,7 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
     m_list->setObjectName(QStringLiteral("listenerList"));
     m_list->setHeaderLabels({ tr("Listener"), tr("TLS"), tr("In the profile") });
     m_list->setRootIsDecorated(false);
+    m_list->setColumnWidth(0, 280);
     m_addHttps->setObjectName(QStringLiteral("addHttpsListener"));
     m_addHttps->setToolTip(tr("Adds a listener with tls: { auto: true }: a certificate for localhost and your route hosts, "
                               "issued by Gatehouse's local development CA"));

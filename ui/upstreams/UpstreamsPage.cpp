@@ -94,7 +94,9 @@ void UpstreamsPage::refresh()
         const QString summary = status == running.cend()
             ? tr("not running")
             : tr("%1, circuit %2").arg(status->balance, status->circuit);
-        auto *item = new QTreeWidgetItem(m_tree, { upstream.name, summary });
+        // The upstream's own row spans the columns: its summary is not a target's state.
+        auto *item = new QTreeWidgetItem(m_tree, { QStringLiteral("%1   (%2)").arg(upstream.name, summary) });
+        item->setFirstColumnSpanned(true);
         if (status != running.cend()) {
             for (const engine::TargetStatus &target : status->targets) {
                 new QTreeWidgetItem(item, { target.url, stateText(target), QString::number(target.inFlight),
