@@ -32,6 +32,7 @@
 #include "ui/routes/RoutesPage.h"
 #include "ui/tester/RouteTesterView.h"
 #include "ui/upstreams/UpstreamsPage.h"
+#include "ui/traffic/EventHeaders.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficView.h"
 
@@ -64,6 +65,13 @@ MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, Q
     m_trafficView = new TrafficView(m_traffic, this);
     m_pages->addWidget(m_trafficView);
     connect(m_trafficView, &TrafficView::statusMessage, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    m_trafficView->setRouteExplainer([this](const engine::TrafficEvent &request) -> std::optional<engine::RouteExplanation> {
+        QList<engine::http::Header> headers;
+        for (const auto &[name, value] : rawRequestHeaders(request).value_or(HeaderList {})) {
+            headers.append({ name.toLatin1(), value.toUtf8() });
+        }
+        return m_gateway.explainRoute(request.method, QString::fromUtf8(request.path), headers);
+    });
     m_pages->addWidget(new LogView(m_logs, this));
     m_charts = new ChartsView(this);
     m_pages->addWidget(m_charts);

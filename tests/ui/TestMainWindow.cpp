@@ -6,6 +6,7 @@
 #include <QLineEdit>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QListWidget>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -81,6 +82,16 @@ routes:
         reply->deleteLater();
     }
     QTRY_VERIFY_WITH_TIMEOUT(requestsLabel->text().startsWith(QStringLiteral("Requests: 3")), 5000);
+
+    // The traffic view says why the other route did not take a request.
+    window.showPage(ui::MainWindow::Traffic);
+    auto *traffic = window.findChild<QTableView *>(QStringLiteral("trafficTable"));
+    QTRY_VERIFY_WITH_TIMEOUT(traffic->model()->rowCount() == 3, 3000);
+    traffic->setCurrentIndex(traffic->model()->index(0, 0));
+    auto *overview = window.findChild<QTextBrowser *>(QStringLiteral("trafficOverview"));
+    QVERIFY(overview);
+    QTRY_VERIFY_WITH_TIMEOUT(overview->toPlainText().contains(QStringLiteral("Not teapot")), 2000);
+    QVERIFY2(overview->toPlainText().contains(QStringLiteral("path /hello does not match path /tea")), qPrintable(overview->toPlainText()));
 
     QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
     gateway.stop(std::chrono::seconds(2));

@@ -16,6 +16,10 @@ quint32 TrafficSeries::Point::total() const
 
 void TrafficSeries::add(const QList<engine::TrafficEvent> &events)
 {
+    // A batch is mostly runs of one route in one second: find its histogram once per run.
+    const Slot *lastSlot = nullptr;
+    const QString *lastRoute = nullptr;
+    LatencyHistogram *histogram = nullptr;
     for (const engine::TrafficEvent &e : events) {
         const qint64 second = (e.timeMs + qint64(e.totalMs)) / 1000;
         Slot &slot = m_slots[std::size_t(second % kSeconds)];
@@ -25,10 +29,16 @@ void TrafficSeries::add(const QList<engine::TrafficEvent> &events)
             }
             slot = Slot {};
             slot.second = second;
+            lastSlot = nullptr;
         }
         const int statusClass = std::clamp(e.status / 100, 1, 5);
         ++slot.statusClasses[std::size_t(statusClass - 1)];
-        slot.latency[e.route].add(e.totalMs);
+        if (lastSlot != &slot || !lastRoute || *lastRoute != e.route) {
+            histogram = &slot.latency[e.route];
+            lastSlot = &slot;
+            lastRoute = &e.route;
+        }
+        histogram->add(e.totalMs);
     }
 }
 

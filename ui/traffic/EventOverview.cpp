@@ -65,7 +65,7 @@ QString authText(const engine::TrafficEvent &event)
 
 } // namespace
 
-QString overviewHtml(const engine::TrafficEvent &event)
+QString overviewHtml(const engine::TrafficEvent &event, const engine::RouteExplanation *why)
 {
     Table t;
     t.section(QStringLiteral("Request"));
@@ -87,6 +87,14 @@ QString overviewHtml(const engine::TrafficEvent &event)
     }
     t.row(QStringLiteral("Status"), status);
     t.row(QStringLiteral("Attempts"), QString::number(event.attempts));
+    if (why && why->error.isEmpty()) {
+        // Explained against the profile running now, which may have changed since the request.
+        for (const engine::RouteVerdict &verdict : why->routes) {
+            if (!verdict.chosen) {
+                t.row(QStringLiteral("Not %1").arg(escaped(verdict.route)), escaped(verdict.reasons.join(QStringLiteral("; "))));
+            }
+        }
+    }
 
     if (event.status == 101) {
         // A tunnel's event is written when the session ends: its time and bytes are the whole session.

@@ -81,7 +81,8 @@ TrafficDetail::TrafficDetail(QWidget *parent)
 
 void TrafficDetail::showRequest(const engine::TrafficEvent &request)
 {
-    m_overview->setHtml(overviewHtml(request));
+    const std::optional<engine::RouteExplanation> why = m_explainer ? m_explainer(request) : std::nullopt;
+    m_overview->setHtml(overviewHtml(request, why ? &*why : nullptr));
     fillHeaders(m_requestHeaders, requestHeaders(request), headersUnavailableReason(request, HeaderSide::Request));
     fillHeaders(m_responseHeaders, responseHeaders(request), headersUnavailableReason(request, HeaderSide::Response));
     const QLocale locale;

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include <QTabWidget>
 
 #include "engine/core/TrafficEvent.h"
+#include "engine/pipeline/RouteExplainer.h"
 
 class QLabel;
 class QTextBrowser;
@@ -20,10 +24,15 @@ class TrafficDetail final : public QTabWidget
 public:
     explicit TrafficDetail(QWidget *parent = nullptr);
 
+    using Explainer = std::function<std::optional<engine::RouteExplanation>(const engine::TrafficEvent &)>;
+
     void showRequest(const engine::TrafficEvent &request);
     void showNothing();
+    // How the overview learns why the other routes did not take a request (the app: the engine's).
+    void setExplainer(Explainer explainer) { m_explainer = std::move(explainer); }
 
 private:
+    Explainer m_explainer;
     QTextBrowser *m_overview;
     QTreeWidget *m_requestHeaders;
     QTreeWidget *m_responseHeaders;

@@ -268,6 +268,11 @@ void TrafficView::setRoutes(const QStringList &routes)
     rebuildRouteFilter();
 }
 
+void TrafficView::setRouteExplainer(std::function<std::optional<engine::RouteExplanation>(const engine::TrafficEvent &)> explainer)
+{
+    m_detail->setExplainer(std::move(explainer));
+}
+
 void TrafficView::noteRoutes(int first, int last)
 {
     bool added = false;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -7,6 +10,7 @@
 #include <QWidget>
 
 #include "engine/core/TrafficEvent.h"
+#include "engine/pipeline/RouteExplainer.h"
 
 class QAction;
 class QComboBox;
@@ -45,6 +49,8 @@ public:
     // Writes the selected rows as HAR to `path`, atomically. The "Export selection as HAR…"
     // action asks for the path and calls this; tests call it directly.
     bool exportHar(const QString &path, QString *error = nullptr);
+    // Why the other routes did not take the selected request, shown in its overview.
+    void setRouteExplainer(std::function<std::optional<engine::RouteExplanation>(const engine::TrafficEvent &)> explainer);
 
 public Q_SLOTS:
     // The listener URL requests are repeated against ("http://127.0.0.1:8080").
