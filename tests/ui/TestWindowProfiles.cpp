@@ -4,6 +4,9 @@
 // changes asking first.
 
 #include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
 #include <QLabel>
 #include <QProcess>
 #include <QPushButton>
@@ -16,6 +19,8 @@
 #include "ui/Prompts.h"
 #include "ui/RecentFiles.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/listeners/ListenerDialog.h"
+#include "ui/listeners/ListenersPage.h"
 
 using namespace gatehouse;
 
@@ -27,6 +32,7 @@ private Q_SLOTS:
     void openEditSaveAndReload();
     void invalidFilesChangeNothing();
     void closingAsksAboutUnsavedChanges();
+    void listenerEditor();
 
 private:
     QString writeProfile(const QString &name, const QByteArray &content);
@@ -196,6 +202,50 @@ void TestWindowProfiles::closingAsksAboutUnsavedChanges()
     QFile saved(path);
     QVERIFY(saved.open(QIODevice::ReadOnly));
     QVERIFY(saved.readAll().contains("name: renamed"));
+
+    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
+    gateway.stop(std::chrono::seconds(2));
+    QVERIFY(stopped.wait(5000));
+}
+
+void TestWindowProfiles::listenerEditor()
+{
+    const QString path = writeProfile(QStringLiteral("listeners.yaml"), profileYaml());
+    engine::Gateway gateway;
+    ui::MainWindow window(gateway);
+    window.show();
+    QVERIFY(window.openProfile(path));
+    window.showPage(ui::MainWindow::Listeners);
+    auto *page = window.findChild<ui::ListenersPage *>();
+    QVERIFY(page);
+    const auto ok = [](QDialog *dialog) {
+        return dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
+    };
+
+    ui::ListenerDialog *dialog = page->openEditor(-1);
+    auto *bind = dialog->findChild<QLineEdit *>(QStringLiteral("listenerBind"));
+    QTest::keyClicks(bind, QStringLiteral("nope"));
+    QVERIFY(!ok(dialog)->isEnabled());
+    QVERIFY2(dialog->problems().join(u'|').startsWith(QStringLiteral("address:")), qPrintable(dialog->problems().join(u'|')));
+    bind->clear();
+    QTest::keyClicks(bind, QStringLiteral("127.0.0.1:0"));
+    auto *tls = dialog->findChild<QComboBox *>(QStringLiteral("listenerTls"));
+    tls->setCurrentIndex(ui::ListenerDialog::Files);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("listenerCert")), QStringLiteral("missing.pem"));
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("listenerKey")), QStringLiteral("missing-key.pem"));
+    QVERIFY(!ok(dialog)->isEnabled());
+    QVERIFY2(dialog->problems().join(u'|').contains(QStringLiteral("missing.pem")), qPrintable(dialog->problems().join(u'|')));
+    tls->setCurrentIndex(ui::ListenerDialog::LocalCa);
+    QVERIFY2(ok(dialog)->isEnabled(), qPrintable(dialog->problems().join(u'|')));
+    QTest::mouseClick(ok(dialog), Qt::LeftButton);
+    QList<engine::ListenerInfo> listeners = gateway.listeners();
+    QCOMPARE(listeners.size(), 2);
+    QVERIFY(listeners.at(1).tls);
+
+    QVERIFY(page->deleteListener(1));
+    QCOMPARE(gateway.listeners().size(), 1);
+    window.document()->undoStack()->undo();
+    QCOMPARE(gateway.listeners().size(), 2);
 
     QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
     gateway.stop(std::chrono::seconds(2));

@@ -13,6 +13,7 @@
 #include "engine/tls/LocalCa.h"
 #include "ui/Prompts.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/listeners/ListenerDialog.h"
 
 namespace gatehouse::ui {
 
@@ -46,7 +47,7 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
     , m_message(new QLabel(this))
 {
     m_list->setObjectName(QStringLiteral("listenerList"));
-    m_list->setHeaderLabels({ tr("Listener"), tr("TLS"), tr("In the profile") });
+    m_list->setHeaderLabels({ tr("Listener"), tr("Protocol"), tr("Running as") });
     m_list->setRootIsDecorated(false);
     m_list->setColumnWidth(0, 280);
     m_addHttps->setObjectName(QStringLiteral("addHttpsListener"));
@@ -58,7 +59,25 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    auto *add = new QPushButton(tr("Add listener…"), this);
+    add->setObjectName(QStringLiteral("actionAddListener"));
+    auto *edit = new QPushButton(tr("Edit…"), this);
+    edit->setObjectName(QStringLiteral("actionEditListener"));
+    auto *remove = new QPushButton(tr("Delete"), this);
+    remove->setObjectName(QStringLiteral("actionDeleteListener"));
+    connect(add, &QPushButton::clicked, this, [this] { openEditor(-1); });
+    connect(edit, &QPushButton::clicked, this, [this] {
+        if (selectedIndex() >= 0) {
+            openEditor(selectedIndex());
+        }
+    });
+    connect(remove, &QPushButton::clicked, this, [this] { deleteListener(selectedIndex()); });
+    connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this] { openEditor(selectedIndex()); });
     auto *buttons = new QHBoxLayout;
+    buttons->addWidget(add);
+    buttons->addWidget(edit);
+    buttons->addWidget(remove);
+    buttons->addSpacing(16);
     buttons->addWidget(m_addHttps);
     buttons->addWidget(m_exportCa);
     buttons->addStretch(1);
@@ -84,23 +103,59 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
 
 void ListenersPage::refresh()
 {
+    // One row per listener of the profile, with where it runs now.
     m_list->clear();
     const QList<engine::ListenerInfo> running = m_gateway.listeners();
-    for (const engine::ListenerInfo &listener : running) {
-        new QTreeWidgetItem(m_list, { listener.url(), listener.tls ? tr("HTTPS") : tr("plain HTTP"), tr("running") });
-    }
     for (const profile::Listener &listener : m_document.profile().listen) {
-        const bool isRunning = std::any_of(running.cbegin(), running.cend(), [&](const engine::ListenerInfo &info) {
-            return info.host == listener.bind.host && (info.port == listener.bind.port || listener.bind.port == 0);
+        const auto info = std::find_if(running.cbegin(), running.cend(), [&](const engine::ListenerInfo &i) {
+            return i.host == listener.bind.host && (i.port == listener.bind.port || listener.bind.port == 0);
         });
-        if (!isRunning) {
-            const QString tls = !listener.tls ? tr("plain HTTP") : listener.tls->autoIssue ? tr("HTTPS (local CA)") : tr("HTTPS");
-            new QTreeWidgetItem(m_list, { profile::formatHostPort(listener.bind), tls, tr("not running") });
-        }
+        const QString tls = !listener.tls ? (listener.redirectHttps ? tr("plain HTTP, redirects to HTTPS") : tr("plain HTTP"))
+            : listener.tls->autoIssue ? tr("HTTPS (local CA)")
+                                      : tr("HTTPS");
+        new QTreeWidgetItem(m_list, { profile::formatHostPort(listener.bind), tls, info == running.cend() ? tr("not running") : info->url() });
     }
     const auto &listen = m_document.profile().listen;
     const bool hasAuto = std::any_of(listen.cbegin(), listen.cend(), [](const profile::Listener &l) { return l.tls && l.tls->autoIssue; });
     m_addHttps->setEnabled(!hasAuto);
+}
+
+int ListenersPage::selectedIndex() const
+{
+    const QList<QTreeWidgetItem *> items = m_list->selectedItems();
+    return items.isEmpty() ? -1 : m_list->indexOfTopLevelItem(items.first());
+}
+
+ListenerDialog *ListenersPage::openEditor(int index)
+{
+    auto *dialog = new ListenerDialog(m_document.profile(), index, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, index] {
+        const profile::Profile next = dialog->result();
+        const QString bind = profile::formatHostPort((index < 0 ? next.listen.last() : next.listen.at(index)).bind);
+        QStringList problems;
+        m_message->setText(m_document.edit(index < 0 ? tr("Add listener %1").arg(bind) : tr("Edit listener %1").arg(bind), next, &problems)
+                               ? QString()
+                               : problems.join(QLatin1Char('\n')));
+    });
+    dialog->open();
+    return dialog;
+}
+
+bool ListenersPage::deleteListener(int index)
+{
+    if (index < 0 || index >= m_document.profile().listen.size()) {
+        return false;
+    }
+    profile::Profile next = m_document.profile();
+    const QString bind = profile::formatHostPort(next.listen.at(index).bind);
+    next.listen.removeAt(index);
+    QStringList problems;
+    if (!m_document.edit(tr("Delete listener %1").arg(bind), next, &problems)) {
+        m_message->setText(tr("%1 cannot be deleted: %2").arg(bind, problems.join(QStringLiteral("; "))));
+        return false;
+    }
+    return true;
 }
 
 bool ListenersPage::addHttpsListener()

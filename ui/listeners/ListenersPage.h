@@ -12,6 +12,7 @@ class Gateway;
 
 namespace gatehouse::ui {
 
+class ListenerDialog;
 class ProfileDocument;
 
 // The Listeners page: what the engine listens on now, and local HTTPS in one click: a listener
@@ -28,8 +29,14 @@ public:
     // The two buttons, callable from tests; false (and a message in the page) when it cannot.
     bool addHttpsListener();
     bool exportCaCertificate(const QString &path);
+    // The editor for listener `index` of the profile (or a new one when < 0); window-modal, and OK
+    // applies it to the document. Returned so tests can fill it in.
+    ListenerDialog *openEditor(int index);
+    bool deleteListener(int index);
 
 private:
+    int selectedIndex() const;
+
     engine::Gateway &m_gateway;
     ProfileDocument &m_document;
     QTreeWidget *m_list;

@@ -1,0 +1,126 @@
+#include "ListenerDialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "engine/profile/Values.h"
+#include "engine/tls/ListenerTlsLoader.h"
+#include "ui/document/ProfileDocument.h"
+
+namespace gatehouse::ui {
+
+ListenerDialog::ListenerDialog(const profile::Profile &current, int index, QWidget *parent)
+    : QDialog(parent)
+    , m_current(current)
+    , m_index(index)
+    , m_bind(new QLineEdit(this))
+    , m_tls(new QComboBox(this))
+    , m_cert(new QLineEdit(this))
+    , m_key(new QLineEdit(this))
+    , m_redirect(new QCheckBox(tr("Answer every request with a redirect to HTTPS"), this))
+    , m_problemsLabel(new QLabel(this))
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+{
+    setWindowTitle(index < 0 ? tr("Add listener") : tr("Edit listener"));
+    setMinimumWidth(480);
+    m_bind->setObjectName(QStringLiteral("listenerBind"));
+    m_bind->setPlaceholderText(QStringLiteral("127.0.0.1:8080"));
+    m_tls->setObjectName(QStringLiteral("listenerTls"));
+    m_tls->addItem(tr("Plain HTTP"), Plain);
+    m_tls->addItem(tr("HTTPS with a certificate from the local CA"), LocalCa);
+    m_tls->addItem(tr("HTTPS with certificate files"), Files);
+    m_cert->setObjectName(QStringLiteral("listenerCert"));
+    m_cert->setPlaceholderText(tr("certs/site.pem (relative to the profile's folder)"));
+    m_key->setObjectName(QStringLiteral("listenerKey"));
+    m_key->setPlaceholderText(QStringLiteral("certs/site-key.pem"));
+    m_redirect->setObjectName(QStringLiteral("listenerRedirect"));
+    m_problemsLabel->setObjectName(QStringLiteral("listenerProblems"));
+    m_problemsLabel->setWordWrap(true);
+    m_problemsLabel->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_buttons->setObjectName(QStringLiteral("buttonBox"));
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Address"), m_bind);
+    form->addRow(tr("Protocol"), m_tls);
+    form->addRow(tr("Certificate"), m_cert);
+    form->addRow(tr("Key"), m_key);
+    form->addRow(QString(), m_redirect);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_problemsLabel);
+    layout->addWidget(m_buttons);
+
+    const profile::Listener listener = index >= 0 && index < current.listen.size()
+        ? current.listen.at(index)
+        : profile::Listener { { QStringLiteral("127.0.0.1"), 8080 }, std::nullopt, false, {} };
+    m_bind->setText(index >= 0 ? profile::formatHostPort(listener.bind) : QString());
+    m_tls->setCurrentIndex(!listener.tls ? Plain : listener.tls->autoIssue ? LocalCa : Files);
+    if (listener.tls) {
+        m_cert->setText(listener.tls->cert);
+        m_key->setText(listener.tls->key);
+    }
+    m_redirect->setChecked(listener.redirectHttps);
+
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    for (QLineEdit *edit : { m_bind, m_cert, m_key }) {
+        connect(edit, &QLineEdit::textChanged, this, &ListenerDialog::revalidate);
+    }
+    connect(m_tls, &QComboBox::currentIndexChanged, this, &ListenerDialog::revalidate);
+    connect(m_redirect, &QCheckBox::toggled, this, &ListenerDialog::revalidate);
+    revalidate();
+}
+
+void ListenerDialog::revalidate()
+{
+    const auto kind = Tls(m_tls->currentData().toInt());
+    m_cert->setEnabled(kind == Files);
+    m_key->setEnabled(kind == Files);
+    m_redirect->setEnabled(kind == Plain);
+    QStringList problems;
+    profile::Listener listener = m_index >= 0 ? m_current.listen.at(m_index) : profile::Listener {};
+    QString why;
+    if (const auto bind = profile::parseHostPort(m_bind->text().trimmed(), &why)) {
+        listener.bind = *bind;
+    } else {
+        problems.append(tr("address: %1").arg(why));
+    }
+    listener.tls.reset();
+    if (kind != Plain) {
+        listener.tls = profile::ListenerTls {};
+        listener.tls->autoIssue = kind == LocalCa;
+        if (kind == Files) {
+            listener.tls->cert = m_cert->text().trimmed();
+            listener.tls->key = m_key->text().trimmed();
+        }
+    }
+    listener.redirectHttps = kind == Plain && m_redirect->isChecked();
+    m_result = m_current;
+    if (m_index >= 0) {
+        m_result.listen[m_index] = listener;
+    } else {
+        m_result.listen.append(listener);
+    }
+    if (problems.isEmpty()) {
+        problems = ProfileDocument::problemsOf(m_result);
+    }
+    if (problems.isEmpty() && kind == Files) {
+        // The files themselves, as `gatehouse check` reads them: there, parseable, matching.
+        const engine::tls::ListenerTlsLoad load = engine::tls::loadListenerTls(*listener.tls, m_current.baseDir, {});
+        if (!load.context) {
+            problems.append(load.error);
+        }
+    }
+    m_problems = problems;
+    m_problemsLabel->setText(problems.join(QLatin1Char('\n')));
+    m_problemsLabel->setVisible(!problems.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problems.isEmpty());
+}
+
+} // namespace gatehouse::ui
