@@ -10,7 +10,8 @@ bin=${GATEHOUSE_BIN:-$root/build/release/app/gatehouse}
 command -v xvfb-run >/dev/null || { echo "render.sh: xvfb-run not found (installer/debian-packages.txt has xvfb)" >&2; exit 1; }
 
 work=$(mktemp -d)
-trap 'kill "${app_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Only a known pid: "kill 0" would signal this script's whole process group.
+trap 'if [[ -n ${app_pid:-} ]]; then kill "$app_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 # A copy, so the app opens it as a normal file (the bundled default opens as "Untitled"), and a
 # private settings and data folder, so your recent files and local CA stay untouched.
 cp "$root/profiles/default.yaml" "$work/default.yaml"

@@ -49,14 +49,19 @@ void RedisServer::stop()
     }
 }
 
+// Guarded: pid 0 (not running) would signal the whole process group, ctest included.
 void RedisServer::pause()
 {
-    ::kill(pid_t(m_process->processId()), SIGSTOP);
+    if (m_process->processId() > 0) {
+        ::kill(pid_t(m_process->processId()), SIGSTOP);
+    }
 }
 
 void RedisServer::resume()
 {
-    ::kill(pid_t(m_process->processId()), SIGCONT);
+    if (m_process->processId() > 0) {
+        ::kill(pid_t(m_process->processId()), SIGCONT);
+    }
 }
 
 QString RedisServer::url(const QString &db) const

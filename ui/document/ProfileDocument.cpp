@@ -50,6 +50,13 @@ ProfileDocument::ProfileDocument(QObject *parent)
     connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &ProfileDocument::onFileChanged);
 }
 
+// The undo stack, a member, dies after this body and says "clean changed" as it goes: that must
+// not reach receivers (the window) that are already half destroyed.
+ProfileDocument::~ProfileDocument()
+{
+    disconnect(&m_undo, nullptr, this, nullptr);
+}
+
 bool ProfileDocument::open(const QString &path, QStringList *problems)
 {
     const profile::ReadResult read = profile::readProfileFile(path);

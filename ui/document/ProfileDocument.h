@@ -20,6 +20,7 @@ class ProfileDocument final : public QObject
     Q_DISABLE_COPY_MOVE(ProfileDocument)
 public:
     explicit ProfileDocument(QObject *parent = nullptr);
+    ~ProfileDocument() override;
 
     // Reads `path`; when it is invalid, `problems` says why (FILE:LINE:COL: message) and the
     // document stays as it was.
