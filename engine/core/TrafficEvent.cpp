@@ -1,5 +1,8 @@
 #include "TrafficEvent.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -44,9 +47,15 @@ QByteArray toAccessLogJson(const TrafficEvent &event)
     return json;
 }
 
+bool isSecretHeader(QByteArrayView name)
+{
+    static const QByteArrayView secret[] = { "authorization", "proxy-authorization", "cookie", "set-cookie" };
+    return std::any_of(std::begin(secret), std::end(secret),
+                       [name](QByteArrayView candidate) { return name.compare(candidate, Qt::CaseInsensitive) == 0; });
+}
+
 QJsonObject redactedHeaders(const QByteArray &flattened)
 {
-    static const QList<QByteArrayView> secret { "authorization", "proxy-authorization", "cookie", "set-cookie" };
     QJsonObject out;
     for (const QByteArray &line : flattened.split('\n')) {
         const qsizetype colon = line.indexOf(':');
@@ -55,9 +64,7 @@ QJsonObject redactedHeaders(const QByteArray &flattened)
         }
         const QByteArray rawName = line.left(colon);
         const QString name = QString::fromLatin1(rawName.toLower());
-        const bool hidden = std::any_of(secret.cbegin(), secret.cend(), [&rawName](QByteArrayView candidate) {
-            return rawName.compare(candidate, Qt::CaseInsensitive) == 0;
-        });
+        const bool hidden = isSecretHeader(rawName);
         const QString value = hidden ? QStringLiteral("[redacted]") : QString::fromUtf8(line.mid(colon + 1).trimmed());
         const QString before = out.value(name).toString();
         out.insert(name, before.isEmpty() ? value : before + QStringLiteral(", ") + value);

@@ -47,6 +47,8 @@ struct TrafficEvent
 // The access-log fields as one JSON object, and as the access log's line.
 QJsonObject toAccessLogObject(const TrafficEvent &event);
 QByteArray toAccessLogJson(const TrafficEvent &event);
+// Authorization, Proxy-Authorization, Cookie and Set-Cookie: never shown, logged or exported as sent.
+bool isSecretHeader(QByteArrayView name);
 // Archived headers as a JSON object (lower-case names, repeated ones joined with ", "), with
 // Authorization, cookies and proxy credentials replaced by "[redacted]".
 QJsonObject redactedHeaders(const QByteArray &flattened);

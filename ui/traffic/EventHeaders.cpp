@@ -1,7 +1,6 @@
 #include "EventHeaders.h"
 
 #include <algorithm>
-#include <array>
 
 namespace gatehouse::ui {
 
@@ -38,11 +37,7 @@ QString redactedValue()
 
 bool isSecretHeader(QStringView name)
 {
-    // Keep in step with engine::redactedHeaders(), which the admin API's history uses.
-    static const std::array<QStringView, 4> secret { u"authorization", u"proxy-authorization", u"cookie", u"set-cookie" };
-    return std::any_of(secret.cbegin(), secret.cend(), [name](QStringView candidate) {
-        return name.compare(candidate, Qt::CaseInsensitive) == 0;
-    });
+    return engine::isSecretHeader(name.toLatin1()); // the engine's one list, as the admin API uses
 }
 
 HeaderList parseHeaderLines(const QByteArray &lines)
