@@ -11,6 +11,9 @@ set -euo pipefail
 # ---------------------------------------------------------------------------------------------------------
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$SCRIPT_DIR/lib.sh"
+LOG_TAG=bench
 
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-"1 50 256"}
 BENCH_DURATION=${BENCH_DURATION:-10s}
@@ -27,22 +30,8 @@ BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
 BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$SCRIPT_DIR/results}
 WRK_THREADS=2
 STARTUP_TIMEOUT=10   # seconds to wait for each listener
+STOP_TIMEOUT=5       # seconds a process gets to stop on SIGTERM before SIGKILL
 UPSTREAM_BODY='{"ok":true,"service":"bench"}'
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
-
-# "10s" / "2m" / "1h" / "10" -> seconds (wrk accepts the same forms).
-duration_seconds() {
-    local d=$1
-    [[ $d =~ ^([0-9]+)([smh]?)$ ]] || return 1
-    local n=${BASH_REMATCH[1]}
-    case ${BASH_REMATCH[2]} in
-        m) echo $((n * 60)) ;;
-        h) echo $((n * 3600)) ;;
-        *) echo "$n" ;;
-    esac
-}
 
 DURATION_S=$(duration_seconds "$BENCH_DURATION") || die "BENCH_DURATION must look like 10s, 2m or 10 (got '$BENCH_DURATION')"
 ((DURATION_S >= 1)) || die "BENCH_DURATION must be at least 1s"
@@ -76,47 +65,14 @@ CLK_TCK=$(getconf CLK_TCK)
 # ---------------------------------------------------------------------------------------------------------
 # Process bookkeeping and cleanup: every process we start is recorded here and stopped on exit.
 # ---------------------------------------------------------------------------------------------------------
-TMP_DIR=""
-WRK_PID=""
 GATEHOUSE_PID=""
 NOCACHE_PID=""
-UPSTREAM_PID=""
 PROXY_PID=""
 REDIS_PID=""
-UPSTREAM_WORKERS=()
 PROXY_WORKERS=()
 
-stop_pid() { # stop_pid PID [extra pids to SIGKILL if PID had to be killed]
-    local pid=$1
-    shift
-    [[ -n $pid ]] || return 0
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "process $pid did not stop on SIGTERM; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    # Children (nginx workers) are orphaned if their master was SIGKILLed: make sure they are gone too.
-    local child
-    for child in "$@"; do
-        if kill -0 "$child" 2>/dev/null; then kill -KILL "$child" 2>/dev/null || true; fi
-    done
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM HUP
-    set +e
-    if [[ -n $WRK_PID ]]; then
-        kill -TERM "$WRK_PID" 2>/dev/null
-        wait "$WRK_PID" 2>/dev/null
-    fi
+# Called by the cleanup on exit (bench/lib.sh).
+stop_processes() {
     stop_pid "$GATEHOUSE_PID"
     stop_pid "$NOCACHE_PID"
     if [[ -n $GATEHOUSE_PID ]]; then
@@ -125,153 +81,15 @@ cleanup() {
     stop_pid "$PROXY_PID" "${PROXY_WORKERS[@]}"
     stop_pid "$UPSTREAM_PID" "${UPSTREAM_WORKERS[@]}"
     stop_pid "$REDIS_PID"
-    if [[ -n $TMP_DIR && -d $TMP_DIR ]]; then
-        if [[ $BENCH_KEEP_TMP == 1 ]]; then
-            log "temporary files kept in $TMP_DIR"
-        else
-            rm -rf "$TMP_DIR"
-        fi
-    fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-trap 'exit 129' HUP
-
-TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")
-chmod 755 "$TMP_DIR" # nginx workers may run as another user (nobody) when started as root
-
-# ---------------------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------------------
-
-# Prints N distinct free TCP ports on 127.0.0.1 (all held open together, so they are distinct).
-free_ports() {
-    python3 - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-EOF
-}
-
-# Total CPU ticks (utime+stime) of the given pids; pids that vanished count as 0.
-cpu_ticks() {
-    local total=0 pid stat rest f
-    for pid in "$@"; do
-        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-        rest=${stat##*) }               # the command name may contain spaces and parens
-        read -r -a f <<<"$rest"         # f[0] is field 3 (state); utime = field 14, stime = field 15
-        total=$((total + f[11] + f[12]))
-    done
-    echo "$total"
-}
-
-# show_logs DIR: print every non-empty *.log of DIR (stderr, nginx error log) to stderr.
-show_logs() {
-    local f
-    for f in "$1"/*.log; do
-        [[ -s $f ]] || continue
-        printf '  --- %s\n' "$f" >&2
-        tail -n 50 "$f" | sed 's/^/    /' >&2
-    done
-}
-
-# wait_http NAME URL PID LOG_DIR: bounded wait until URL answers 200 with the bench body.
-wait_http() {
-    local name=$1 url=$2 pid=$3 logdir=$4 rc
-    local deadline=$((SECONDS + STARTUP_TIMEOUT)) code="" body_file="$TMP_DIR/probe-$name.body"
-    while ((SECONDS < deadline)); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" 2>/dev/null && rc=0 || rc=$?
-            log "$name exited during startup (exit status $rc). Its logs:"
-            show_logs "$logdir"
-            die "$name did not start"
-        fi
-        code=$(curl -s -o "$body_file" -w '%{http_code}' --max-time 1 "$url" 2>/dev/null) || code=""
-        if [[ $code == 200 ]]; then
-            if grep -qF "$UPSTREAM_BODY" "$body_file"; then
-                return 0
-            fi
-            log "$name answered 200 but with an unexpected body: $(head -c 200 "$body_file")"
-            show_logs "$logdir"
-            die "$name does not proxy to the bench upstream correctly"
-        fi
-        sleep 0.1
-    done
-    log "$name did not answer 200 on $url within ${STARTUP_TIMEOUT}s (last HTTP status: '${code:-none}'). Its logs:"
-    show_logs "$logdir"
-    die "$name did not come up"
-}
-
-# nginx_workers MASTER_PID: the worker pids of an nginx master (its direct children).
-nginx_workers() {
-    local master=$1 deadline=$((SECONDS + STARTUP_TIMEOUT)) want=$2 pids=()
-    while ((SECONDS < deadline)); do
-        mapfile -t pids < <(pgrep -P "$master" || true)
-        ((${#pids[@]} >= want)) && break
-        sleep 0.1
-    done
-    ((${#pids[@]} >= want)) || die "nginx master $master has ${#pids[@]} workers, expected $want"
-    echo "${pids[@]}"
-}
-
-# nginx_common PREFIX: directives shared by both nginx instances (everything stays in PREFIX).
-nginx_common() {
-    local prefix=$1
-    cat <<EOF
-daemon off;
-master_process on;
-pid $prefix/nginx.pid;
-error_log $prefix/error.log warn;
-worker_rlimit_nofile 16384;
-EOF
-}
-
-nginx_http_common() {
-    local prefix=$1
-    cat <<EOF
-    access_log off;
-    client_body_temp_path $prefix/client_body_temp;
-    proxy_temp_path $prefix/proxy_temp;
-    fastcgi_temp_path $prefix/fastcgi_temp;
-    uwsgi_temp_path $prefix/uwsgi_temp;
-    scgi_temp_path $prefix/scgi_temp;
-    keepalive_timeout 65s;
-    keepalive_requests 1000000;
-EOF
-}
-
-start_nginx() { # start_nginx PREFIX -> sets STARTED_PID
-    local prefix=$1
-    "$NGINX_BIN" -t -q -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" 2>>"$prefix/stderr.log" ||
-        { show_logs "$prefix"; die "invalid nginx config $prefix/nginx.conf"; }
-    "$NGINX_BIN" -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" </dev/null >>"$prefix/stdout.log" 2>>"$prefix/stderr.log" &
-    STARTED_PID=$!
-}
+make_tmp_dir gatehouse-bench "$BENCH_KEEP_TMP"
 
 # ---------------------------------------------------------------------------------------------------------
 # 0. Gatehouse binary (resolved, and built if needed, before anything is started)
 # ---------------------------------------------------------------------------------------------------------
 GATEHOUSE_BIN_DESC="(skipped: BENCH_ONLY_NGINX=1)"
 if ((ONLY_NGINX == 0)); then
-    if [[ -n ${GATEHOUSE_BIN:-} ]]; then
-        [[ -x $GATEHOUSE_BIN ]] || die "GATEHOUSE_BIN=$GATEHOUSE_BIN is not an executable file"
-    else
-        GATEHOUSE_BIN=$ROOT_DIR/build/release/app/gatehouse
-        if [[ ! -x $GATEHOUSE_BIN ]]; then
-            log "$GATEHOUSE_BIN missing: building the release preset"
-            (cd "$ROOT_DIR" && cmake --preset release && cmake --build --preset release) >&2 ||
-                die "release build failed"
-            [[ -x $GATEHOUSE_BIN ]] || die "release build did not produce $GATEHOUSE_BIN"
-        fi
-    fi
+    resolve_gatehouse_bin
     GATEHOUSE_BIN_DESC=$GATEHOUSE_BIN
 fi
 
@@ -309,30 +127,7 @@ if [[ $BENCH_TLS == 1 ]]; then
 fi
 
 UP_DIR=$TMP_DIR/upstream
-mkdir -p "$UP_DIR"
-{
-    nginx_common "$UP_DIR"
-    cat <<EOF
-worker_processes 1;
-events { worker_connections 8192; }
-http {
-$(nginx_http_common "$UP_DIR")
-    server {
-        listen 127.0.0.1:$UPSTREAM_PORT backlog=4096;
-        location / {
-            default_type application/json;
-            return 200 '$UPSTREAM_BODY';
-        }
-    }
-}
-EOF
-} >"$UP_DIR/nginx.conf"
-start_nginx "$UP_DIR"
-UPSTREAM_PID=$STARTED_PID
-wait_http "upstream-nginx" "http://127.0.0.1:$UPSTREAM_PORT/" "$UPSTREAM_PID" "$UP_DIR"
-WORKERS=$(nginx_workers "$UPSTREAM_PID" 1)
-read -r -a UPSTREAM_WORKERS <<<"$WORKERS"
-log "upstream nginx on 127.0.0.1:$UPSTREAM_PORT (master $UPSTREAM_PID, worker ${UPSTREAM_WORKERS[*]})"
+start_upstream_nginx "$UP_DIR" "$UPSTREAM_PORT"
 
 # ---------------------------------------------------------------------------------------------------------
 # 2. nginx reverse proxy: 2 workers, upstream keep-alive pool of 512.
@@ -363,12 +158,7 @@ $NGINX_TLS_SERVER
 }
 EOF
 } >"$PROXY_DIR/nginx.conf"
-start_nginx "$PROXY_DIR"
-PROXY_PID=$STARTED_PID
-wait_http "nginx-proxy" "http://127.0.0.1:$PROXY_PORT/" "$PROXY_PID" "$PROXY_DIR"
-WORKERS=$(nginx_workers "$PROXY_PID" 2)
-read -r -a PROXY_WORKERS <<<"$WORKERS"
-log "nginx proxy on 127.0.0.1:$PROXY_PORT (master $PROXY_PID, workers ${PROXY_WORKERS[*]})"
+run_nginx nginx-proxy "$PROXY_DIR" "$PROXY_PORT" 2 PROXY_PID PROXY_WORKERS
 
 # ---------------------------------------------------------------------------------------------------------
 # 2b. BENCH_SECURITY=1: keys (openssl), a redis-server, and one route per feature whose cost is measured
@@ -500,53 +290,9 @@ fi
 # ---------------------------------------------------------------------------------------------------------
 STAMP=$(date +%Y%m%d-%H%M%S)
 LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
-OUT_DIR=$BENCH_RESULTS_DIR/$STAMP
-n=1
-while [[ -e $OUT_DIR ]]; do OUT_DIR=$BENCH_RESULTS_DIR/$STAMP-$((n++)); done
-mkdir -p "$OUT_DIR/raw"
+new_out_dir "$BENCH_RESULTS_DIR/$STAMP"
 RUNS_TSV=$OUT_DIR/runs.tsv
 printf 'rep\tconns\ttarget\trequests\treq_per_s\tp50_ms\tp99_ms\tnon2xx\tsocket_errors\tcpu_ticks\n' >"$RUNS_TSV"
-
-# run_wrk OUTFILE CONNS DURATION URL [HEADER]: wrk in the background so Ctrl-C interrupts at once; hard time bound.
-run_wrk() {
-    local out=$1 conns=$2 dur=$3 url=$4 header=${5:-} secs threads=$WRK_THREADS
-    ((conns < threads)) && threads=$conns
-    secs=$(duration_seconds "$dur")
-    local extra=()
-    [[ -n $header ]] && extra=(-H "$header")
-    timeout --kill-after=5 $((secs + 30)) wrk -t"$threads" -c"$conns" -d"$dur" --latency "${extra[@]}" "$url" </dev/null >"$out" 2>&1 &
-    WRK_PID=$!
-    local rc=0
-    wait "$WRK_PID" || rc=$?
-    WRK_PID=""
-    ((rc == 0)) || { sed 's/^/    /' "$out" >&2; die "wrk failed (exit status $rc) against $url"; }
-}
-
-# parse_wrk FILE -> "requests req_per_s p50_ms p99_ms non2xx socket_errors"
-parse_wrk() {
-    awk '
-        function ms(v,   n, u) {
-            n = v; sub(/[a-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u)
-            if (u == "us") return n / 1000
-            if (u == "ms") return n + 0
-            if (u == "s")  return n * 1000
-            if (u == "m")  return n * 60000
-            return -1
-        }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        / requests in / { req = $1 }
-        /^Requests\/sec:/ { rps = $2 }
-        /Non-2xx or 3xx responses:/ { non2xx = $NF }
-        /Socket errors:/ {
-            # Socket errors: connect 0, read 0, write 0, timeout 0
-            for (i = 1; i <= NF; i++) { v = $i; gsub(/,/, "", v); if (v ~ /^[0-9]+$/) sockerr += v }
-        }
-        END {
-            if (rps == "" || req == "" || p50 == "" || p99 == "") exit 1
-            printf "%s %s %.3f %.3f %d %d\n", req, rps, p50, p99, non2xx + 0, sockerr + 0
-        }' "$1"
-}
 
 # bench_one REP CONNS TARGET URL HEADER PIDS...: one wrk run, with the CPU time of PIDS measured around it.
 bench_one() {

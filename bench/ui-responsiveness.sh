@@ -15,6 +15,9 @@ set -euo pipefail
 # ---------------------------------------------------------------------------------------------------------
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$SCRIPT_DIR/lib.sh"
+LOG_TAG=uibench
 
 UIBENCH_DURATION=${UIBENCH_DURATION:-10s}
 UIBENCH_REPEAT=${UIBENCH_REPEAT:-3}
@@ -29,23 +32,9 @@ UIBENCH_STRICT=${UIBENCH_STRICT:-0}
 UIBENCH_KEEP_TMP=${UIBENCH_KEEP_TMP:-0}
 UIBENCH_RESULTS_DIR=${UIBENCH_RESULTS_DIR:-$SCRIPT_DIR/results}
 WRK_THREADS=2
-STOP_TIMEOUT=10   # seconds a process gets to stop on SIGTERM before SIGKILL
+STARTUP_TIMEOUT=10   # seconds the upstream nginx gets to answer
+STOP_TIMEOUT=10      # seconds a process gets to stop on SIGTERM before SIGKILL
 UPSTREAM_BODY='{"ok":true,"service":"bench"}'
-
-log() { printf '[uibench] %s\n' "$*" >&2; }
-die() { printf '[uibench] ERROR: %s\n' "$*" >&2; exit 1; }
-
-# "10s" / "2m" / "1h" / "10" -> seconds (wrk accepts the same forms).
-duration_seconds() {
-    local d=$1
-    [[ $d =~ ^([0-9]+)([smh]?)$ ]] || return 1
-    local n=${BASH_REMATCH[1]}
-    case ${BASH_REMATCH[2]} in
-        m) echo $((n * 60)) ;;
-        h) echo $((n * 3600)) ;;
-        *) echo "$n" ;;
-    esac
-}
 
 DURATION_S=$(duration_seconds "$UIBENCH_DURATION") || die "UIBENCH_DURATION must look like 10s, 2m or 10 (got '$UIBENCH_DURATION')"
 ((DURATION_S >= 2)) || die "UIBENCH_DURATION must be at least 2s"
@@ -66,34 +55,8 @@ CLK_TCK=$(getconf CLK_TCK)
 # ---------------------------------------------------------------------------------------------------------
 # Process bookkeeping and cleanup: every process we start is recorded here and stopped on exit.
 # ---------------------------------------------------------------------------------------------------------
-TMP_DIR=""
-WRK_PID=""
 SERVE_PID=""      # gatehouse serve (own session: setsid)
 APP_PID=""        # xvfb-run (own session: setsid); its children are Xvfb and the app
-UPSTREAM_PID=""
-UPSTREAM_WORKERS=()
-
-stop_pid() { # stop_pid PID [extra pids to SIGKILL if PID had to be killed]
-    local pid=$1
-    shift
-    [[ -n $pid ]] || return 0
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "process $pid did not stop on SIGTERM; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    local child
-    for child in "$@"; do
-        if kill -0 "$child" 2>/dev/null; then kill -KILL "$child" 2>/dev/null || true; fi
-    done
-}
 
 # stop_group LEADER: SIGTERM the whole process group, a bounded wait, then SIGKILL what is left.
 stop_group() {
@@ -135,172 +98,32 @@ stop_serve() {
     SERVE_PID=""
 }
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM HUP
-    set +e
-    if [[ -n $WRK_PID ]]; then
-        kill -TERM "$WRK_PID" 2>/dev/null
-        wait "$WRK_PID" 2>/dev/null
-    fi
+# Called by the cleanup on exit (bench/lib.sh).
+stop_processes() {
     stop_serve
     stop_app
     stop_pid "$UPSTREAM_PID" "${UPSTREAM_WORKERS[@]}"
-    if [[ -n $TMP_DIR && -d $TMP_DIR ]]; then
-        if [[ $UIBENCH_KEEP_TMP == 1 ]]; then
-            log "temporary files kept in $TMP_DIR"
-        else
-            rm -rf "$TMP_DIR"
-        fi
-    fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-trap 'exit 129' HUP
-
-TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-uibench.XXXXXX")
-chmod 755 "$TMP_DIR" # nginx workers may run as another user (nobody) when started as root
-
-# ---------------------------------------------------------------------------------------------------------
-# Helpers (the same as bench/run.sh's)
-# ---------------------------------------------------------------------------------------------------------
-
-# Prints N distinct free TCP ports on 127.0.0.1 (all held open together, so they are distinct).
-free_ports() {
-    python3 - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-EOF
-}
-
-# Total CPU ticks (utime+stime) of the given /proc stat files; vanished ones count as 0.
-stat_ticks() {
-    local total=0 file stat rest f
-    for file in "$@"; do
-        stat=$(cat "$file" 2>/dev/null) || continue
-        rest=${stat##*) }               # the command name may contain spaces and parens
-        read -r -a f <<<"$rest"         # f[0] is field 3 (state); utime = field 14, stime = field 15
-        total=$((total + f[11] + f[12]))
-    done
-    echo "$total"
-}
-
-# show_logs DIR: print every non-empty *.log of DIR (stderr, nginx error log) to stderr.
-show_logs() {
-    local f
-    for f in "$1"/*.log; do
-        [[ -s $f ]] || continue
-        printf '  --- %s\n' "$f" >&2
-        tail -n 50 "$f" | sed 's/^/    /' >&2
-    done
-}
-
-# wait_http NAME URL PID LOG_DIR TIMEOUT: bounded wait until URL answers 200 with the bench body.
-wait_http() {
-    local name=$1 url=$2 pid=$3 logdir=$4 limit=$5 rc
-    local deadline=$((SECONDS + limit)) code="" body_file="$TMP_DIR/probe-$name.body"
-    while ((SECONDS < deadline)); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" 2>/dev/null && rc=0 || rc=$?
-            log "$name exited during startup (exit status $rc). Its logs:"
-            show_logs "$logdir"
-            die "$name did not start"
-        fi
-        code=$(curl -s -o "$body_file" -w '%{http_code}' --max-time 1 "$url" 2>/dev/null) || code=""
-        if [[ $code == 200 ]]; then
-            if grep -qF "$UPSTREAM_BODY" "$body_file"; then
-                return 0
-            fi
-            log "$name answered 200 but with an unexpected body: $(head -c 200 "$body_file")"
-            show_logs "$logdir"
-            die "$name does not proxy to the bench upstream correctly"
-        fi
-        sleep 0.1
-    done
-    log "$name did not answer 200 on $url within ${limit}s (last HTTP status: '${code:-none}'). Its logs:"
-    show_logs "$logdir"
-    die "$name never answered"
-}
+make_tmp_dir gatehouse-uibench "$UIBENCH_KEEP_TMP"
 
 # ---------------------------------------------------------------------------------------------------------
 # 0. Gatehouse binary (resolved, and built if needed, before anything is started)
 # ---------------------------------------------------------------------------------------------------------
-if [[ -n ${GATEHOUSE_BIN:-} ]]; then
-    [[ -x $GATEHOUSE_BIN ]] || die "GATEHOUSE_BIN=$GATEHOUSE_BIN is not an executable file"
-else
-    GATEHOUSE_BIN=$ROOT_DIR/build/release/app/gatehouse
-    if [[ ! -x $GATEHOUSE_BIN ]]; then
-        log "$GATEHOUSE_BIN missing: building the release preset"
-        (cd "$ROOT_DIR" && cmake --preset release && cmake --build --preset release) >&2 ||
-            die "release build failed"
-        [[ -x $GATEHOUSE_BIN ]] || die "release build did not produce $GATEHOUSE_BIN"
-    fi
-fi
+resolve_gatehouse_bin
 
 # ---------------------------------------------------------------------------------------------------------
 # 1. Fixed upstream: nginx, 1 worker, answers every request with a small JSON body.
 # ---------------------------------------------------------------------------------------------------------
 UPSTREAM_PORT=$(free_ports 1)
 UP_DIR=$TMP_DIR/upstream
-mkdir -p "$UP_DIR"
-cat >"$UP_DIR/nginx.conf" <<EOF
-daemon off;
-master_process on;
-pid $UP_DIR/nginx.pid;
-error_log $UP_DIR/error.log warn;
-worker_rlimit_nofile 16384;
-worker_processes 1;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $UP_DIR/client_body_temp;
-    proxy_temp_path $UP_DIR/proxy_temp;
-    fastcgi_temp_path $UP_DIR/fastcgi_temp;
-    uwsgi_temp_path $UP_DIR/uwsgi_temp;
-    scgi_temp_path $UP_DIR/scgi_temp;
-    keepalive_timeout 65s;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$UPSTREAM_PORT backlog=4096;
-        location / {
-            default_type application/json;
-            return 200 '$UPSTREAM_BODY';
-        }
-    }
-}
-EOF
-"$NGINX_BIN" -t -q -p "$UP_DIR/" -e "$UP_DIR/error.log" -c "$UP_DIR/nginx.conf" 2>>"$UP_DIR/stderr.log" ||
-    { show_logs "$UP_DIR"; die "invalid nginx config $UP_DIR/nginx.conf"; }
-"$NGINX_BIN" -p "$UP_DIR/" -e "$UP_DIR/error.log" -c "$UP_DIR/nginx.conf" </dev/null >>"$UP_DIR/stdout.log" 2>>"$UP_DIR/stderr.log" &
-UPSTREAM_PID=$!
-wait_http "upstream-nginx" "http://127.0.0.1:$UPSTREAM_PORT/" "$UPSTREAM_PID" "$UP_DIR" 10
-deadline=$((SECONDS + 10))
-while ((SECONDS < deadline)); do
-    mapfile -t UPSTREAM_WORKERS < <(pgrep -P "$UPSTREAM_PID" || true)
-    ((${#UPSTREAM_WORKERS[@]} >= 1)) && break
-    sleep 0.1
-done
-((${#UPSTREAM_WORKERS[@]} >= 1)) || die "upstream nginx has no worker"
-log "upstream nginx on 127.0.0.1:$UPSTREAM_PORT (master $UPSTREAM_PID, worker ${UPSTREAM_WORKERS[*]})"
+start_upstream_nginx "$UP_DIR" "$UPSTREAM_PORT"
 
 # ---------------------------------------------------------------------------------------------------------
 # 2. Runs
 # ---------------------------------------------------------------------------------------------------------
 STAMP=$(date +%Y%m%d-%H%M%S)
 LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
-OUT_DIR=$UIBENCH_RESULTS_DIR/$STAMP-ui
-n=1
-while [[ -e $OUT_DIR ]]; do OUT_DIR=$UIBENCH_RESULTS_DIR/$STAMP-ui-$((n++)); done
-mkdir -p "$OUT_DIR/raw"
+new_out_dir "$UIBENCH_RESULTS_DIR/$STAMP-ui"
 RUNS_TSV=$OUT_DIR/runs.tsv
 printf 'rep\tmode\trequests\treq_per_s\tp50_ms\tp99_ms\tnon2xx\tsocket_errors\tproxy_cpu_ticks\tmain_thread_cpu_ticks\txvfb_cpu_ticks\twall_ms\tstall_worst_ms\tstall_median_ms\tstall_seconds\tmin_ticks\tloadavg\tidle_permille\n' >"$RUNS_TSV"
 
@@ -322,44 +145,6 @@ routes:
     upstream: bench
 EOF
     "$GATEHOUSE_BIN" check "$1/profile.yaml" >/dev/null || die "the generated profile $1/profile.yaml does not pass gatehouse check"
-}
-
-# run_wrk OUTFILE URL: wrk in the background so Ctrl-C interrupts at once; hard time bound.
-run_wrk() {
-    local out=$1 url=$2 threads=$WRK_THREADS
-    ((UIBENCH_CONNECTIONS < threads)) && threads=$UIBENCH_CONNECTIONS
-    timeout --kill-after=5 $((DURATION_S + 30)) wrk -t"$threads" -c"$UIBENCH_CONNECTIONS" -d"${DURATION_S}s" --latency "$url" \
-        </dev/null >"$out" 2>&1 &
-    WRK_PID=$!
-    local rc=0
-    wait "$WRK_PID" || rc=$?
-    WRK_PID=""
-    ((rc == 0)) || { sed 's/^/    /' "$out" >&2; die "wrk failed (exit status $rc) against $url"; }
-}
-
-# parse_wrk FILE -> "requests req_per_s p50_ms p99_ms non2xx socket_errors"
-parse_wrk() {
-    awk '
-        function ms(v,   n, u) {
-            n = v; sub(/[a-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u)
-            if (u == "us") return n / 1000
-            if (u == "ms") return n + 0
-            if (u == "s")  return n * 1000
-            if (u == "m")  return n * 60000
-            return -1
-        }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        / requests in / { req = $1 }
-        /^Requests\/sec:/ { rps = $2 }
-        /Non-2xx or 3xx responses:/ { non2xx = $NF }
-        /Socket errors:/ {
-            for (i = 1; i <= NF; i++) { v = $i; gsub(/,/, "", v); if (v ~ /^[0-9]+$/) sockerr += v }
-        }
-        END {
-            if (rps == "" || req == "" || p50 == "" || p99 == "") exit 1
-            printf "%s %s %.3f %.3f %d %d\n", req, rps, p50, p99, non2xx + 0, sockerr + 0
-        }' "$1"
 }
 
 now_ms() { date +%s%3N; }
@@ -411,7 +196,7 @@ measure() {
     local idle_before total_before idle_after total_after
     read -r idle_before total_before <<<"$(cpu_idle_total)"
     t0=$(now_ms)
-    run_wrk "$raw" "$url"
+    run_wrk "$raw" "$UIBENCH_CONNECTIONS" "${DURATION_S}s" "$url"
     t1=$(now_ms)
     read -r idle_after total_after <<<"$(cpu_idle_total)"
     proc_after=$(stat_ticks "/proc/$pid/stat")

@@ -32,6 +32,7 @@
 #include "ui/routes/RoutesPage.h"
 #include "ui/tester/RouteTesterView.h"
 #include "ui/upstreams/UpstreamsPage.h"
+#include "ui/traffic/BatchThrottle.h"
 #include "ui/traffic/EventHeaders.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficView.h"
@@ -65,6 +66,9 @@ MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, Q
     m_trafficView = new TrafficView(m_traffic, this);
     m_pages->addWidget(m_trafficView);
     connect(m_trafficView, &TrafficView::statusMessage, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    m_gateway.setBodyCapture(m_trafficView->bodyCapture());
+    connect(m_trafficView, &TrafficView::bodyCaptureChanged, this,
+            [this](const engine::BodyCapturePolicy &policy) { m_gateway.setBodyCapture(policy); });
     m_trafficView->setRouteExplainer([this](const engine::TrafficEvent &request) -> std::optional<engine::RouteExplanation> {
         QList<engine::http::Header> headers;
         for (const auto &[name, value] : rawRequestHeaders(request).value_or(HeaderList {})) {
@@ -137,8 +141,10 @@ MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, Q
 
     connect(m_navigation, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     m_navigation->setCurrentRow(Routes);
-    connect(&m_gateway, &engine::Gateway::trafficBatch, m_traffic, &TrafficModel::appendBatch);
-    connect(&m_gateway, &engine::Gateway::trafficBatch, m_charts, &ChartsView::addBatch);
+    auto *throttle = new BatchThrottle(std::chrono::milliseconds(250), this);
+    connect(&m_gateway, &engine::Gateway::trafficBatch, throttle, &BatchThrottle::add);
+    connect(throttle, &BatchThrottle::batch, m_traffic, &TrafficModel::appendBatch);
+    connect(throttle, &BatchThrottle::batch, m_charts, &ChartsView::addBatch);
     connect(&m_gateway, &engine::Gateway::started, this, &MainWindow::refreshProfile);
     connect(&m_gateway, &engine::Gateway::profileApplied, this, &MainWindow::refreshProfile);
     connect(m_document, &ProfileDocument::changed, this, &MainWindow::applyToEngine);

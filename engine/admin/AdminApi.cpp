@@ -213,8 +213,8 @@ AdminReply AdminApi::requests(const AdminRequest &request) const
     QJsonArray out;
     for (const TrafficEvent &event : m_gateway.recentRequests(query)) {
         QJsonObject line = toAccessLogObject(event);
-        const QByteArray sent = event.headers ? event.headers->load(event.requestHeaders).value_or(QByteArray()) : QByteArray();
-        const QByteArray answered = event.headers ? event.headers->load(event.responseHeaders).value_or(QByteArray()) : QByteArray();
+        const QByteArray sent = event.capture ? event.capture->load(event.requestHeaders).value_or(QByteArray()) : QByteArray();
+        const QByteArray answered = event.capture ? event.capture->load(event.responseHeaders).value_or(QByteArray()) : QByteArray();
         line.insert(QStringLiteral("request_headers"), redactedHeaders(sent));
         line.insert(QStringLiteral("response_headers"), redactedHeaders(answered));
         out.append(line);

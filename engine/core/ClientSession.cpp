@@ -242,6 +242,7 @@ void ClientSession::processInputLoop()
             break;
         case http::HttpParser::Event::Body:
             m_clientBytesIn += m_parser.body().size();
+            m_requestBody.append(m_parser.body());
             if (!m_discardBody) {
                 forwardBody(m_parser.body());
             }
@@ -298,9 +299,12 @@ void ClientSession::onRequestHead()
     m_event.requestId = m_ctx.requestId;
     m_event.method = head.method;
     if (m_worker.observed()) {
-        m_event.headers = m_worker.headerArchive();
-        m_event.requestHeaders = m_worker.headerArchive()->store(head.headers);
+        m_event.capture = m_worker.captureArchive();
+        m_event.requestHeaders = m_worker.captureArchive()->store(head.headers);
     }
+    const BodyCapturePolicy bodies = m_worker.bodyCapture();
+    m_requestBody.begin(bodies);
+    m_responseBody.begin(bodies);
 
     m_ctx.target = parseRequestTarget(head.target);
     m_ctx.hostHeader = head.header("host");
@@ -430,7 +434,7 @@ void ClientSession::respondLocally()
     m_event.status = m_ctx.response.status;
     m_event.error = m_ctx.response.error;
     const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, m_keepAlive, head.method == "HEAD");
-    m_event.bytesOut = m_ctx.response.body.size();
+    keepLocalResponse(bytes);
     writeToClient(bytes);
     flushClientBatch();
     m_responseDone = true;
@@ -468,7 +472,9 @@ void ClientSession::sendErrorAndClose(int status, const char *code, const QStrin
     m_event.status = status;
     m_event.error = code;
     const bool head = m_ctx.head && m_ctx.head->method == "HEAD";
-    writeToClient(renderLocalResponse(m_ctx.response, m_ctx.requestId, false, head));
+    const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, false, head);
+    keepLocalResponse(bytes);
+    writeToClient(bytes);
     flushClientBatch();
     m_responseDone = true;
     // Before the request's end (a body beyond max_body_bytes, a bad head), more may be coming.
@@ -485,6 +491,10 @@ void ClientSession::startAttempt()
     const CompiledTarget &target = m_ctx.upstream->targets.at(m_ctx.targetIndex);
     ++m_attempts;
     m_attemptStart = Clock::now();
+    if (m_attempts == 1) {
+        m_event.queueMs = msBetween(m_requestStart, m_attemptStart);
+    }
+    m_event.connectMs = -1;
     m_attempt.begin(*m_ctx.upstream, m_ctx.targetIndex, m_ctx.breakerTicket, m_ctx.workerIndex);
     m_ctx.breakerTicket = {}; // a retry is no second probe
     m_upstreamDeadline = m_attemptStart + m_ctx.route->timeout;
@@ -532,6 +542,7 @@ void ClientSession::startAttempt()
 void ClientSession::onUpstreamConnected()
 {
     m_connectDeadline = Clock::time_point::max();
+    m_event.connectMs = m_leg->reused ? 0 : msBetween(m_attemptStart, Clock::now());
     if (m_phase == RequestPhase::Body) {
         processInput();
     }
@@ -640,8 +651,8 @@ void ClientSession::onResponseHead()
     m_responseStarted = true;
     m_upstreamDeadline = Clock::time_point::max();
     m_event.status = response.status;
-    if (m_event.headers) {
-        m_event.responseHeaders = m_worker.headerArchive()->store(response.headers);
+    if (m_event.capture) {
+        m_event.responseHeaders = m_worker.captureArchive()->store(response.headers);
     }
 
     const bool bodyless = request.method == "HEAD" || response.status == 204 || response.status == 304;
@@ -723,8 +734,8 @@ void ClientSession::startTunnel()
     m_responseStarted = true;
     m_upstreamDeadline = Clock::time_point::max();
     m_event.status = 101;
-    if (m_event.headers) {
-        m_event.responseHeaders = m_worker.headerArchive()->store(response.headers);
+    if (m_event.capture) {
+        m_event.responseHeaders = m_worker.captureArchive()->store(response.headers);
     }
     QByteArray &out = m_clientBatch;
     out.append("HTTP/1.1 101 Switching Protocols\r\n");
@@ -758,8 +769,24 @@ void ClientSession::onTunnelEnded()
     close();
 }
 
+// The gateway's own answer, kept as an upstream's would be: its header lines and its body.
+void ClientSession::keepLocalResponse(const QByteArray &rendered)
+{
+    const qsizetype headEnd = rendered.indexOf("\r\n\r\n");
+    const qsizetype bodyStart = headEnd < 0 ? rendered.size() : headEnd + 4;
+    const QByteArrayView bytes(rendered);
+    m_event.bytesOut = rendered.size() - bodyStart;
+    if (headEnd >= 0 && m_worker.observed()) {
+        const qsizetype linesStart = rendered.indexOf("\r\n") + 2; // after the status line
+        m_event.capture = m_worker.captureArchive();
+        m_event.responseHeaders = m_worker.captureArchive()->store(bytes.sliced(linesStart, headEnd + 2 - linesStart));
+    }
+    m_responseBody.append(bytes.sliced(bodyStart));
+}
+
 void ClientSession::writeResponseBody(QByteArrayView chunk)
 {
+    m_responseBody.append(chunk);
     if (m_gzip) {
         m_gzipOut.resize(0);
         if (!m_gzip->compress(chunk, m_gzipOut)) {
@@ -964,6 +991,20 @@ void ClientSession::recordEvent(Clock::time_point now)
     m_event.upstreamMs = m_upstreamMs;
     m_event.attempts = m_attempts;
     m_event.bytesIn = m_clientBytesIn;
+    const QByteArrayView requestBody = m_requestBody.kept();
+    const QByteArrayView responseBody = m_responseBody.kept();
+    if (!requestBody.isEmpty() || !responseBody.isEmpty()) {
+        const std::shared_ptr<CaptureArchive> &archive = m_worker.captureArchive();
+        m_event.capture = archive;
+        if (!requestBody.isEmpty()) {
+            m_event.requestBody = archive->store(requestBody);
+            m_event.requestBodyTruncated = m_requestBody.truncated();
+        }
+        if (!responseBody.isEmpty()) {
+            m_event.responseBody = archive->store(responseBody);
+            m_event.responseBodyTruncated = m_responseBody.truncated();
+        }
+    }
     m_worker.record(std::move(m_event));
 }
 
@@ -990,6 +1031,8 @@ void ClientSession::resetForNextRequest()
     m_hasBody = false;
     m_attempts = 0;
     m_clientBytesIn = 0;
+    m_requestBody.reset();
+    m_responseBody.reset();
     m_upstreamMs = -1;
     m_upstreamDeadline = Clock::time_point::max();
     m_connectDeadline = Clock::time_point::max();

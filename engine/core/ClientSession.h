@@ -7,6 +7,7 @@
 
 class QTimer;
 
+#include "engine/core/BodyCapture.h"
 #include "engine/core/ListenerOptions.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/core/Tunnel.h"
@@ -68,6 +69,7 @@ private:
     void startTunnel();
     void onTunnelEnded();
     void recordEvent(Clock::time_point now);
+    void keepLocalResponse(const QByteArray &rendered);
     void writeResponseBody(QByteArrayView chunk);
     void writeResponseBodyBytes(QByteArrayView chunk); // as it goes on the wire (after gzip)
     void onResponseEnd();
@@ -100,6 +102,8 @@ private:
     UpstreamAttempt m_attempt; // after m_config: it points into the snapshot
     std::unique_ptr<QTimer> m_faultTimer; // route `fault` delays; created on first use
     TrafficEvent m_event;
+    BodyCapture m_requestBody; // for the app's body preview, when it asked for bodies
+    BodyCapture m_responseBody;
     RequestPhase m_phase = RequestPhase::Head;
     bool m_proxying = false; // the current request goes upstream
     bool m_discardBody = false; // a local response was sent; the body is read and dropped

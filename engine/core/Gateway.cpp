@@ -70,7 +70,7 @@ public:
     QTimer *drainTimer = nullptr;
     SecretStore *secrets = nullptr; // not owned
     RequestHistory history;
-    std::shared_ptr<std::atomic<bool>> observed = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<Observation> observation = std::make_shared<Observation>();
 };
 
 bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result,
@@ -170,7 +170,7 @@ void GatewayPrivate::startWorkers()
             thread->setEventDispatcher(new net::EpollEventDispatcher);
         }
         auto *worker = new Worker(i, activeConnections);
-        worker->setObservedFlag(observed);
+        worker->setObservation(observation);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         worker->setHistory(&history);
@@ -477,7 +477,13 @@ void Gateway::setSecretStore(SecretStore *store)
 
 void Gateway::setObserved(bool observed)
 {
-    d->observed->store(observed, std::memory_order_relaxed);
+    d->observation->headers.store(observed, std::memory_order_relaxed);
+}
+
+void Gateway::setBodyCapture(BodyCapturePolicy policy)
+{
+    d->observation->bodyLimit.store(std::max<qsizetype>(0, policy.limit), std::memory_order_relaxed);
+    d->observation->keepStartOfLargerBodies.store(policy.keepStartOfLarger, std::memory_order_relaxed);
 }
 
 QByteArray Gateway::metricsText() const

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "engine/core/BodyCapture.h"
 #include "engine/core/RequestHistory.h"
 #include "engine/core/StoreStatus.h"
 #include "engine/core/TrafficEvent.h"
@@ -77,9 +78,12 @@ public:
     QList<StoreStatus> storeStatus() const;
     // The latest finished requests (newest first), the one history the admin API and the app share.
     QList<TrafficEvent> recentRequests(const RequestQuery &query) const;
-    // Count requests for metrics and keep them, with headers, in the history even when the
-    // profile has no admin API (the app's views); a profile with `admin` is observed anyway.
+    // Keep requests, with their headers, in the history even when the profile has no admin API
+    // (the app's views); a profile with `admin` is observed anyway, and only it counts metrics.
     void setObserved(bool observed);
+    // Which request and response bodies the app's traffic view keeps (none unless asked). They
+    // stay in the workers' capture rings and never reach the admin API, the access log or /metrics.
+    void setBodyCapture(BodyCapturePolicy policy);
     // GET /metrics: the Prometheus text format, the workers' counters summed.
     QByteArray metricsText() const;
     // The route tester: what the running profile would do with this request (nothing is sent).

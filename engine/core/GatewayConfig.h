@@ -115,9 +115,9 @@ struct GatewayConfig
     std::vector<CompiledUpstream> upstreams;
     profile::Limits limits;
     bool serverTiming = true; // Server-Timing on every answer
-    // Requests are counted for /metrics and kept (with their headers) in the history only when
-    // someone can look: the profile has the admin API, or the app shows its views
-    // (Gateway::setObserved). Otherwise that bookkeeping, about 2 µs a request, is skipped.
+    // The profile has the admin API: requests are counted for /metrics and kept (with their
+    // headers) in the history. The app asks for the history alone (Gateway::setObserved).
+    // Otherwise that bookkeeping, about 2 µs a request, is skipped.
     bool observed = false;
     QList<QByteArray> localHosts; // exact host names that are "us" for absolute-form targets
     QList<QByteArray> localHostSuffixes; // ".shop.test" from every route's "*.shop.test"

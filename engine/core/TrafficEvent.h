@@ -8,14 +8,14 @@
 
 #include <memory>
 
-#include "engine/core/HeaderArchive.h"
+#include "engine/core/CaptureArchive.h"
 
 namespace gatehouse::engine {
 
 // One finished request, as the access log, the traffic view and the admin API see it.
-// The access log never carries secrets: no Authorization, no cookies, no bodies. The headers
-// stay in the worker's HeaderArchive (copied there once, no allocation) and are redacted when
-// shown.
+// The access log never carries secrets: no Authorization, no cookies, no bodies. Headers and
+// bodies stay in the worker's CaptureArchive (copied there once, no allocation); headers are
+// redacted when shown, bodies are shown only in the app.
 struct TrafficEvent
 {
     qint64 timeMs = 0; // start, milliseconds since the epoch
@@ -31,7 +31,9 @@ struct TrafficEvent
     qint64 bytesIn = 0; // request body bytes
     qint64 bytesOut = 0; // response body bytes
     double totalMs = 0;
-    double upstreamMs = -1; // -1 when no upstream was asked
+    double upstreamMs = -1; // the answering attempt, connect included, to its response head; -1 when no upstream was asked
+    double queueMs = -1; // request head read → first upstream attempt (routing, auth, limits, fault delays); -1: none
+    double connectMs = -1; // the answering attempt's TCP (and TLS) connect; 0 on a pooled connection; -1: none
     int attempts = 0;
     QString consumer;
     QByteArray auth; // "ok", or why the token was refused ("expired", ...); empty on public routes
@@ -39,9 +41,15 @@ struct TrafficEvent
     bool canary = false;
     bool rateLimited = false;
     QByteArray error; // gateway error code for gateway-made errors ("bad_gateway", ...)
-    std::shared_ptr<const HeaderArchive> headers; // the worker's, where the refs below point
-    HeaderArchive::Ref requestHeaders; // as the client sent them
-    HeaderArchive::Ref responseHeaders; // as the upstream sent them; none for the gateway's own answers
+    std::shared_ptr<const CaptureArchive> capture; // the worker's, where the refs below point
+    CaptureArchive::Ref requestHeaders; // as the client sent them
+    CaptureArchive::Ref responseHeaders; // as the upstream sent them, or as the gateway answered
+    // Bodies, only when the app asked for them (BodyCapturePolicy): the request's as the client
+    // sent it, the response's as the upstream (or the gateway) made it, before any gzip on the way.
+    CaptureArchive::Ref requestBody;
+    CaptureArchive::Ref responseBody;
+    bool requestBodyTruncated = false; // what was kept is the first part of a larger body
+    bool responseBodyTruncated = false;
 };
 
 // The access-log fields as one JSON object, and as the access log's line.

@@ -84,8 +84,8 @@ void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOpt
 void Worker::record(TrafficEvent &&event)
 {
     m_requestsServed.fetch_add(1, std::memory_order_relaxed);
-    if (observed()) {
-        m_metrics.record(event);
+    if (m_config && m_config->observed) {
+        m_metrics.record(event); // for /metrics: only a profile with an admin API has one
     }
     if (m_events.size() < kMaxBufferedEvents) {
         m_events.append(std::move(event));

@@ -12,6 +12,7 @@
 
 #include "engine/core/GatewayConfig.h"
 #include "engine/core/ListenerOptions.h"
+#include "engine/core/Observation.h"
 #include "engine/core/RequestHistory.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/metrics/WorkerMetrics.h"
@@ -49,10 +50,12 @@ public:
 
     quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
     const WorkerMetrics &metrics() const { return m_metrics; }
-    const std::shared_ptr<HeaderArchive> &headerArchive() const { return m_headerArchive; }
-    // Whether requests are counted and their headers kept (GatewayConfig::observed, or the app).
-    bool observed() const { return m_observed->load(std::memory_order_relaxed) || (m_config && m_config->observed); }
-    void setObservedFlag(std::shared_ptr<std::atomic<bool>> flag) { m_observed = std::move(flag); }
+    const std::shared_ptr<CaptureArchive> &captureArchive() const { return m_captureArchive; }
+    // Whether requests are kept, with their headers, in the history (the admin API's or the app's).
+    bool observed() const { return m_observation->headers.load(std::memory_order_relaxed) || (m_config && m_config->observed); }
+    // Which bodies are kept: only the app asks for them, the admin API never shows them.
+    BodyCapturePolicy bodyCapture() const { return m_observation->bodyPolicy(); }
+    void setObservation(std::shared_ptr<const Observation> observation) { m_observation = std::move(observation); }
     // Where observed batches are kept for the admin API and the app (the gateway's, not owned).
     void setHistory(RequestHistory *history) { m_history = history; }
 
@@ -80,8 +83,8 @@ private:
     int m_ticks = 0;
     std::atomic<quint64> m_requestsServed { 0 };
     WorkerMetrics m_metrics;
-    std::shared_ptr<HeaderArchive> m_headerArchive = std::make_shared<HeaderArchive>();
-    std::shared_ptr<std::atomic<bool>> m_observed = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<CaptureArchive> m_captureArchive = std::make_shared<CaptureArchive>();
+    std::shared_ptr<const Observation> m_observation = std::make_shared<Observation>();
     RequestHistory *m_history = nullptr;
 };
 

@@ -3,7 +3,7 @@
 
 #include <QTest>
 
-#include "engine/core/HeaderArchive.h"
+#include "engine/core/CaptureArchive.h"
 #include "engine/core/RequestHistory.h"
 
 using namespace gatehouse::engine;
@@ -37,7 +37,8 @@ class TestRequestHistory : public QObject
 private Q_SLOTS:
     void newestFirstAndBounded();
     void filters();
-    void headerArchiveKeepsRecentHeaders();
+    void captureArchiveKeepsRecentHeaders();
+    void captureArchiveKeepsBodies();
 };
 
 void TestRequestHistory::newestFirstAndBounded()
@@ -78,25 +79,25 @@ void TestRequestHistory::filters()
     QVERIFY(history.query(query).isEmpty()); // every filter must hold
 }
 
-void TestRequestHistory::headerArchiveKeepsRecentHeaders()
+void TestRequestHistory::captureArchiveKeepsRecentHeaders()
 {
-    HeaderArchive archive;
+    CaptureArchive archive;
     const QList<gatehouse::engine::http::Header> head { { "Host", "localhost" }, { "X-Trace", "t-1" } };
-    const HeaderArchive::Ref first = archive.store(head);
+    const CaptureArchive::Ref first = archive.store(head);
     QCOMPARE(archive.load(first).value_or(QByteArray()), QByteArray("Host: localhost\r\nX-Trace: t-1\r\n"));
-    QVERIFY(!archive.load(HeaderArchive::Ref {})); // nothing stored
-    QCOMPARE(archive.store({}).start, qint64(-1));
+    QVERIFY(!archive.load(CaptureArchive::Ref {})); // nothing stored
+    QCOMPARE(archive.store(QList<gatehouse::engine::http::Header> {}).start, qint64(-1));
     // A head larger than a sixteenth of the ring is not kept.
-    const QByteArray huge(HeaderArchive::kCapacity / 8, 'x');
+    const QByteArray huge(CaptureArchive::kCapacity / 8, 'x');
     QCOMPARE(archive.store({ { "X-Huge", huge } }).start, qint64(-1));
 
     // Fill the ring past its end: the first entry is gone, one that straddles the wrap reads whole.
     const QByteArray value(1000, 'v');
-    HeaderArchive::Ref straddling;
+    CaptureArchive::Ref straddling;
     qint64 written = first.length;
-    while (written < HeaderArchive::kCapacity + 5000) {
-        const HeaderArchive::Ref ref = archive.store({ { "X-Fill", value } });
-        if (ref.start / HeaderArchive::kCapacity != (ref.start + ref.length - 1) / HeaderArchive::kCapacity) {
+    while (written < CaptureArchive::kCapacity + 5000) {
+        const CaptureArchive::Ref ref = archive.store({ { "X-Fill", value } });
+        if (ref.start / CaptureArchive::kCapacity != (ref.start + ref.length - 1) / CaptureArchive::kCapacity) {
             straddling = ref;
         }
         written += ref.length;
@@ -104,6 +105,30 @@ void TestRequestHistory::headerArchiveKeepsRecentHeaders()
     QVERIFY(!archive.load(first));
     QVERIFY(straddling.start > 0);
     QCOMPARE(archive.load(straddling).value_or(QByteArray()), "X-Fill: " + value + "\r\n");
+}
+
+void TestRequestHistory::captureArchiveKeepsBodies()
+{
+    CaptureArchive archive;
+    QByteArray body(70'000, Qt::Uninitialized);
+    for (qsizetype i = 0; i < body.size(); ++i) {
+        body[i] = char(i * 7 % 256); // binary, NULs included
+    }
+    const CaptureArchive::Ref ref = archive.store(QByteArrayView(body));
+    QCOMPARE(archive.load(ref).value_or(QByteArray()), body);
+    QCOMPARE(archive.store(QByteArrayView(QByteArray(CaptureArchive::kLargestEntry + 1, 'b'))).start, qint64(-1));
+    // Bodies and headers share the ring; a body across the wrap reads whole.
+    CaptureArchive::Ref straddling;
+    for (qint64 written = ref.length; written < CaptureArchive::kCapacity + body.size();) {
+        const CaptureArchive::Ref next = archive.store(QByteArrayView(body));
+        if (next.start / CaptureArchive::kCapacity != (next.start + next.length - 1) / CaptureArchive::kCapacity) {
+            straddling = next;
+        }
+        written += next.length;
+    }
+    QVERIFY(!archive.load(ref));
+    QVERIFY(straddling.start > 0);
+    QCOMPARE(archive.load(straddling).value_or(QByteArray()), body);
 }
 
 QTEST_GUILESS_MAIN(TestRequestHistory)

@@ -9,11 +9,11 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "tests/integration/IntegrationClients.h"
+#include "tests/support/TestProfiles.h"
 #include "tests/support/TestSupport.h"
 
 using namespace gatehouse::test;
@@ -57,20 +57,12 @@ private:
 
 QByteArray TestAdminApi::profile(const QByteArray &extraRoutes) const
 {
-    QByteArray yaml = R"(gatehouse: 1
-name: admin-test
-listen: [{ bind: 127.0.0.1:0 }]
-admin: { bind: 127.0.0.1:0, token: file:admin.token }
-upstreams:
-  - name: echo
-    targets: [{ url: "http://127.0.0.1:@E@" }]
-routes:
-  - { name: a, match: { path: /a }, upstream: echo }
-  - { name: private, match: { path: /private }, respond: { status: 200, body: secret-stuff }, auth: hs }
-@EXTRA@jwt:
-  - { name: hs, algorithms: [HS256], secret: file:jwt.secret }
-)";
-    return yaml.replace("@E@", portOf(m_echo)).replace("@EXTRA@", extraRoutes);
+    const QByteArray routes = "  - { name: a, match: { path: /a }, upstream: echo }\n"
+                              "  - { name: private, match: { path: /private }, respond: { status: 200, body: secret-stuff }, auth: hs }\n";
+    return echoProfile("admin-test", m_echo.url(), routes + extraRoutes,
+                       "admin: { bind: 127.0.0.1:0, token: file:admin.token }\n"
+                       "jwt:\n"
+                       "  - { name: hs, algorithms: [HS256], secret: file:jwt.secret }\n");
 }
 
 QnamResult TestAdminApi::call(const QByteArray &verb, const QString &path, const QByteArray &body, const QByteArray &token)
@@ -94,11 +86,8 @@ void TestAdminApi::initTestCase()
     const QString path = writeFile(m_dir, QStringLiteral("admin.yaml"), profile());
     // The access log goes to a file: a pipe nobody reads while the load runs would fill up.
     QVERIFY2(startServeWithAccessLog(m_gateway, path, m_dir.filePath(QStringLiteral("admin.jsonl"))), m_gateway.stderrText().constData());
-    QVERIFY(m_gateway.waitForStderr("admin API on http://127.0.0.1:"));
-    const QRegularExpressionMatch match
-        = QRegularExpression(QStringLiteral("admin API on (http://127\\.0\\.0\\.1:\\d+)")).match(QString::fromUtf8(m_gateway.stderrText()));
-    QVERIFY(match.hasMatch());
-    m_adminUrl = match.captured(1);
+    m_adminUrl = m_gateway.adminUrl();
+    QVERIFY2(m_adminUrl.startsWith(QStringLiteral("http://127.0.0.1:")), m_gateway.stderrText().constData());
 }
 
 void TestAdminApi::cleanupTestCase()
@@ -300,8 +289,7 @@ void TestAdminApi::notReadyWhileDraining()
     yaml.replace("http://127.0.0.1:" + portOf(m_echo), "http://127.0.0.1:" + portOf(slow));
     GatehouseProcess gateway;
     QVERIFY(startServeWithAccessLog(gateway, writeFile(m_dir, QStringLiteral("drain.yaml"), yaml), m_dir.filePath(QStringLiteral("drain.jsonl"))));
-    QVERIFY(gateway.waitForStderr("admin API on"));
-    const QString admin = QRegularExpression(QStringLiteral("admin API on (\\S+)")).match(QString::fromUtf8(gateway.stderrText())).captured(1);
+    const QString admin = gateway.adminUrl();
     QCOMPARE(qnam(m_manager, "GET", admin + QStringLiteral("/ready")).status, 200);
     RawConnection inFlight;
     QVERIFY(inFlight.open(gateway.port()));
@@ -334,10 +322,9 @@ void TestAdminApi::adminOverTls()
                  "admin: { bind: 127.0.0.1:0, token: file:admin.token, tls: { cert: admin.pem, key: admin-key.pem } }");
     GatehouseProcess gateway;
     QVERIFY(startServeWithAccessLog(gateway, writeFile(m_dir, QStringLiteral("tls-admin.yaml"), yaml), m_dir.filePath(QStringLiteral("tls-admin.jsonl"))));
-    QVERIFY2(gateway.waitForStderr("admin API on https://127.0.0.1:"), gateway.stderrText().constData());
-    const QString port = QRegularExpression(QStringLiteral("admin API on https://127\\.0\\.0\\.1:(\\d+)"))
-                             .match(QString::fromUtf8(gateway.stderrText())).captured(1);
-    QVERIFY(!port.isEmpty());
+    const QUrl adminUrl(gateway.adminUrl());
+    QVERIFY2(adminUrl.scheme() == u"https" && adminUrl.host() == u"127.0.0.1", gateway.stderrText().constData());
+    const QString port = QString::number(adminUrl.port());
     const QString https = QStringLiteral("https://localhost:%1").arg(port);
     const QString ca = m_dir.filePath(QStringLiteral("admin.pem"));
 

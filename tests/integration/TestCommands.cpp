@@ -370,7 +370,11 @@ void TestCommands::serveInvalidProfile()
 
 void TestCommands::serveAccessLog()
 {
-    const QString profile = writeFile(m_dir, QStringLiteral("log.yaml"), upstreamProfile(m_echo.port()));
+    const QString profile = writeFile(m_dir, QStringLiteral("log.yaml"),
+                                      upstreamProfile(m_echo.port(), "  - name: slow\n"
+                                                                     "    match: { path: /slow }\n"
+                                                                     "    upstream: echo\n"
+                                                                     "    fault: { delay: 150ms, delay_percent: 100 }\n"));
     GatehouseProcess gateway;
     QVERIFY2(gateway.startServe(profile), gateway.stderrText().constData());
 
@@ -385,9 +389,10 @@ void TestCommands::serveAccessLog()
     QCOMPARE(post.status, 200);
     const HttpResponse missing = request(gateway.port(), "GET", "/nowhere", "X-Request-ID: log-test-3\r\n");
     QCOMPARE(missing.status, 404);
+    QCOMPARE(request(gateway.port(), "GET", "/slow", "X-Request-ID: log-test-4\r\n").status, 200);
 
-    const QList<QByteArray> lines = waitForLines(gateway, 3);
-    QCOMPARE(lines.size(), 3);
+    const QList<QByteArray> lines = waitForLines(gateway, 4);
+    QCOMPARE(lines.size(), 4);
     QHash<QString, QJsonObject> byId;
     const QStringList required { QStringLiteral("time"), QStringLiteral("request_id"), QStringLiteral("client"),
                                  QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("route"),
@@ -419,6 +424,11 @@ void TestCommands::serveAccessLog()
     const double total = first.value(QStringLiteral("total_ms")).toDouble(-1);
     const double upstream = first.value(QStringLiteral("upstream_ms")).toDouble(-1);
     QVERIFY(upstream >= 0 && total >= upstream && total < 5000);
+    // The breakdown adds up: queue, then the attempt (its connect inside), within the total.
+    const double queue = first.value(QStringLiteral("queue_ms")).toDouble(-1);
+    const double connect = first.value(QStringLiteral("connect_ms")).toDouble(-1);
+    QVERIFY2(queue >= 0 && connect >= 0 && connect <= upstream + 0.002 && queue + upstream <= total + 0.002,
+             qPrintable(QStringLiteral("queue %1 connect %2 upstream %3 total %4").arg(queue).arg(connect).arg(upstream).arg(total)));
 
     const QJsonObject second = byId.value(QStringLiteral("log-test-2"));
     QCOMPARE(second.value(QStringLiteral("method")).toString(), QStringLiteral("POST"));
@@ -429,6 +439,13 @@ void TestCommands::serveAccessLog()
     QCOMPARE(third.value(QStringLiteral("status")).toInt(), 404);
     QVERIFY(third.value(QStringLiteral("route")).isNull());
     QVERIFY(third.value(QStringLiteral("upstream")).isNull());
+    QVERIFY(third.value(QStringLiteral("queue_ms")).isNull());
+    QVERIFY(third.value(QStringLiteral("connect_ms")).isNull());
+
+    // A route's fault delay is time the request queued in the gateway, not upstream time.
+    const QJsonObject slow = byId.value(QStringLiteral("log-test-4"));
+    QVERIFY2(slow.value(QStringLiteral("queue_ms")).toDouble() >= 150, qPrintable(QString::number(slow.value(QStringLiteral("queue_ms")).toDouble())));
+    QVERIFY(slow.value(QStringLiteral("upstream_ms")).toDouble() < 150);
 
     // Credentials never reach the log or the diagnostics.
     QCOMPARE(gateway.terminate(), 0);

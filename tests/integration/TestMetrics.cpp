@@ -5,11 +5,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "tests/integration/IntegrationClients.h"
+#include "tests/support/TestProfiles.h"
 #include "tests/support/TestSupport.h"
 
 using namespace gatehouse::test;
@@ -81,29 +81,21 @@ void TestMetrics::countsAfterKnownTraffic()
     QVERIFY2(echo.startEcho(QStringLiteral("echo")), echo.stderrText().constData());
     writeFile(dir, QStringLiteral("admin.token"), kToken);
     writeFile(dir, QStringLiteral("jwt.secret"), "metrics-jwt-secret-0123456789abcdef");
-    QByteArray profile = R"(gatehouse: 1
-name: metrics
-listen: [{ bind: 127.0.0.1:0 }]
-admin: { bind: 127.0.0.1:0, token: file:admin.token }
-upstreams:
-  - name: echo
-    targets: [{ url: "http://127.0.0.1:@E@" }]
-routes:
-  - { name: a, match: { path: /a }, respond: { status: 200, body: a } }
-  - { name: limited, match: { path: /limited }, respond: { status: 200 }, rate_limit: [one] }
-  - { name: private, match: { path: /private }, respond: { status: 200 }, auth: hs }
-  - { name: echo, match: { path: /echo }, upstream: echo }
-jwt:
-  - { name: hs, algorithms: [HS256], secret: file:jwt.secret }
-rate_limits:
-  - { name: one, requests: 1, per: 1m, key: route }
-)";
-    profile.replace("@E@", portOf(echo));
+    const QByteArray profile = echoProfile("metrics", echo.url(),
+                                           "  - { name: a, match: { path: /a }, respond: { status: 200, body: a } }\n"
+                                           "  - { name: limited, match: { path: /limited }, respond: { status: 200 }, rate_limit: [one] }\n"
+                                           "  - { name: private, match: { path: /private }, respond: { status: 200 }, auth: hs }\n"
+                                           "  - { name: echo, match: { path: /echo }, upstream: echo }\n",
+                                           "admin: { bind: 127.0.0.1:0, token: file:admin.token }\n"
+                                           "jwt:\n"
+                                           "  - { name: hs, algorithms: [HS256], secret: file:jwt.secret }\n"
+                                           "rate_limits:\n"
+                                           "  - { name: one, requests: 1, per: 1m, key: route }\n");
     GatehouseProcess gateway;
     QVERIFY2(startServeWithAccessLog(gateway, writeFile(dir, QStringLiteral("metrics.yaml"), profile), dir.filePath(QStringLiteral("log"))),
              gateway.stderrText().constData());
-    QVERIFY(gateway.waitForStderr("admin API on"));
-    const QString admin = QRegularExpression(QStringLiteral("admin API on (\\S+)")).match(QString::fromUtf8(gateway.stderrText())).captured(1);
+    const QString admin = gateway.adminUrl();
+    QVERIFY(!admin.isEmpty());
 
     RawConnection c;
     QVERIFY(c.open(gateway.port()));

@@ -152,12 +152,21 @@ bool GatehouseProcess::waitForStderr(const QByteArray &text, int timeoutMs)
     return false;
 }
 
+QString GatehouseProcess::adminUrl()
+{
+    if (!waitForStderr("admin API on")) {
+        return {};
+    }
+    static const QRegularExpression announced(QStringLiteral("admin API on (\\S+)"));
+    return announced.match(QString::fromUtf8(m_stderr)).captured(1);
+}
+
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
 {
     const QString path = dir.filePath(name);
     QFile file(path);
-    if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        file.write(content);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(content) != content.size()) {
+        return {};
     }
     return path;
 }

@@ -44,6 +44,8 @@ public:
     QByteArray stderrText();
     // Waits until stderr contains `text` (or timeout).
     bool waitForStderr(const QByteArray &text, int timeoutMs = 5000);
+    // The admin API's URL as the gateway announced it (waits as waitForStderr()); empty without one.
+    QString adminUrl();
 
 private:
     bool waitForListening(int count, int timeoutMs);
@@ -55,7 +57,7 @@ private:
     QList<quint16> m_ports;
 };
 
-// Writes `yaml` to a file in `dir` and returns its path.
+// Writes `content` to a file in `dir` and returns its path; empty when it could not be written.
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content);
 
 // A blocking raw exchange: connects, sends `request`, reads until the peer closes or

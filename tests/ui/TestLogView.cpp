@@ -8,13 +8,13 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QLoggingCategory>
-#include <QSignalSpy>
 #include <QTableView>
-#include <QTcpServer>
 #include <QTest>
 
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileReader.h"
+#include "tests/support/TestProfiles.h"
+#include "tests/support/UiTestSupport.h"
 #include "ui/logs/LogCapture.h"
 #include "ui/logs/LogModel.h"
 #include "ui/logs/LogView.h"
@@ -115,26 +115,9 @@ void TestLogView::filtersThroughTheWidgets()
 
 void TestLogView::engineHealthChangesAreLogged()
 {
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost));
-    const quint16 deadPort = probe.serverPort();
-    probe.close();
-    // Here rather than at file scope: moc misreads a raw string with "//" ahead of the class.
-    QByteArray yaml = R"(gatehouse: 1
-name: logs
-listen:
-  - bind: 127.0.0.1:0
-upstreams:
-  - name: pool
-    targets: [{ url: "http://127.0.0.1:@DEAD@" }]
-    health_check: { path: /health, interval: 100ms, timeout: 100ms, unhealthy_after: 1 }
-routes:
-  - name: pool
-    match: { path: /pool }
-    upstream: pool
-)";
-    yaml.replace("@DEAD@", QByteArray::number(deadPort));
-    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<logs>"), QString());
+    const quint16 deadPort = test::closedLoopbackPort();
+    QVERIFY(deadPort != 0);
+    const profile::ReadResult read = profile::readProfile(test::unhealthyPoolProfile("logs", deadPort), QStringLiteral("<logs>"), QString());
     QVERIFY(read.ok());
 
     LogModel model;
@@ -146,9 +129,7 @@ routes:
     QTRY_VERIFY_WITH_TIMEOUT(modelHas(model, QStringLiteral("is unhealthy")), 5000);
     QVERIFY(modelHas(model, QStringLiteral("running with")));
 
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(test::stopGateway(gateway));
 }
 
 QTEST_MAIN(TestLogView)

@@ -1,3 +1,5 @@
+#include <memory>
+
 #include <QAction>
 #include <QApplication>
 #include <QLabel>
@@ -17,6 +19,8 @@
 
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileReader.h"
+#include "tests/support/TestProfiles.h"
+#include "tests/support/UiTestSupport.h"
 #include "ui/MainWindow.h"
 #include "ui/document/ProfileDocument.h"
 #include "ui/routes/RouteListModel.h"
@@ -29,13 +33,36 @@ class TestMainWindow : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void init();
+    void cleanup();
     void showsListenersRoutesAndCountsRequests();
     void showsUpstreamTargetState();
     void warnsAboutUnverifiedTls();
     void portInUseIsShownAndFixable();
     void sidebarSwitchesPages();
     void addRouteFromTheToolbar();
+
+private:
+    // Each test's window over its own engine, shown, as the app makes them.
+    std::unique_ptr<engine::Gateway> m_gateway;
+    std::unique_ptr<ui::MainWindow> m_window;
 };
+
+void TestMainWindow::init()
+{
+    m_gateway = std::make_unique<engine::Gateway>();
+    m_window = std::make_unique<ui::MainWindow>(*m_gateway);
+    m_window->show();
+}
+
+void TestMainWindow::cleanup()
+{
+    if (m_gateway->isRunning()) {
+        QVERIFY(test::stopGateway(*m_gateway));
+    }
+    m_window.reset();
+    m_gateway.reset();
+}
 
 void TestMainWindow::showsListenersRoutesAndCountsRequests()
 {
@@ -54,18 +81,15 @@ routes:
     const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<ui-test>"), QString());
     QVERIFY(read.ok());
 
-    engine::Gateway gateway;
-    ui::MainWindow window(gateway);
-    window.show();
-    window.document()->reset(*read.profile); // the app runs what its document holds
-    QVERIFY(gateway.isRunning());
-    const QList<engine::ListenerInfo> listeners = gateway.listeners();
+    m_window->document()->reset(*read.profile); // the app runs what its document holds
+    QVERIFY(m_gateway->isRunning());
+    const QList<engine::ListenerInfo> listeners = m_gateway->listeners();
     QCOMPARE(listeners.size(), 1);
     QVERIFY(listeners.first().port != 0);
 
-    auto *listenersLabel = window.findChild<QLabel *>(QStringLiteral("listeners"));
-    auto *requestsLabel = window.findChild<QLabel *>(QStringLiteral("requests"));
-    auto *routes = window.findChild<QTableView *>(QStringLiteral("routesTable"));
+    auto *listenersLabel = m_window->findChild<QLabel *>(QStringLiteral("listeners"));
+    auto *requestsLabel = m_window->findChild<QLabel *>(QStringLiteral("requests"));
+    auto *routes = m_window->findChild<QTableView *>(QStringLiteral("routesTable"));
     QVERIFY(listenersLabel && requestsLabel && routes);
     QVERIFY2(listenersLabel->text().contains(listeners.first().url()), qPrintable(listenersLabel->text()));
     QCOMPARE(routes->model()->rowCount(), 2);
@@ -84,52 +108,30 @@ routes:
     QTRY_VERIFY_WITH_TIMEOUT(requestsLabel->text().startsWith(QStringLiteral("Requests: 3")), 5000);
 
     // The traffic view says why the other route did not take a request.
-    window.showPage(ui::MainWindow::Traffic);
-    auto *traffic = window.findChild<QTableView *>(QStringLiteral("trafficTable"));
+    m_window->showPage(ui::MainWindow::Traffic);
+    auto *traffic = m_window->findChild<QTableView *>(QStringLiteral("trafficTable"));
     QTRY_VERIFY_WITH_TIMEOUT(traffic->model()->rowCount() == 3, 3000);
     traffic->setCurrentIndex(traffic->model()->index(0, 0));
-    auto *overview = window.findChild<QTextBrowser *>(QStringLiteral("trafficOverview"));
+    auto *overview = m_window->findChild<QTextBrowser *>(QStringLiteral("trafficOverview"));
     QVERIFY(overview);
     QTRY_VERIFY_WITH_TIMEOUT(overview->toPlainText().contains(QStringLiteral("Not teapot")), 2000);
     QVERIFY2(overview->toPlainText().contains(QStringLiteral("path /hello does not match path /tea")), qPrintable(overview->toPlainText()));
-
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
 }
 
 // The upstream view shows each target's live state: a target nothing listens on fails its
 // health checks, is shown unhealthy, and requests get a 503 instead of waiting for it.
 void TestMainWindow::showsUpstreamTargetState()
 {
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost));
-    const quint16 deadPort = probe.serverPort();
-    probe.close();
-    QByteArray yaml = R"(gatehouse: 1
-name: ui-upstreams
-listen:
-  - bind: 127.0.0.1:0
-upstreams:
-  - name: pool
-    targets: [{ url: "http://127.0.0.1:@DEAD@" }]
-    health_check: { path: /health, interval: 100ms, timeout: 100ms, unhealthy_after: 1 }
-routes:
-  - name: pool
-    match: { path: /pool }
-    upstream: pool
-)";
-    yaml.replace("@DEAD@", QByteArray::number(deadPort));
-    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<ui-upstreams>"), QString());
+    const quint16 deadPort = test::closedLoopbackPort();
+    QVERIFY(deadPort != 0);
+    const profile::ReadResult read = profile::readProfile(test::unhealthyPoolProfile("ui-upstreams", deadPort),
+                                                          QStringLiteral("<ui-upstreams>"), QString());
     QVERIFY(read.ok());
 
-    engine::Gateway gateway;
-    ui::MainWindow window(gateway);
-    window.show();
-    window.document()->reset(*read.profile); // the app runs what its document holds
-    QVERIFY(gateway.isRunning());
-    window.showPage(ui::MainWindow::Upstreams);
-    auto *upstreams = window.findChild<QTreeWidget *>(QStringLiteral("upstreams"));
+    m_window->document()->reset(*read.profile); // the app runs what its document holds
+    QVERIFY(m_gateway->isRunning());
+    m_window->showPage(ui::MainWindow::Upstreams);
+    auto *upstreams = m_window->findChild<QTreeWidget *>(QStringLiteral("upstreams"));
     QVERIFY(upstreams);
     auto targetRow = [upstreams]() -> QTreeWidgetItem * {
         QTreeWidgetItem *pool = upstreams->topLevelItemCount() == 1 ? upstreams->topLevelItem(0) : nullptr;
@@ -141,16 +143,12 @@ routes:
     QVERIFY2(targetRow()->text(0).endsWith(QString::number(deadPort)), qPrintable(targetRow()->text(0)));
 
     QNetworkAccessManager manager;
-    QNetworkReply *reply = manager.get(QNetworkRequest(QUrl(gateway.listeners().first().url() + QStringLiteral("/pool"))));
+    QNetworkReply *reply = manager.get(QNetworkRequest(QUrl(m_gateway->listeners().first().url() + QStringLiteral("/pool"))));
     QSignalSpy finished(reply, &QNetworkReply::finished);
     QVERIFY(finished.wait(5000));
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 503);
     QVERIFY(reply->readAll().contains("no_healthy_target"));
     reply->deleteLater();
-
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
 }
 
 void TestMainWindow::warnsAboutUnverifiedTls()
@@ -170,20 +168,13 @@ routes:
 )";
     const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<ui-tls>"), QString());
     QVERIFY(read.ok());
-    engine::Gateway gateway;
-    ui::MainWindow window(gateway);
-    window.show();
-    auto *warnings = window.findChild<QLabel *>(QStringLiteral("warnings"));
+    auto *warnings = m_window->findChild<QLabel *>(QStringLiteral("warnings"));
     QVERIFY(warnings);
     QVERIFY(!warnings->isVisible());
-    QVERIFY(gateway.start(*read.profile));
+    QVERIFY(m_gateway->start(*read.profile));
     QTRY_VERIFY_WITH_TIMEOUT(warnings->isVisible(), 2000);
     QVERIFY2(warnings->text().contains(QStringLiteral("upstream legacy: TLS certificate verification is off")),
              qPrintable(warnings->text()));
-
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
 }
 
 void TestMainWindow::portInUseIsShownAndFixable()
@@ -202,37 +193,28 @@ routes:
     yaml.replace("@PORT@", QByteArray::number(squatter.serverPort()));
     const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<ui-busy>"), QString());
     QVERIFY(read.ok());
-    engine::Gateway gateway;
-    ui::MainWindow window(gateway);
-    window.show();
     // What the app does when the engine cannot start.
-    QVERIFY(!gateway.start(*read.profile));
-    window.showStartError(gateway.lastError().messages.join(QLatin1Char('\n')));
-    auto *error = window.findChild<QLabel *>(QStringLiteral("startError"));
+    QVERIFY(!m_gateway->start(*read.profile));
+    m_window->showStartError(m_gateway->lastError().messages.join(QLatin1Char('\n')));
+    auto *error = m_window->findChild<QLabel *>(QStringLiteral("startError"));
     QVERIFY(error && error->isVisible());
     QVERIFY2(error->text().contains(QString::number(squatter.serverPort())), qPrintable(error->text()));
     QVERIFY(error->text().contains(QStringLiteral("change the port")));
-    auto *pages = window.findChild<QStackedWidget *>(QStringLiteral("pages"));
+    auto *pages = m_window->findChild<QStackedWidget *>(QStringLiteral("pages"));
     QCOMPARE(pages->currentIndex(), int(ui::MainWindow::Listeners));
-    QCOMPARE(window.findChild<QLabel *>(QStringLiteral("listeners"))->text(), QStringLiteral("Not running"));
+    QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("listeners"))->text(), QStringLiteral("Not running"));
 
     // Once the port is free the same profile starts, and the error goes away.
     squatter.close();
-    QVERIFY(gateway.start(*read.profile));
+    QVERIFY(m_gateway->start(*read.profile));
     QTRY_VERIFY_WITH_TIMEOUT(!error->isVisible(), 2000);
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
 }
 
 void TestMainWindow::sidebarSwitchesPages()
 {
-    engine::Gateway gateway;
-    ui::MainWindow window(gateway);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    auto *navigation = window.findChild<QListWidget *>(QStringLiteral("navigation"));
-    auto *pages = window.findChild<QStackedWidget *>(QStringLiteral("pages"));
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    auto *navigation = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+    auto *pages = m_window->findChild<QStackedWidget *>(QStringLiteral("pages"));
     QVERIFY(navigation && pages);
     QCOMPARE(navigation->count(), int(ui::MainWindow::PageCount));
     for (const int page : { int(ui::MainWindow::Logs), int(ui::MainWindow::Charts), int(ui::MainWindow::Tester), int(ui::MainWindow::Routes) }) {
@@ -246,12 +228,9 @@ void TestMainWindow::sidebarSwitchesPages()
 
 void TestMainWindow::addRouteFromTheToolbar()
 {
-    engine::Gateway gateway;
-    ui::MainWindow window(gateway);
-    window.show();
-    auto *toolbar = window.findChild<QToolBar *>(QStringLiteral("mainToolbar"));
+    auto *toolbar = m_window->findChild<QToolBar *>(QStringLiteral("mainToolbar"));
     QVERIFY(toolbar);
-    auto *addRoute = window.findChild<QAction *>(QStringLiteral("actionAddRouteGlobal"));
+    auto *addRoute = m_window->findChild<QAction *>(QStringLiteral("actionAddRouteGlobal"));
     QVERIFY(addRoute && toolbar->actions().contains(addRoute));
     // The form is modal: look at it, then cancel it, from inside its own event loop.
     QString seen;
@@ -263,8 +242,8 @@ void TestMainWindow::addRouteFromTheToolbar()
     });
     QTest::mouseClick(toolbar->widgetForAction(addRoute), Qt::LeftButton);
     QVERIFY2(seen.startsWith(QStringLiteral("routeDialog|")), qPrintable(seen));
-    QCOMPARE(window.findChild<QStackedWidget *>(QStringLiteral("pages"))->currentIndex(), int(ui::MainWindow::Routes));
-    QCOMPARE(window.document()->profile().routes.size(), 0); // cancelled: nothing changed
+    QCOMPARE(m_window->findChild<QStackedWidget *>(QStringLiteral("pages"))->currentIndex(), int(ui::MainWindow::Routes));
+    QCOMPARE(m_window->document()->profile().routes.size(), 0); // cancelled: nothing changed
 }
 
 QTEST_MAIN(TestMainWindow)

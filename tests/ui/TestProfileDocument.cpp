@@ -8,6 +8,8 @@
 
 #include "engine/profile/ProfileReader.h"
 #include "engine/profile/ProfileWriter.h"
+#include "tests/support/TestProfiles.h"
+#include "tests/support/TestSupport.h"
 #include "ui/document/ProfileDocument.h"
 
 using namespace gatehouse;
@@ -15,23 +17,7 @@ using gatehouse::ui::ProfileDocument;
 
 namespace {
 
-const QByteArray kProfile = "gatehouse: 1\n"
-                            "name: doc\n"
-                            "listen:\n"
-                            "  - bind: 127.0.0.1:0\n"
-                            "routes:\n"
-                            "  - name: hello\n"
-                            "    match: { path: /hello }\n"
-                            "    respond: { status: 200, body: hi }\n";
-
-QString write(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
-{
-    QFile file(dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size()) {
-        return {};
-    }
-    return file.fileName();
-}
+const QByteArray kProfile = test::helloProfile("doc");
 
 QByteArray read(const QString &path)
 {
@@ -75,7 +61,7 @@ private:
 void TestProfileDocument::init()
 {
     QVERIFY(m_dir.isValid());
-    m_path = write(m_dir, QStringLiteral("doc.yaml"), kProfile);
+    m_path = test::writeFile(m_dir, QStringLiteral("doc.yaml"), kProfile);
     QVERIFY(!m_path.isEmpty());
 }
 
@@ -88,7 +74,7 @@ void TestProfileDocument::openValidAndInvalid()
     QCOMPARE(document.displayName(), QStringLiteral("doc.yaml"));
     QVERIFY(!document.isModified());
 
-    const QString bad = write(m_dir, QStringLiteral("bad.yaml"), "gatehouse: 1\nroutes:\n  - name: r\n    upstream: nowhere\n");
+    const QString bad = test::writeFile(m_dir, QStringLiteral("bad.yaml"), "gatehouse: 1\nroutes:\n  - name: r\n    upstream: nowhere\n");
     QVERIFY(!document.open(bad, &problems));
     QCOMPARE(problems.size(), 1);
     QVERIFY2(problems.first().contains(QStringLiteral("bad.yaml:4:15: unknown upstream 'nowhere'")), qPrintable(problems.first()));
@@ -180,14 +166,14 @@ void TestProfileDocument::importAndExport()
     ProfileDocument document;
     QStringList problems;
     QVERIFY(document.open(m_path, &problems));
-    const QString broken = write(m_dir, QStringLiteral("broken.yaml"), "gatehouse: 1\nlisten: [{ bind: nope }]\n");
+    const QString broken = test::writeFile(m_dir, QStringLiteral("broken.yaml"), "gatehouse: 1\nlisten: [{ bind: nope }]\n");
     QVERIFY(!document.importFrom(broken, &problems));
     QVERIFY2(problems.first().startsWith(broken + QStringLiteral(":2:")), qPrintable(problems.first()));
     QCOMPARE(document.undoStack()->count(), 0);
 
     QByteArray other = kProfile;
     other.replace("name: doc", "name: imported");
-    QVERIFY(document.importFrom(write(m_dir, QStringLiteral("other.yaml"), other), &problems));
+    QVERIFY(document.importFrom(test::writeFile(m_dir, QStringLiteral("other.yaml"), other), &problems));
     QCOMPARE(document.profile().name, QStringLiteral("imported"));
     QCOMPARE(document.path(), m_path); // still this document's file
     QVERIFY(document.isModified());
@@ -210,7 +196,7 @@ void TestProfileDocument::noticesChangesOnDisk()
     QByteArray changedByEditor = kProfile;
     changedByEditor.replace("body: hi", "body: hello from vim");
     // Another program replaces the file the way editors do: a new file renamed over it.
-    const QString temp = write(m_dir, QStringLiteral(".doc.yaml.swp"), changedByEditor);
+    const QString temp = test::writeFile(m_dir, QStringLiteral(".doc.yaml.swp"), changedByEditor);
     QVERIFY(QFile::remove(m_path));
     QVERIFY(QFile::rename(temp, m_path));
     QTRY_COMPARE_WITH_TIMEOUT(onDisk.size(), 1, 3000);

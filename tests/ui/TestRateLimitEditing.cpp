@@ -3,24 +3,23 @@
 // delete the profile's routes still need is refused.
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QPushButton>
-#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
 #include <QTreeWidget>
 
 #include "engine/core/Gateway.h"
-#include "engine/profile/ProfileReader.h"
+#include "tests/support/UiTestSupport.h"
 #include "ui/document/ProfileDocument.h"
 #include "ui/ratelimits/RateLimitDialog.h"
 #include "ui/ratelimits/RateLimitsPage.h"
 
 using namespace gatehouse;
+using test::okButton;
+using test::statusOf;
 
 class TestRateLimitEditing : public QObject
 {
@@ -28,24 +27,6 @@ class TestRateLimitEditing : public QObject
 private Q_SLOTS:
     void addRenameAndDelete();
 };
-
-namespace {
-
-int statusOf(QNetworkAccessManager &manager, const QString &url)
-{
-    QNetworkReply *reply = manager.get(QNetworkRequest(QUrl(url)));
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    const int status = finished.wait(5000) ? reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : -1;
-    reply->deleteLater();
-    return status;
-}
-
-QPushButton *okButton(QDialog *dialog)
-{
-    return dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
-}
-
-} // namespace
 
 void TestRateLimitEditing::addRenameAndDelete()
 {
@@ -57,15 +38,9 @@ void TestRateLimitEditing::addRenameAndDelete()
                             "  - name: api\n"
                             "    match: { path: /api }\n"
                             "    respond: { status: 200, body: ok }\n";
-    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<limits>"), QString());
-    QVERIFY(read.ok());
     ui::ProfileDocument document;
     engine::Gateway gateway;
-    connect(&document, &ui::ProfileDocument::changed, &gateway, [&] {
-        gateway.isRunning() ? gateway.apply(document.profile()) : gateway.start(document.profile());
-    });
-    document.reset(*read.profile);
-    QVERIFY(gateway.isRunning());
+    QVERIFY(test::runDocument(document, gateway, yaml));
     ui::RateLimitsPage page(gateway, document);
     page.show();
 
@@ -121,9 +96,7 @@ void TestRateLimitEditing::addRenameAndDelete()
     document.undoStack()->undo();
     QCOMPARE(document.profile().rateLimits.size(), 1);
 
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(test::stopGateway(gateway));
 }
 
 QTEST_MAIN(TestRateLimitEditing)

@@ -36,35 +36,19 @@
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileReader.h"
 #include "engine/profile/Values.h"
+#include "tests/support/TestProfiles.h"
 #include "tests/support/TestSupport.h"
+#include "tests/support/UiTestSupport.h"
 #include "ui/document/ProfileDocument.h"
 #include "ui/routes/RouteDialog.h"
 #include "ui/routes/RouteListModel.h"
 #include "ui/routes/RoutesPage.h"
 
 using namespace gatehouse;
+using test::okButton;
 using ui::RouteListModel;
 
 namespace {
-
-// The echo's URL is put in at run time.
-QByteArray profileYaml(const QString &echoUrl)
-{
-    QByteArray yaml = R"(gatehouse: 1
-name: route-editing
-listen:
-  - bind: 127.0.0.1:0
-upstreams:
-  - name: echo
-    targets: [{ url: "@ECHO_URL@" }]
-routes:
-  - name: hello
-    match: { path_exact: /hello }
-    respond: { status: 200, body: hi }
-)";
-    yaml.replace("@ECHO_URL@", echoUrl.toLatin1());
-    return yaml;
-}
 
 template<typename T>
 T *child(const QObject &root, const char *name)
@@ -116,12 +100,6 @@ void retype(QLineEdit *edit, const QString &text)
     QTest::keyClick(edit, Qt::Key_A, Qt::ControlModifier);
     QTest::keyClick(edit, Qt::Key_Backspace);
     QTest::keyClicks(edit, text);
-}
-
-QPushButton *okButton(const ui::RouteDialog &dialog)
-{
-    auto *box = child<QDialogButtonBox>(dialog, "buttonBox");
-    return box ? box->button(QDialogButtonBox::Ok) : nullptr;
 }
 
 // One whole HTTP/1.1 response (Content-Length or chunked) at the start of `raw`.
@@ -182,7 +160,11 @@ private:
 void TestRouteEditing::initTestCase()
 {
     QVERIFY2(m_echo.startEcho(QStringLiteral("routes-echo")), m_echo.stderrText().constData());
-    const profile::ReadResult read = profile::readProfile(profileYaml(m_echo.url()), QStringLiteral("<route-editing>"), QString());
+    const QByteArray routes = "  - name: hello\n"
+                              "    match: { path_exact: /hello }\n"
+                              "    respond: { status: 200, body: hi }\n";
+    const profile::ReadResult read = profile::readProfile(test::echoProfile("route-editing", m_echo.url(), routes),
+                                                          QStringLiteral("<route-editing>"), QString());
     QVERIFY(read.ok());
 
     m_document = std::make_unique<ui::ProfileDocument>();
@@ -210,9 +192,7 @@ void TestRouteEditing::cleanupTestCase()
     m_tester.reset();
     m_page.reset();
     if (m_gateway && m_gateway->isRunning()) {
-        QSignalSpy stopped(m_gateway.get(), &engine::Gateway::stopped);
-        m_gateway->stop(std::chrono::seconds(2));
-        QVERIFY(stopped.wait(5000));
+        QVERIFY(test::stopGateway(*m_gateway));
     }
     m_echo.terminate(5000);
 }

@@ -5,6 +5,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "ui/traffic/BatchThrottle.h"
 #include "ui/traffic/TrafficFilterModel.h"
 #include "ui/traffic/TrafficModel.h"
 
@@ -58,6 +59,9 @@ private Q_SLOTS:
     void clearEmptiesIt();
     void filtersByTextRouteStatusAndMethod();
     void manyBatchesUnderTheTester();
+    void rowsSpanBatchesOfEverySize();
+    void keepsTheEnginesListsUncopied();
+    void throttleGroupsBatchesUnderLoad();
 };
 
 void TestTrafficModel::ringKeepsTheNewest()
@@ -194,6 +198,58 @@ void TestTrafficModel::manyBatchesUnderTheTester()
     QCOMPARE(model.rowCount(), 1000);
     QCOMPARE(model.event(999).requestId, QByteArray("req-9999"));
     QCOMPARE(filter.rowCount(), 666); // of 9000..9999, those not divisible by 3
+}
+
+// Rows map to the right request whatever the batches' sizes: single requests (a quiet gateway),
+// uneven ones, and the front batch only partly still shown.
+void TestTrafficModel::rowsSpanBatchesOfEverySize()
+{
+    TrafficModel model(7);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    int next = 0;
+    for (const int size : { 1, 1, 3, 1, 5, 2, 1, 1, 6, 1 }) {
+        model.appendBatch(batch(next, size));
+        next += size;
+        const int rows = model.rowCount();
+        QCOMPARE(rows, std::min(next, 7));
+        for (int row = 0; row < rows; ++row) {
+            QCOMPARE(model.event(row).requestId, "req-" + QByteArray::number(next - rows + row));
+        }
+    }
+    QCOMPARE(cell(model, 6, TrafficModel::Path), QStringLiteral("/api/users/21"));
+}
+
+// The model holds the engine's batch itself: the event it shows is the one in the engine's list.
+void TestTrafficModel::keepsTheEnginesListsUncopied()
+{
+    TrafficModel model(10);
+    const QList<TrafficEvent> events = batch(0, 4);
+    model.appendBatch(events);
+    QCOMPARE(&model.event(2), &events.at(2));
+}
+
+// A batch after a quiet spell goes on at once; those that follow within the interval go on
+// together when it ends, in order.
+void TestTrafficModel::throttleGroupsBatchesUnderLoad()
+{
+    gatehouse::ui::BatchThrottle throttle(std::chrono::milliseconds(200));
+    QList<QByteArray> seen;
+    connect(&throttle, &gatehouse::ui::BatchThrottle::batch, this,
+            [&seen](const QList<TrafficEvent> &events) { seen.append(events.first().requestId); });
+    throttle.add(batch(0, 1));
+    QCOMPARE(seen, QList<QByteArray> { "req-0" });
+    throttle.add(batch(1, 1));
+    throttle.add(batch(2, 3));
+    throttle.add({});
+    QCOMPARE(seen.size(), 1); // held back
+    QElapsedTimer waited;
+    waited.start();
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 3, 2000);
+    QVERIFY2(waited.elapsed() >= 150, qPrintable(QString::number(waited.elapsed())));
+    QCOMPARE(seen, (QList<QByteArray> { "req-0", "req-1", "req-2" }));
+    QTest::qWait(250);
+    throttle.add(batch(5, 1)); // quiet again: at once
+    QCOMPARE(seen.size(), 4);
 }
 
 QTEST_GUILESS_MAIN(TestTrafficModel)

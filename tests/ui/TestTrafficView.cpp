@@ -28,7 +28,9 @@
 
 #include "engine/core/Gateway.h"
 #include "engine/profile/ProfileReader.h"
+#include "tests/support/TestProfiles.h"
 #include "tests/support/TestSupport.h"
+#include "tests/support/UiTestSupport.h"
 #include "ui/traffic/CurlCommand.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficView.h"
@@ -37,22 +39,13 @@ using namespace gatehouse;
 
 namespace {
 
-// The echo's URL is put in at run time (moc's tokenizer also trips over "//" in raw strings).
-const QByteArray kProfile = R"(gatehouse: 1
-name: traffic-view
-listen:
-  - bind: 127.0.0.1:0
-upstreams:
-  - name: echo
-    targets: [{ url: "@ECHO_URL@" }]
-routes:
-  - name: api
-    match: { path: /api }
-    upstream: echo
-  - name: hello
-    match: { path_exact: /hello }
-    respond: { status: 200, body: hi }
-)";
+// The routes of the view's profile, beside an upstream `echo` whose URL is known at run time.
+const QByteArray kRoutes = "  - name: api\n"
+                           "    match: { path: /api }\n"
+                           "    upstream: echo\n"
+                           "  - name: hello\n"
+                           "    match: { path_exact: /hello }\n"
+                           "    respond: { status: 200, body: hi }\n";
 
 const QByteArray kToken = "abc.def.ghi";
 
@@ -150,9 +143,8 @@ private:
 void TestTrafficView::initTestCase()
 {
     QVERIFY2(m_echo.startEcho(QStringLiteral("view-echo")), m_echo.stderrText().constData());
-    QByteArray yaml = kProfile;
-    yaml.replace("@ECHO_URL@", m_echo.url().toLatin1());
-    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<traffic-view>"), QString());
+    const profile::ReadResult read = profile::readProfile(test::echoProfile("traffic-view", m_echo.url(), kRoutes),
+                                                          QStringLiteral("<traffic-view>"), QString());
     QVERIFY(read.ok());
 
     m_gateway = std::make_unique<engine::Gateway>();
@@ -182,16 +174,7 @@ void TestTrafficView::cleanupTestCase()
 int TestTrafficView::send(const QByteArray &method, const QString &path, const QList<std::pair<QByteArray, QByteArray>> &headers,
                           const QByteArray &body)
 {
-    QNetworkRequest request(QUrl(m_baseUrl + path));
-    for (const auto &[name, value] : headers) {
-        request.setRawHeader(name, value);
-    }
-    QNetworkReply *reply = m_manager.sendCustomRequest(request, method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    const bool done = reply->isFinished() || finished.wait(5000);
-    const int status = done ? reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : -1;
-    reply->deleteLater();
-    return status;
+    return test::statusOf(m_manager, method, m_baseUrl + path, headers, body);
 }
 
 int TestTrafficView::tableRowOf(const QString &path) const
@@ -250,7 +233,9 @@ void TestTrafficView::clickedRowShowsItsDetails()
     QVERIFY2(overview.contains(QStringLiteral("Status\n200\n")), qPrintable(overview));
     QVERIFY2(overview.contains(QStringLiteral("http://127.0.0.1:%1").arg(m_echo.port())), qPrintable(overview));
     QVERIFY2(overview.contains(QStringLiteral("GET /api/items?page=2")), qPrintable(overview));
-    QVERIFY2(overview.contains(QStringLiteral("Gateway")), qPrintable(overview));
+    for (const char *row : { "Queue\n", "Connect\n", "Upstream\n", "Transfer\n", "Total\n" }) {
+        QVERIFY2(overview.contains(QString::fromLatin1(row)), qPrintable(overview));
+    }
 
     auto *sent = child<QTreeWidget>("trafficRequestHeaders");
     QTreeWidgetItem *trace = headerItem(sent, QStringLiteral("X-Trace")); // the case the client used
@@ -265,13 +250,14 @@ void TestTrafficView::clickedRowShowsItsDetails()
         QVERIFY2(!text.contains(QString::fromLatin1(kToken)), qPrintable(text));
     }
 
-    // The gateway's own 404: no route, and no upstream response headers to show.
+    // The gateway's own 404: no route, and the headers the gateway answered with.
     QVERIFY(clickRow(tableRowOf(QStringLiteral("/missing"))));
     QVERIFY2(child<QTextBrowser>("trafficOverview")->toPlainText().contains(QStringLiteral("no route matched")),
              qPrintable(child<QTextBrowser>("trafficOverview")->toPlainText()));
-    QCOMPARE(answered->topLevelItemCount(), 1);
-    QVERIFY2(answered->topLevelItem(0)->text(0).contains(QStringLiteral("answered this request itself")),
-             qPrintable(answered->topLevelItem(0)->text(0)));
+    QTreeWidgetItem *type = headerItem(answered, QStringLiteral("Content-Type"));
+    QVERIFY(type);
+    QCOMPARE(type->text(1), QStringLiteral("application/json"));
+    QVERIFY(headerItem(answered, QStringLiteral("X-Request-ID")));
 }
 
 void TestTrafficView::filterBarNarrowsTheTable()
@@ -543,26 +529,32 @@ void TestTrafficView::clearShowsTheEmptyState()
 // placeholders and skipped headers are checked the way a shell reads them.
 void TestTrafficView::curlCommandIsShellSafe()
 {
-    auto archive = std::make_shared<engine::HeaderArchive>();
+    auto archive = std::make_shared<engine::CaptureArchive>();
     engine::TrafficEvent post;
     post.method = "POST";
     post.path = "/orders?note=it's";
     post.bytesIn = 3;
-    post.headers = archive;
+    post.capture = archive;
     post.requestHeaders = archive->store({ { "Host", "api.shop.test" }, { "Cookie", "session=s3cret" },
                                            { "Connection", "keep-alive, X-Hop" }, { "X-Hop", "1" },
                                            { "X-Quote", "it's \"$HOME\" `id`" }, { "Content-Length", "3" },
                                            { "Content-Type", "text/plain" }, { "Authorization", "s3cret" } });
     const QString command = ui::curlCommand(post, QStringLiteral("http://127.0.0.1:8080/"));
     QVERIFY2(!command.contains(QStringLiteral("s3cret")), qPrintable(command));
-    QVERIFY2(command.contains(QStringLiteral("# The request had a 3-byte body")), qPrintable(command));
+    // Not captured: said, not guessed.
+    QVERIFY2(command.contains(QStringLiteral("# The request's 3-byte body was not captured")), qPrintable(command));
+    // Captured as text: sent again, quoted so the shell expands nothing in it.
+    const QByteArray body = "it's \"$HOME\" `id`\nline 2";
+    post.bytesIn = body.size();
+    post.requestBody = archive->store(QByteArrayView(body));
+    const QString withBody = ui::curlCommand(post, QStringLiteral("http://127.0.0.1:8080/"));
 
     QProcess shell;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("TOKEN"), QStringLiteral("t0k"));
     environment.insert(QStringLiteral("COOKIE"), QStringLiteral("c=1"));
     shell.setProcessEnvironment(environment);
-    const QString printing = QStringLiteral("curl() { printf '%s\\n' \"$@\"; }\n") + command;
+    const QString printing = QStringLiteral("curl() { printf '%s\\n' \"$@\"; }\n") + withBody;
     shell.start(QStringLiteral("bash"), { QStringLiteral("-c"), printing });
     QVERIFY(shell.waitForFinished(10000)); // no gateway involved: blocking is fine
     QCOMPARE(shell.exitCode(), 0);
@@ -572,7 +564,8 @@ void TestTrafficView::curlCommandIsShellSafe()
                                  QStringLiteral("-H"), QStringLiteral("Cookie: c=1"),
                                  QStringLiteral("-H"), QStringLiteral("X-Quote: it's \"$HOME\" `id`"),
                                  QStringLiteral("-H"), QStringLiteral("Content-Type: text/plain"),
-                                 QStringLiteral("-H"), QStringLiteral("Authorization: t0k") };
+                                 QStringLiteral("-H"), QStringLiteral("Authorization: t0k"),
+                                 QStringLiteral("--data-binary"), QStringLiteral("it's \"$HOME\" `id`"), QStringLiteral("line 2") };
     QCOMPARE(args, expected);
 
     engine::TrafficEvent head;

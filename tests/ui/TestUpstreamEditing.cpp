@@ -3,26 +3,25 @@
 // follow, and deletes the profile's own rules refuse.
 
 #include <QCheckBox>
-#include <QDialogButtonBox>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QPushButton>
-#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
 #include <QTreeWidget>
 
 #include "engine/core/Gateway.h"
-#include "engine/profile/ProfileReader.h"
 #include "tests/support/TestSupport.h"
+#include "tests/support/UiTestSupport.h"
 #include "ui/document/ProfileDocument.h"
 #include "ui/upstreams/UpstreamDialog.h"
 #include "ui/upstreams/UpstreamsPage.h"
 
 using namespace gatehouse;
+using test::okButton;
+using test::statusOf;
 
 class TestUpstreamEditing : public QObject
 {
@@ -32,20 +31,6 @@ private Q_SLOTS:
 };
 
 namespace {
-
-int statusOf(QNetworkAccessManager &manager, const QString &url)
-{
-    QNetworkReply *reply = manager.get(QNetworkRequest(QUrl(url)));
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    const int status = finished.wait(5000) ? reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : -1;
-    reply->deleteLater();
-    return status;
-}
-
-QPushButton *okButton(ui::UpstreamDialog *dialog)
-{
-    return dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
-}
 
 void setText(ui::UpstreamDialog *dialog, const char *name, const QString &text)
 {
@@ -73,15 +58,9 @@ void TestUpstreamEditing::editFixRenameAndDelete()
                             "  - name: api\n"
                             "    match: { path: /api }\n"
                             "    upstream: svc\n";
-    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("<upstreams>"), QString());
-    QVERIFY(read.ok());
     ui::ProfileDocument document;
     engine::Gateway gateway;
-    connect(&document, &ui::ProfileDocument::changed, &gateway, [&] {
-        gateway.isRunning() ? gateway.apply(document.profile()) : gateway.start(document.profile());
-    });
-    document.reset(*read.profile);
-    QVERIFY(gateway.isRunning());
+    QVERIFY(test::runDocument(document, gateway, yaml));
     ui::UpstreamsPage page(gateway, document);
     page.show();
     QNetworkAccessManager manager;
@@ -134,9 +113,7 @@ void TestUpstreamEditing::editFixRenameAndDelete()
     document.undoStack()->undo();
     QCOMPARE(document.profile().upstreams.size(), 2);
 
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(test::stopGateway(gateway));
 }
 
 QTEST_MAIN(TestUpstreamEditing)

@@ -5,7 +5,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QLineEdit>
 #include <QLabel>
 #include <QProcess>
@@ -15,6 +14,9 @@
 #include <QTest>
 
 #include "engine/core/Gateway.h"
+#include "tests/support/TestProfiles.h"
+#include "tests/support/TestSupport.h"
+#include "tests/support/UiTestSupport.h"
 #include "ui/MainWindow.h"
 #include "ui/Prompts.h"
 #include "ui/RecentFiles.h"
@@ -35,23 +37,10 @@ private Q_SLOTS:
     void listenerEditor();
 
 private:
-    QString writeProfile(const QString &name, const QByteArray &content);
     QTemporaryDir m_dir;
 };
 
 namespace {
-
-QByteArray profileYaml()
-{
-    return "gatehouse: 1\n"
-           "name: window\n"
-           "listen:\n"
-           "  - bind: 127.0.0.1:0\n"
-           "routes:\n"
-           "  - name: hello\n"
-           "    match: { path: /hello }\n"
-           "    respond: { status: 200, body: hi }\n";
-}
 
 QAction *action(QWidget &window, const char *name)
 {
@@ -76,16 +65,6 @@ int curlStatus(const QStringList &args)
 
 } // namespace
 
-QString TestWindowProfiles::writeProfile(const QString &name, const QByteArray &content)
-{
-    QFile file(m_dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly)) {
-        return {};
-    }
-    file.write(content);
-    return file.fileName();
-}
-
 void TestWindowProfiles::initTestCase()
 {
     QVERIFY(m_dir.isValid());
@@ -98,7 +77,7 @@ void TestWindowProfiles::initTestCase()
 
 void TestWindowProfiles::openEditSaveAndReload()
 {
-    const QString path = writeProfile(QStringLiteral("window.yaml"), profileYaml());
+    const QString path = test::writeFile(m_dir, QStringLiteral("window.yaml"), test::helloProfile("window"));
     engine::Gateway gateway;
     ui::MainWindow window(gateway);
     window.show();
@@ -141,9 +120,9 @@ void TestWindowProfiles::openEditSaveAndReload()
     saved.close();
 
     // Another program changes the file: offered, and taken on Reload.
-    QByteArray outside = profileYaml();
+    QByteArray outside = test::helloProfile("window");
     outside.replace("body: hi", "body: changed outside");
-    QVERIFY(!writeProfile(QStringLiteral("window.yaml"), outside).isEmpty());
+    QVERIFY(!test::writeFile(m_dir, QStringLiteral("window.yaml"), outside).isEmpty());
     auto *banner = window.findChild<QWidget *>(QStringLiteral("diskChanged"));
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 3000);
     QTest::mouseClick(window.findChild<QPushButton *>(QStringLiteral("diskReload")), Qt::LeftButton);
@@ -151,15 +130,13 @@ void TestWindowProfiles::openEditSaveAndReload()
     QCOMPARE(window.document()->profile().routes.first().respond->body, QByteArray("changed outside"));
     QCOMPARE(gateway.listeners().size(), 1); // the reloaded file has no HTTPS listener
 
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(test::stopGateway(gateway));
 }
 
 void TestWindowProfiles::invalidFilesChangeNothing()
 {
-    const QString good = writeProfile(QStringLiteral("good.yaml"), profileYaml());
-    const QString bad = writeProfile(QStringLiteral("bad.yaml"), "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:0\n    tsl: {}\n");
+    const QString good = test::writeFile(m_dir, QStringLiteral("good.yaml"), test::helloProfile("window"));
+    const QString bad = test::writeFile(m_dir, QStringLiteral("bad.yaml"), "gatehouse: 1\nlisten:\n  - bind: 127.0.0.1:0\n    tsl: {}\n");
     engine::Gateway gateway;
     ui::MainWindow window(gateway);
     window.show();
@@ -177,14 +154,12 @@ void TestWindowProfiles::invalidFilesChangeNothing()
     QCOMPARE(window.document()->undoStack()->count(), 0);
     QVERIFY(!window.isWindowModified());
 
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(test::stopGateway(gateway));
 }
 
 void TestWindowProfiles::closingAsksAboutUnsavedChanges()
 {
-    const QString path = writeProfile(QStringLiteral("close.yaml"), profileYaml());
+    const QString path = test::writeFile(m_dir, QStringLiteral("close.yaml"), test::helloProfile("window"));
     engine::Gateway gateway;
     ui::MainWindow window(gateway);
     window.show();
@@ -203,14 +178,12 @@ void TestWindowProfiles::closingAsksAboutUnsavedChanges()
     QVERIFY(saved.open(QIODevice::ReadOnly));
     QVERIFY(saved.readAll().contains("name: renamed"));
 
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(test::stopGateway(gateway));
 }
 
 void TestWindowProfiles::listenerEditor()
 {
-    const QString path = writeProfile(QStringLiteral("listeners.yaml"), profileYaml());
+    const QString path = test::writeFile(m_dir, QStringLiteral("listeners.yaml"), test::helloProfile("window"));
     engine::Gateway gateway;
     ui::MainWindow window(gateway);
     window.show();
@@ -218,14 +191,10 @@ void TestWindowProfiles::listenerEditor()
     window.showPage(ui::MainWindow::Listeners);
     auto *page = window.findChild<ui::ListenersPage *>();
     QVERIFY(page);
-    const auto ok = [](QDialog *dialog) {
-        return dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
-    };
-
     ui::ListenerDialog *dialog = page->openEditor(-1);
     auto *bind = dialog->findChild<QLineEdit *>(QStringLiteral("listenerBind"));
     QTest::keyClicks(bind, QStringLiteral("nope"));
-    QVERIFY(!ok(dialog)->isEnabled());
+    QVERIFY(!test::okButton(dialog)->isEnabled());
     QVERIFY2(dialog->problems().join(u'|').startsWith(QStringLiteral("address:")), qPrintable(dialog->problems().join(u'|')));
     bind->clear();
     QTest::keyClicks(bind, QStringLiteral("127.0.0.1:0"));
@@ -233,11 +202,11 @@ void TestWindowProfiles::listenerEditor()
     tls->setCurrentIndex(ui::ListenerDialog::Files);
     QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("listenerCert")), QStringLiteral("missing.pem"));
     QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("listenerKey")), QStringLiteral("missing-key.pem"));
-    QVERIFY(!ok(dialog)->isEnabled());
+    QVERIFY(!test::okButton(dialog)->isEnabled());
     QVERIFY2(dialog->problems().join(u'|').contains(QStringLiteral("missing.pem")), qPrintable(dialog->problems().join(u'|')));
     tls->setCurrentIndex(ui::ListenerDialog::LocalCa);
-    QVERIFY2(ok(dialog)->isEnabled(), qPrintable(dialog->problems().join(u'|')));
-    QTest::mouseClick(ok(dialog), Qt::LeftButton);
+    QVERIFY2(test::okButton(dialog)->isEnabled(), qPrintable(dialog->problems().join(u'|')));
+    QTest::mouseClick(test::okButton(dialog), Qt::LeftButton);
     QList<engine::ListenerInfo> listeners = gateway.listeners();
     QCOMPARE(listeners.size(), 2);
     QVERIFY(listeners.at(1).tls);
@@ -247,9 +216,7 @@ void TestWindowProfiles::listenerEditor()
     window.document()->undoStack()->undo();
     QCOMPARE(gateway.listeners().size(), 2);
 
-    QSignalSpy stopped(&gateway, &engine::Gateway::stopped);
-    gateway.stop(std::chrono::seconds(2));
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(test::stopGateway(gateway));
 }
 
 QTEST_MAIN(TestWindowProfiles)

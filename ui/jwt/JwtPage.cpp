@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include <QAction>
-#include <QHeaderView>
-#include <QLabel>
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QTableWidget>
@@ -13,6 +11,11 @@
 
 #include "engine/profile/Values.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/editing/EmptyState.h"
+#include "ui/editing/EntryTable.h"
+#include "ui/editing/PageAction.h"
+#include "ui/editing/ProblemsLabel.h"
+#include "ui/editing/ProfileLists.h"
 #include "ui/jwt/JwtProfileDialog.h"
 #include "ui/jwt/MintTokenDialog.h"
 
@@ -35,19 +38,6 @@ QString keySource(const profile::JwtProfile &jwt)
     return jwt.jwks;
 }
 
-// The JWT profile the form added: the one whose name the profile did not have before.
-QString addedJwtName(const profile::Profile &before, const profile::Profile &after)
-{
-    for (const profile::JwtProfile &jwt : after.jwt) {
-        const bool known = std::any_of(before.jwt.cbegin(), before.jwt.cend(),
-                                       [&jwt](const profile::JwtProfile &old) { return old.name == jwt.name; });
-        if (!known) {
-            return jwt.name;
-        }
-    }
-    return after.jwt.isEmpty() ? QString() : after.jwt.last().name;
-}
-
 } // namespace
 
 JwtPage::JwtPage(ProfileDocument &document, engine::SecretStore *store, BaseUrl baseUrl, JwtEditor editor, QWidget *parent)
@@ -58,8 +48,11 @@ JwtPage::JwtPage(ProfileDocument &document, engine::SecretStore *store, BaseUrl 
     , m_editor(std::move(editor))
     , m_stack(new QStackedWidget(this))
     , m_table(new QTableWidget(0, ColumnCount, this))
-    , m_empty(new QWidget(this))
-    , m_message(new QLabel(this))
+    , m_empty(new EmptyState(tr("No JWT profiles yet"),
+                             tr("A JWT profile says which tokens a route accepts: the algorithms, the key that "
+                                "signs them, and the issuer and audience they must name."),
+                             tr("Add JWT profile…"), this))
+    , m_message(new ProblemsLabel(QStringLiteral("jwtMessage"), this))
 {
     setObjectName(QStringLiteral("jwtPage"));
     if (!m_editor) {
@@ -69,9 +62,9 @@ JwtPage::JwtPage(ProfileDocument &document, engine::SecretStore *store, BaseUrl 
         };
     }
 
-    m_add = makeAction("actionAddJwt", tr("Add…"), &JwtPage::addJwt);
-    m_edit = makeAction("actionEditJwt", tr("Edit…"), &JwtPage::editJwt);
-    m_delete = makeAction("actionDeleteJwt", tr("Delete"), &JwtPage::deleteJwt);
+    m_add = addPageAction(this, "actionAddJwt", tr("Add…"), &JwtPage::addJwt);
+    m_edit = addPageAction(this, "actionEditJwt", tr("Edit…"), &JwtPage::editJwt);
+    m_delete = addPageAction(this, "actionDeleteJwt", tr("Delete"), &JwtPage::deleteJwt);
     m_mint = new QAction(tr("Mint test token…"), this);
     m_mint->setObjectName(QStringLiteral("actionMintToken"));
     m_mint->setToolTip(tr("Sign a token with this profile's key, to call its routes"));
@@ -91,53 +84,18 @@ JwtPage::JwtPage(ProfileDocument &document, engine::SecretStore *store, BaseUrl 
 
     m_table->setObjectName(QStringLiteral("jwtTable"));
     m_table->setHorizontalHeaderLabels({ tr("JWT profile"), tr("Algorithms"), tr("Key"), tr("Issuer") });
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers); // edits go through the form
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    setUpEntryTable(m_table);
     m_table->setColumnWidth(Name, 160);
     m_table->setColumnWidth(Algorithms, 140);
     m_table->setColumnWidth(Key, 240);
-    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto *separator = new QAction(m_table);
     separator->setSeparator(true);
     m_table->addActions({ m_add, m_edit, m_delete, separator, m_mint });
 
-    // The empty state: a first JWT profile is the only thing to do on this page.
     m_empty->setObjectName(QStringLiteral("jwtEmpty"));
-    auto *emptyLayout = new QVBoxLayout(m_empty);
-    auto *emptyLabel = new QLabel(tr("No JWT profiles yet"), m_empty);
-    emptyLabel->setAlignment(Qt::AlignCenter);
-    QFont big = emptyLabel->font();
-    big.setPointSizeF(big.pointSizeF() * 1.6);
-    emptyLabel->setFont(big);
-    auto *emptyHint = new QLabel(tr("A JWT profile says which tokens a route accepts: the algorithms, the key that "
-                                    "signs them, and the issuer and audience they must name."),
-                                 m_empty);
-    emptyHint->setAlignment(Qt::AlignCenter);
-    emptyHint->setWordWrap(true);
-    auto *emptyAdd = new QPushButton(tr("Add JWT profile…"), m_empty);
-    emptyAdd->setObjectName(QStringLiteral("jwtEmptyAdd"));
-    emptyAdd->setMinimumSize(180, 44);
-    emptyLayout->addStretch(1);
-    emptyLayout->addWidget(emptyLabel);
-    emptyLayout->addWidget(emptyHint);
-    emptyLayout->addSpacing(12);
-    emptyLayout->addWidget(emptyAdd, 0, Qt::AlignHCenter);
-    emptyLayout->addStretch(2);
-
+    m_empty->button()->setObjectName(QStringLiteral("jwtEmptyAdd"));
     m_stack->addWidget(m_table);
     m_stack->addWidget(m_empty);
-
-    m_message->setObjectName(QStringLiteral("jwtMessage"));
-    m_message->setWordWrap(true);
-    m_message->setTextFormat(Qt::PlainText);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_message->setStyleSheet(QStringLiteral("QLabel { color: #c62828; }"));
-    m_message->hide();
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -145,7 +103,7 @@ JwtPage::JwtPage(ProfileDocument &document, engine::SecretStore *store, BaseUrl 
     layout->addWidget(m_message);
     layout->addWidget(m_stack, 1);
 
-    connect(emptyAdd, &QPushButton::clicked, this, &JwtPage::addJwt);
+    connect(m_empty->button(), &QPushButton::clicked, this, &JwtPage::addJwt);
     connect(m_table, &QTableWidget::cellDoubleClicked, this, [this] { editJwt(); });
     connect(m_table, &QTableWidget::itemSelectionChanged, this, &JwtPage::updateActions);
     connect(&m_document, &ProfileDocument::changed, this, &JwtPage::refresh);
@@ -153,17 +111,6 @@ JwtPage::JwtPage(ProfileDocument &document, engine::SecretStore *store, BaseUrl 
 }
 
 JwtPage::~JwtPage() = default;
-
-QAction *JwtPage::makeAction(const char *objectName, const QString &text, void (JwtPage::*slot)())
-{
-    auto *action = new QAction(text, this);
-    action->setObjectName(QString::fromLatin1(objectName));
-    // Only while the page has focus: the main window has its own Delete and Return elsewhere.
-    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(action);
-    connect(action, &QAction::triggered, this, slot);
-    return action;
-}
 
 void JwtPage::refresh()
 {
@@ -211,11 +158,8 @@ void JwtPage::selectJwt(const QString &name)
 
 void JwtPage::addJwt()
 {
-    const profile::Profile current = m_document.profile();
-    const std::optional<profile::Profile> next = m_editor(this, current, -1);
-    if (next) {
-        const QString name = addedJwtName(current, *next);
-        apply(tr("Add JWT profile %1").arg(name), *next, name);
+    if (const std::optional<FormEdit> edit = runForm(m_editor, this, m_document.profile(), &profile::Profile::jwt, -1)) {
+        apply(tr("Add JWT profile %1").arg(edit->name), edit->next, edit->select);
     }
 }
 
@@ -225,24 +169,20 @@ void JwtPage::editJwt()
     if (row < 0) {
         return;
     }
-    const profile::Profile current = m_document.profile();
-    const std::optional<profile::Profile> next = m_editor(this, current, row);
-    if (next && row < next->jwt.size()) {
-        apply(tr("Edit JWT profile %1").arg(current.jwt.at(row).name), *next, next->jwt.at(row).name);
+    if (const std::optional<FormEdit> edit = runForm(m_editor, this, m_document.profile(), &profile::Profile::jwt, row)) {
+        apply(tr("Edit JWT profile %1").arg(edit->name), edit->next, edit->select);
     }
 }
 
 void JwtPage::deleteJwt()
 {
     const int row = currentRow();
-    if (row < 0) {
+    const std::optional<profile::Profile> next = withoutEntry(m_document.profile(), &profile::Profile::jwt, row);
+    if (!next) {
         return;
     }
-    profile::Profile next = m_document.profile();
-    const QString name = next.jwt.at(row).name;
-    next.jwt.removeAt(row);
-    const QString neighbour = next.jwt.isEmpty() ? QString() : next.jwt.at(std::min<qsizetype>(row, next.jwt.size() - 1)).name;
-    if (!apply(tr("Delete JWT profile %1").arg(name), next, neighbour)) {
+    const QString name = m_document.profile().jwt.at(row).name;
+    if (!apply(tr("Delete JWT profile %1").arg(name), *next, nameAt(next->jwt, row))) {
         // The reader's words name the route; say first what was refused.
         m_message->setText(tr("JWT profile '%1' was not deleted: %2").arg(name, m_message->text()));
     }
@@ -268,8 +208,7 @@ bool JwtPage::apply(const QString &description, const profile::Profile &next, co
     if (ok) {
         selectJwt(select); // changed() rebuilt the rows
     }
-    m_message->setText(problems.join(QLatin1Char('\n')));
-    m_message->setVisible(!problems.isEmpty());
+    m_message->setProblems(problems);
     return ok;
 }
 

@@ -1,14 +1,12 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 
 #include <QWidget>
 
-#include "engine/profile/Profile.h"
+#include "ui/editing/ProfileForm.h"
 
 class QAction;
-class QLabel;
 class QStackedWidget;
 class QTableWidget;
 
@@ -18,7 +16,9 @@ class SecretStore;
 
 namespace gatehouse::ui {
 
+class EmptyState;
 class MintTokenDialog;
+class ProblemsLabel;
 class ProfileDocument;
 
 // The JWT page: the document's JWT profiles in a table (name, algorithms, where the key comes
@@ -36,9 +36,8 @@ class JwtPage final : public QWidget
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(JwtPage)
 public:
-    // Opens the form over `current` for the JWT profile at `index` (-1: a new one) and returns the
-    // whole next profile, or nothing when cancelled.
-    using JwtEditor = std::function<std::optional<profile::Profile>(QWidget *parent, const profile::Profile &current, int index)>;
+    // The form over `current` for the JWT profile at `index` (-1: a new one).
+    using JwtEditor = ProfileForm;
     // The gateway's base URL for "Copy curl command" ("http://127.0.0.1:8080"; empty when not listening).
     using BaseUrl = std::function<QString()>;
 
@@ -59,7 +58,6 @@ public:
     MintTokenDialog *mintToken();
 
 private:
-    QAction *makeAction(const char *objectName, const QString &text, void (JwtPage::*slot)());
     void refresh();
     bool apply(const QString &description, const profile::Profile &next, const QString &select);
     void updateActions();
@@ -70,8 +68,8 @@ private:
     JwtEditor m_editor;
     QStackedWidget *m_stack;
     QTableWidget *m_table;
-    QWidget *m_empty;
-    QLabel *m_message;
+    EmptyState *m_empty;
+    ProblemsLabel *m_message;
     QAction *m_add = nullptr;
     QAction *m_edit = nullptr;
     QAction *m_delete = nullptr;

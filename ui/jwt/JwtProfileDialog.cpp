@@ -1,7 +1,6 @@
 #include "JwtProfileDialog.h"
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -19,6 +18,10 @@
 #include "engine/secrets/SecretStore.h"
 #include "ui/Prompts.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/editing/FormFields.h"
+#include "ui/editing/FormFooter.h"
+#include "ui/editing/ProfileForm.h"
+#include "ui/editing/ProfileLists.h"
 
 namespace gatehouse::ui {
 
@@ -44,18 +47,6 @@ const QList<AlgorithmFamily> &algorithmFamilies()
 }
 
 const QString kItemPrefix = QStringLiteral("gatehouse-jwt-");
-
-QStringList splitList(const QString &text)
-{
-    QStringList out;
-    for (const QString &part : text.split(QLatin1Char(','))) {
-        const QString trimmed = part.trimmed();
-        if (!trimmed.isEmpty()) {
-            out.append(trimmed);
-        }
-    }
-    return out;
-}
 
 // A key field takes a path (it becomes `file:PATH`) or a reference as the profile writes it. A
 // malformed reference is kept as typed so the reader's message names what is wrong with it.
@@ -94,13 +85,6 @@ QString jwksFromText(const QString &text)
         return trimmed;
     }
     return QStringLiteral("file:") + trimmed;
-}
-
-QWidget *bareWidget(QWidget *parent)
-{
-    auto *widget = new QWidget(parent);
-    widget->setContentsMargins(0, 0, 0, 0);
-    return widget;
 }
 
 } // namespace
@@ -171,13 +155,9 @@ JwtProfileDialog::JwtProfileDialog(const profile::Profile &current, int index, e
     m_leeway->setPlaceholderText(tr("0s; e.g. 30s of clock skew allowed on exp, nbf and iat"));
     m_form->addRow(tr("&Leeway"), m_leeway);
 
-    m_problemsLabel = new QLabel(this);
-    m_problemsLabel->setObjectName(QStringLiteral("jwtProblems"));
-    m_problemsLabel->setWordWrap(true);
-    m_problemsLabel->setTextFormat(Qt::PlainText); // reader messages quote user input verbatim
-    m_problemsLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_problemsLabel->setStyleSheet(QStringLiteral("QLabel { color: #c62828; }"));
-    layout->addWidget(m_problemsLabel);
+    m_footer = new FormFooter(this, QStringLiteral("jwtProblems"));
+    m_footer->okButton()->setText(isNewProfile() ? tr("Add JWT profile") : tr("Apply"));
+    layout->addWidget(m_footer);
 
     m_storeError = new QLabel(this);
     m_storeError->setObjectName(QStringLiteral("jwtStoreError"));
@@ -186,14 +166,7 @@ JwtProfileDialog::JwtProfileDialog(const profile::Profile &current, int index, e
     m_storeError->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_storeError->setStyleSheet(QStringLiteral("QLabel { color: #c62828; font-weight: bold; }"));
     m_storeError->hide();
-    layout->addWidget(m_storeError);
-
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->setObjectName(QStringLiteral("buttonBox"));
-    m_buttons->button(QDialogButtonBox::Ok)->setText(isNewProfile() ? tr("Add JWT profile") : tr("Apply"));
-    layout->addWidget(m_buttons);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &JwtProfileDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &JwtProfileDialog::reject);
+    m_footer->addNote(m_storeError);
 
     fill(m_original);
     connectChanges();
@@ -207,20 +180,19 @@ std::optional<profile::Profile> JwtProfileDialog::addJwt(QWidget *parent, const 
                                                          engine::SecretStore *store)
 {
     JwtProfileDialog dialog(current, -1, store, parent);
-    if (dialog.exec() != QDialog::Accepted) {
-        return std::nullopt;
-    }
-    return dialog.result();
+    return execForm(dialog);
 }
 
 std::optional<profile::Profile> JwtProfileDialog::editJwt(QWidget *parent, const profile::Profile &current, int index,
                                                           engine::SecretStore *store)
 {
     JwtProfileDialog dialog(current, index, store, parent);
-    if (dialog.exec() != QDialog::Accepted) {
-        return std::nullopt;
-    }
-    return dialog.result();
+    return execForm(dialog);
+}
+
+QStringList JwtProfileDialog::problems() const
+{
+    return m_footer->problems();
 }
 
 QWidget *JwtProfileDialog::buildAlgorithms()
@@ -413,17 +385,7 @@ profile::SecretRef JwtProfileDialog::keptSecret() const
 
 std::optional<profile::Duration> JwtProfileDialog::typedLeeway(QString *error) const
 {
-    const QString text = m_leeway->text().trimmed();
-    if (text.isEmpty()) {
-        return profile::Duration(0);
-    }
-    QString why;
-    const auto value = profile::parseDuration(text, &why);
-    if (!value) {
-        // Worded as the reader words a bad 'leeway', so the form and `gatehouse check` agree.
-        *error = QStringLiteral("'leeway': %1").arg(why);
-    }
-    return value;
+    return typedDuration(m_leeway, QStringLiteral("leeway"), profile::Duration(0), error);
 }
 
 profile::Profile JwtProfileDialog::result() const
@@ -475,20 +437,15 @@ profile::Profile JwtProfileDialog::result() const
     QString leewayError;
     jwt.leeway = typedLeeway(&leewayError).value_or(m_original.leeway);
 
-    if (m_index >= 0) {
-        // Routes follow a rename, so renaming never leaves them pointing at nothing.
-        if (!m_original.name.isEmpty() && jwt.name != m_original.name) {
-            for (profile::Route &route : next.routes) {
-                if (route.auth == m_original.name) {
-                    route.auth = jwt.name;
-                }
+    // Routes follow a rename, so renaming never leaves them pointing at nothing.
+    if (m_index >= 0 && !m_original.name.isEmpty() && jwt.name != m_original.name) {
+        for (profile::Route &route : next.routes) {
+            if (route.auth == m_original.name) {
+                route.auth = jwt.name;
             }
         }
-        next.jwt[m_index] = jwt;
-    } else {
-        next.jwt.append(jwt);
     }
-    return next;
+    return withEntry(next, &profile::Profile::jwt, m_index, jwt);
 }
 
 void JwtProfileDialog::updateSecretStatus()
@@ -516,24 +473,22 @@ void JwtProfileDialog::revalidate()
 {
     QString leewayError;
     typedLeeway(&leewayError);
-    m_problems = ProfileDocument::problemsOf(result());
+    QStringList problems = ProfileDocument::problemsOf(result());
     if (!leewayError.isEmpty()) {
-        m_problems.prepend(leewayError);
+        problems.prepend(leewayError);
     }
     if (keySource() == KeySource::SharedSecret) {
         const bool typed = !m_secret->text().isEmpty();
         if (!typed && !keptSecret().isSet()) {
-            m_problems.append(m_storedSecret.kind == profile::SecretRef::Kind::Keychain
+            problems.append(m_storedSecret.kind == profile::SecretRef::Kind::Keychain
                                   ? tr("type the secret to store under keychain item \"%1\" (the stored one is under \"%2\")")
                                         .arg(keychainItem(), m_storedSecret.name)
                                   : tr("type the shared secret (it is stored in the OS keychain, not in the profile)"));
         } else if (typed && !m_store) {
-            m_problems.append(tr("no OS keychain is available to store the secret in"));
+            problems.append(tr("no OS keychain is available to store the secret in"));
         }
     }
-    m_problemsLabel->setText(m_problems.join(QLatin1Char('\n')));
-    m_problemsLabel->setVisible(!m_problems.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_problems.isEmpty());
+    m_footer->setProblems(problems);
     updateSecretStatus();
 }
 
@@ -542,8 +497,8 @@ bool JwtProfileDialog::commit(QString *error)
     m_storeError->clear();
     m_storeError->hide();
     revalidate();
-    if (!m_problems.isEmpty()) {
-        *error = m_problems.join(QLatin1Char('\n'));
+    if (!problems().isEmpty()) {
+        *error = problems().join(QLatin1Char('\n'));
         return false;
     }
     if (keySource() == KeySource::SharedSecret && !m_secret->text().isEmpty()) {

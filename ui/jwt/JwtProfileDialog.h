@@ -8,7 +8,6 @@
 #include "engine/profile/Profile.h"
 
 class QComboBox;
-class QDialogButtonBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -21,6 +20,8 @@ class SecretStore;
 }
 
 namespace gatehouse::ui {
+
+class FormFooter;
 
 // "Add JWT profile" / "Edit JWT profile": a form over one JWT profile, validated as you type by
 // the same reader as `gatehouse check`. A shared secret is typed here and goes to the OS keychain
@@ -55,7 +56,7 @@ public:
     // following a rename. Hides QDialog::result(); use QDialog::result() for the outcome.
     profile::Profile result() const;
     // What stands in the way of OK, as shown in `jwtProblems`; empty = acceptable.
-    QStringList problems() const { return m_problems; }
+    QStringList problems() const;
     bool isNewProfile() const { return m_index < 0; }
     // The keychain item a typed secret goes to.
     QString keychainItem() const;
@@ -89,7 +90,6 @@ private:
     engine::SecretStore *m_store;
     profile::SecretRef m_storedSecret; // what the profile's `secret` refers to without a new one typed
     bool m_itemEdited = false; // the keychain item no longer follows the name
-    QStringList m_problems;
 
     QFormLayout *m_form = nullptr;
     QLineEdit *m_name = nullptr;
@@ -108,9 +108,8 @@ private:
     QLineEdit *m_issuer = nullptr;
     QLineEdit *m_audience = nullptr;
     QLineEdit *m_leeway = nullptr;
-    QLabel *m_problemsLabel = nullptr;
     QLabel *m_storeError = nullptr;
-    QDialogButtonBox *m_buttons = nullptr;
+    FormFooter *m_footer = nullptr;
 };
 
 } // namespace gatehouse::ui

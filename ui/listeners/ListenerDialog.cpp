@@ -2,30 +2,23 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QVBoxLayout>
 
 #include "engine/profile/Values.h"
 #include "engine/tls/ListenerTlsLoader.h"
-#include "ui/document/ProfileDocument.h"
+#include "ui/editing/ProfileLists.h"
 
 namespace gatehouse::ui {
 
 ListenerDialog::ListenerDialog(const profile::Profile &current, int index, QWidget *parent)
-    : QDialog(parent)
-    , m_current(current)
-    , m_index(index)
+    : EntryDialog(current, index, parent)
     , m_bind(new QLineEdit(this))
     , m_tls(new QComboBox(this))
     , m_cert(new QLineEdit(this))
     , m_key(new QLineEdit(this))
     , m_redirect(new QCheckBox(tr("Answer every request with a redirect to HTTPS"), this))
-    , m_problemsLabel(new QLabel(this))
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(index < 0 ? tr("Add listener") : tr("Edit listener"));
     setMinimumWidth(480);
@@ -40,10 +33,6 @@ ListenerDialog::ListenerDialog(const profile::Profile &current, int index, QWidg
     m_key->setObjectName(QStringLiteral("listenerKey"));
     m_key->setPlaceholderText(QStringLiteral("certs/site-key.pem"));
     m_redirect->setObjectName(QStringLiteral("listenerRedirect"));
-    m_problemsLabel->setObjectName(QStringLiteral("listenerProblems"));
-    m_problemsLabel->setWordWrap(true);
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_buttons->setObjectName(QStringLiteral("buttonBox"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("Address"), m_bind);
@@ -53,8 +42,7 @@ ListenerDialog::ListenerDialog(const profile::Profile &current, int index, QWidg
     form->addRow(QString(), m_redirect);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(m_problemsLabel);
-    layout->addWidget(m_buttons);
+    addFooter(layout, QStringLiteral("listenerProblems"));
 
     const profile::Listener listener = index >= 0 && index < current.listen.size()
         ? current.listen.at(index)
@@ -67,8 +55,6 @@ ListenerDialog::ListenerDialog(const profile::Profile &current, int index, QWidg
     }
     m_redirect->setChecked(listener.redirectHttps);
 
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QLineEdit *edit : { m_bind, m_cert, m_key }) {
         connect(edit, &QLineEdit::textChanged, this, &ListenerDialog::revalidate);
     }
@@ -93,7 +79,7 @@ void ListenerDialog::revalidate()
     }
     listener.tls.reset();
     if (kind != Plain) {
-        listener.tls = profile::ListenerTls {};
+        listener.tls.emplace();
         listener.tls->autoIssue = kind == LocalCa;
         if (kind == Files) {
             listener.tls->cert = m_cert->text().trimmed();
@@ -101,15 +87,8 @@ void ListenerDialog::revalidate()
         }
     }
     listener.redirectHttps = kind == Plain && m_redirect->isChecked();
-    m_result = m_current;
-    if (m_index >= 0) {
-        m_result.listen[m_index] = listener;
-    } else {
-        m_result.listen.append(listener);
-    }
-    if (problems.isEmpty()) {
-        problems = ProfileDocument::problemsOf(m_result);
-    }
+    const profile::Profile next = withEntry(m_current, &profile::Profile::listen, m_index, listener);
+    problems = checked(next, problems);
     if (problems.isEmpty() && kind == Files) {
         // The files themselves, as `gatehouse check` reads them: there, parseable, matching.
         const engine::tls::ListenerTlsLoad load = engine::tls::loadListenerTls(*listener.tls, m_current.baseDir, {});
@@ -117,10 +96,7 @@ void ListenerDialog::revalidate()
             problems.append(load.error);
         }
     }
-    m_problems = problems;
-    m_problemsLabel->setText(problems.join(QLatin1Char('\n')));
-    m_problemsLabel->setVisible(!problems.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problems.isEmpty());
+    setResult(next, problems);
 }
 
 } // namespace gatehouse::ui

@@ -13,6 +13,8 @@
 #include "engine/tls/LocalCa.h"
 #include "ui/Prompts.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/editing/EntryButtons.h"
+#include "ui/editing/PageEdits.h"
 #include "ui/listeners/ListenerDialog.h"
 
 namespace gatehouse::ui {
@@ -59,24 +61,8 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    auto *add = new QPushButton(tr("Add listener…"), this);
-    add->setObjectName(QStringLiteral("actionAddListener"));
-    auto *edit = new QPushButton(tr("Edit…"), this);
-    edit->setObjectName(QStringLiteral("actionEditListener"));
-    auto *remove = new QPushButton(tr("Delete"), this);
-    remove->setObjectName(QStringLiteral("actionDeleteListener"));
-    connect(add, &QPushButton::clicked, this, [this] { openEditor(-1); });
-    connect(edit, &QPushButton::clicked, this, [this] {
-        if (selectedIndex() >= 0) {
-            openEditor(selectedIndex());
-        }
-    });
-    connect(remove, &QPushButton::clicked, this, [this] { deleteListener(selectedIndex()); });
-    connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this] { openEditor(selectedIndex()); });
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(add);
-    buttons->addWidget(edit);
-    buttons->addWidget(remove);
+    QHBoxLayout *buttons = entryButtons(this, m_list, tr("Add listener…"), QStringLiteral("Listener"),
+                                        [this](int index) { openEditor(index); }, [this](int index) { deleteListener(index); });
     buttons->addSpacing(16);
     buttons->addWidget(m_addHttps);
     buttons->addWidget(m_exportCa);
@@ -120,42 +106,15 @@ void ListenersPage::refresh()
     m_addHttps->setEnabled(!hasAuto);
 }
 
-int ListenersPage::selectedIndex() const
-{
-    const QList<QTreeWidgetItem *> items = m_list->selectedItems();
-    return items.isEmpty() ? -1 : m_list->indexOfTopLevelItem(items.first());
-}
-
 ListenerDialog *ListenersPage::openEditor(int index)
 {
-    auto *dialog = new ListenerDialog(m_document.profile(), index, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog, index] {
-        const profile::Profile next = dialog->result();
-        const QString bind = profile::formatHostPort((index < 0 ? next.listen.last() : next.listen.at(index)).bind);
-        QStringList problems;
-        m_message->setText(m_document.edit(index < 0 ? tr("Add listener %1").arg(bind) : tr("Edit listener %1").arg(bind), next, &problems)
-                               ? QString()
-                               : problems.join(QLatin1Char('\n')));
-    });
-    dialog->open();
-    return dialog;
+    return openEditDialog(new ListenerDialog(m_document.profile(), index, this), m_document, m_message,
+                          describeEntryEdit(&profile::Profile::listen, index, tr("Add listener %1"), tr("Edit listener %1")));
 }
 
 bool ListenersPage::deleteListener(int index)
 {
-    if (index < 0 || index >= m_document.profile().listen.size()) {
-        return false;
-    }
-    profile::Profile next = m_document.profile();
-    const QString bind = profile::formatHostPort(next.listen.at(index).bind);
-    next.listen.removeAt(index);
-    QStringList problems;
-    if (!m_document.edit(tr("Delete listener %1").arg(bind), next, &problems)) {
-        m_message->setText(tr("%1 cannot be deleted: %2").arg(bind, problems.join(QStringLiteral("; "))));
-        return false;
-    }
-    return true;
+    return deleteEntry(m_document, &profile::Profile::listen, index, tr("Delete listener %1"), m_message);
 }
 
 bool ListenersPage::addHttpsListener()
@@ -169,9 +128,7 @@ bool ListenersPage::addHttpsListener()
     listener.tls = profile::ListenerTls {};
     listener.tls->autoIssue = true;
     next.listen.append(listener);
-    QStringList problems;
-    if (!m_document.edit(tr("Add HTTPS listener %1").arg(profile::formatHostPort(listener.bind)), next, &problems)) {
-        m_message->setText(problems.join(QLatin1Char('\n')));
+    if (!applyEdit(m_document, tr("Add HTTPS listener %1").arg(profile::formatHostPort(listener.bind)), next, m_message)) {
         return false;
     }
     m_message->setText(tr("HTTPS on https://%1 with a certificate from your local CA. To trust it: Export CA certificate…, "

@@ -35,8 +35,6 @@ public:
     bool deleteListener(int index);
 
 private:
-    int selectedIndex() const;
-
     engine::Gateway &m_gateway;
     ProfileDocument &m_document;
     QTreeWidget *m_list;

@@ -1,23 +1,18 @@
 #include "RateLimitDialog.h"
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "engine/profile/Units.h"
-#include "ui/document/ProfileDocument.h"
+#include "ui/editing/ProfileLists.h"
 
 namespace gatehouse::ui {
 
 RateLimitDialog::RateLimitDialog(const profile::Profile &current, int index, QWidget *parent)
-    : QDialog(parent)
-    , m_current(current)
-    , m_index(index)
+    : EntryDialog(current, index, parent)
     , m_name(new QLineEdit(this))
     , m_requests(new QSpinBox(this))
     , m_per(new QLineEdit(this))
@@ -26,8 +21,6 @@ RateLimitDialog::RateLimitDialog(const profile::Profile &current, int index, QWi
     , m_header(new QLineEdit(this))
     , m_store(new QLineEdit(this))
     , m_fail(new QComboBox(this))
-    , m_problemsLabel(new QLabel(this))
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(index < 0 ? tr("Add rate limit") : tr("Edit rate limit"));
     setMinimumWidth(440);
@@ -51,10 +44,6 @@ RateLimitDialog::RateLimitDialog(const profile::Profile &current, int index, QWi
     m_fail->setObjectName(QStringLiteral("rateLimitFail"));
     m_fail->addItem(tr("let requests through (fail open)"), false);
     m_fail->addItem(tr("refuse with 503 (fail closed)"), true);
-    m_problemsLabel->setObjectName(QStringLiteral("rateLimitProblems"));
-    m_problemsLabel->setWordWrap(true);
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_buttons->setObjectName(QStringLiteral("buttonBox"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("Name"), m_name);
@@ -67,8 +56,7 @@ RateLimitDialog::RateLimitDialog(const profile::Profile &current, int index, QWi
     form->addRow(tr("When the store is down"), m_fail);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(m_problemsLabel);
-    layout->addWidget(m_buttons);
+    addFooter(layout, QStringLiteral("rateLimitProblems"));
 
     const profile::RateLimitProfile limit = index >= 0 && index < current.rateLimits.size()
         ? current.rateLimits.at(index)
@@ -83,8 +71,6 @@ RateLimitDialog::RateLimitDialog(const profile::Profile &current, int index, QWi
     m_store->setText(limit.store);
     m_fail->setCurrentIndex(limit.failClosed ? 1 : 0);
 
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QLineEdit *edit : { m_name, m_per, m_header, m_store }) {
         connect(edit, &QLineEdit::textChanged, this, &RateLimitDialog::revalidate);
     }
@@ -113,27 +99,18 @@ void RateLimitDialog::revalidate()
     limit.key = byHeader ? QStringLiteral("header:") + m_header->text().trimmed() : m_key->currentData().toString();
     limit.store = m_store->text().trimmed().isEmpty() ? QStringLiteral("local") : m_store->text().trimmed();
     limit.failClosed = m_fail->currentData().toBool();
-    m_result = m_current;
+    profile::Profile next = withEntry(m_current, &profile::Profile::rateLimits, m_index, limit);
     if (m_index >= 0) {
         const QString before = m_current.rateLimits.at(m_index).name;
-        m_result.rateLimits[m_index] = limit;
-        for (profile::Route &route : m_result.routes) { // routes follow a renamed limit
+        for (profile::Route &route : next.routes) { // routes follow a renamed limit
             for (QString &name : route.rateLimit) {
                 if (name == before) {
                     name = limit.name;
                 }
             }
         }
-    } else {
-        m_result.rateLimits.append(limit);
     }
-    if (problems.isEmpty()) {
-        problems = ProfileDocument::problemsOf(m_result);
-    }
-    m_problems = problems;
-    m_problemsLabel->setText(problems.join(QLatin1Char('\n')));
-    m_problemsLabel->setVisible(!problems.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problems.isEmpty());
+    setResult(next, checked(next, problems));
 }
 
 } // namespace gatehouse::ui

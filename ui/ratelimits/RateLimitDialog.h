@@ -1,12 +1,8 @@
 #pragma once
 
-#include <QDialog>
-
-#include "engine/profile/Profile.h"
+#include "ui/editing/EntryDialog.h"
 
 class QComboBox;
-class QDialogButtonBox;
-class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -15,23 +11,16 @@ namespace gatehouse::ui {
 // "Add rate limit" / "Edit rate limit": requests per period, burst, what is counted (consumer, IP,
 // route, a header, everything) and where (this gateway, or Redis shared by several); checked as
 // you type by the reader `gatehouse check` uses.
-class RateLimitDialog final : public QDialog
+class RateLimitDialog final : public EntryDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RateLimitDialog)
 public:
     RateLimitDialog(const profile::Profile &current, int index, QWidget *parent = nullptr);
 
-    profile::Profile result() const { return m_result; }
-    QStringList problems() const { return m_problems; }
-
 private:
     void revalidate();
 
-    profile::Profile m_current;
-    int m_index;
-    profile::Profile m_result;
-    QStringList m_problems;
     QLineEdit *m_name;
     QSpinBox *m_requests;
     QLineEdit *m_per;
@@ -40,8 +29,6 @@ private:
     QLineEdit *m_header;
     QLineEdit *m_store;
     QComboBox *m_fail;
-    QLabel *m_problemsLabel;
-    QDialogButtonBox *m_buttons;
 };
 
 } // namespace gatehouse::ui

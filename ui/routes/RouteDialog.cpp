@@ -3,7 +3,6 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -24,6 +23,10 @@
 #include "engine/profile/Units.h"
 #include "engine/profile/Values.h"
 #include "ui/document/ProfileDocument.h"
+#include "ui/editing/FormFields.h"
+#include "ui/editing/FormFooter.h"
+#include "ui/editing/ProfileForm.h"
+#include "ui/editing/ProfileLists.h"
 
 namespace gatehouse::ui {
 
@@ -39,29 +42,9 @@ const QStringList &standardMethods()
     return methods;
 }
 
-QStringList splitList(const QString &text)
-{
-    QStringList out;
-    for (const QString &part : text.split(QLatin1Char(','))) {
-        const QString trimmed = part.trimmed();
-        if (!trimmed.isEmpty()) {
-            out.append(trimmed);
-        }
-    }
-    return out;
-}
-
 QString joinList(const QStringList &values)
 {
     return values.join(QStringLiteral(", "));
-}
-
-// A panel that takes no room of its own: its content lines up with the form around it.
-QWidget *bareWidget(QWidget *parent)
-{
-    auto *widget = new QWidget(parent);
-    widget->setContentsMargins(0, 0, 0, 0);
-    return widget;
 }
 
 // Unchecked, a group collapses to its title line, without even an empty frame below it: the form
@@ -117,20 +100,9 @@ RouteDialog::RouteDialog(const profile::Profile &current, int index, QWidget *pa
     layout->addWidget(buildCanary());
     layout->addWidget(buildCors());
 
-    m_problemsLabel = new QLabel(this);
-    m_problemsLabel->setObjectName(QStringLiteral("routeProblems"));
-    m_problemsLabel->setWordWrap(true);
-    m_problemsLabel->setTextFormat(Qt::PlainText); // reader messages quote user input verbatim
-    m_problemsLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_problemsLabel->setStyleSheet(QStringLiteral("QLabel { color: #c62828; }"));
-    layout->addWidget(m_problemsLabel);
-
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->setObjectName(QStringLiteral("buttonBox"));
-    m_buttons->button(QDialogButtonBox::Ok)->setText(isNewRoute() ? tr("Add route") : tr("Apply"));
-    layout->addWidget(m_buttons);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &RouteDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &RouteDialog::reject);
+    m_footer = new FormFooter(this, QStringLiteral("routeProblems"));
+    m_footer->okButton()->setText(isNewRoute() ? tr("Add route") : tr("Apply"));
+    layout->addWidget(m_footer);
 
     fill(m_original);
     connectChanges();
@@ -143,19 +115,18 @@ RouteDialog::~RouteDialog() = default;
 std::optional<profile::Profile> RouteDialog::addRoute(QWidget *parent, const profile::Profile &current)
 {
     RouteDialog dialog(current, -1, parent);
-    if (dialog.exec() != QDialog::Accepted) {
-        return std::nullopt;
-    }
-    return dialog.result();
+    return execForm(dialog);
 }
 
 std::optional<profile::Profile> RouteDialog::editRoute(QWidget *parent, const profile::Profile &current, int index)
 {
     RouteDialog dialog(current, index, parent);
-    if (dialog.exec() != QDialog::Accepted) {
-        return std::nullopt;
-    }
-    return dialog.result();
+    return execForm(dialog);
+}
+
+QStringList RouteDialog::problems() const
+{
+    return m_footer->problems();
 }
 
 void RouteDialog::buildBasics(QWidget *page)
@@ -499,17 +470,8 @@ bool RouteDialog::newUpstreamChosen() const
 
 std::optional<profile::Duration> RouteDialog::typedTimeout(QString *error) const
 {
-    const QString text = m_timeout->text().trimmed();
-    if (text.isEmpty()) {
-        return profile::Route().timeout; // empty means the documented default
-    }
-    QString why;
-    const auto value = profile::parseDuration(text, &why);
-    if (!value) {
-        // Worded as the reader words a bad 'timeout', so the form and `gatehouse check` agree.
-        *error = QStringLiteral("'timeout': %1").arg(why);
-    }
-    return value;
+    // Empty means the documented default.
+    return typedDuration(m_timeout, QStringLiteral("timeout"), profile::Route().timeout, error);
 }
 
 profile::Profile RouteDialog::result() const
@@ -608,31 +570,24 @@ profile::Profile RouteDialog::result() const
         route.cors.reset();
     }
 
-    if (m_index >= 0) {
-        next.routes[m_index] = route;
-    } else {
-        next.routes.append(route);
-    }
-    return next;
+    return withEntry(next, &profile::Profile::routes, m_index, route);
 }
 
 void RouteDialog::revalidate()
 {
     QString timeoutError;
     typedTimeout(&timeoutError);
-    m_problems = ProfileDocument::problemsOf(result());
+    QStringList problems = ProfileDocument::problemsOf(result());
     if (!timeoutError.isEmpty()) {
-        m_problems.prepend(timeoutError);
+        problems.prepend(timeoutError);
     }
-    m_problemsLabel->setText(m_problems.join(QLatin1Char('\n')));
-    m_problemsLabel->setVisible(!m_problems.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_problems.isEmpty());
+    m_footer->setProblems(problems);
 }
 
 void RouteDialog::accept()
 {
     revalidate();
-    if (!m_problems.isEmpty()) {
+    if (!problems().isEmpty()) {
         return;
     }
     QDialog::accept();

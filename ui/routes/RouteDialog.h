@@ -10,10 +10,8 @@
 class QButtonGroup;
 class QCheckBox;
 class QComboBox;
-class QDialogButtonBox;
 class QDoubleSpinBox;
 class QGroupBox;
-class QLabel;
 class QLineEdit;
 class QListWidget;
 class QRadioButton;
@@ -23,6 +21,8 @@ class QToolButton;
 class QWidget;
 
 namespace gatehouse::ui {
+
+class FormFooter;
 
 // "Add route" / "Edit route": a form over one route, seen in the context of the whole profile.
 // Every change builds the whole next profile and runs it through the same reader as
@@ -50,7 +50,7 @@ public:
     // creates one. Hides QDialog::result(); use QDialog::result() or accepted() for the outcome.
     profile::Profile result() const;
     // What `gatehouse check` would say about result(), as shown in the form; empty = acceptable.
-    QStringList problems() const { return m_problems; }
+    QStringList problems() const;
     bool isNewRoute() const { return m_index < 0; }
 
     void accept() override; // refused while there are problems
@@ -73,7 +73,6 @@ private:
     profile::Profile m_current;
     int m_index;
     profile::Route m_original;
-    QStringList m_problems;
 
     QLineEdit *m_name = nullptr;
     QComboBox *m_pathKind = nullptr;
@@ -105,8 +104,7 @@ private:
     QGroupBox *m_cors = nullptr;
     QLineEdit *m_corsOrigins = nullptr;
     QCheckBox *m_corsCredentials = nullptr;
-    QLabel *m_problemsLabel = nullptr;
-    QDialogButtonBox *m_buttons = nullptr;
+    FormFooter *m_footer = nullptr;
 };
 
 } // namespace gatehouse::ui

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <QAction>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -14,6 +13,11 @@
 #include <QVBoxLayout>
 
 #include "ui/document/ProfileDocument.h"
+#include "ui/editing/EmptyState.h"
+#include "ui/editing/EntryTable.h"
+#include "ui/editing/PageAction.h"
+#include "ui/editing/ProblemsLabel.h"
+#include "ui/editing/ProfileLists.h"
 #include "ui/routes/RouteDialog.h"
 #include "ui/routes/RouteListModel.h"
 
@@ -44,17 +48,6 @@ QString copyName(const profile::Profile &profile, const QString &name)
     return candidate;
 }
 
-// The route the form added: the one whose name the profile did not have before.
-QString addedRouteName(const profile::Profile &before, const profile::Profile &after)
-{
-    for (const profile::Route &route : after.routes) {
-        if (!hasRoute(before, route.name)) {
-            return route.name;
-        }
-    }
-    return after.routes.isEmpty() ? QString() : after.routes.last().name;
-}
-
 } // namespace
 
 RoutesPage::RoutesPage(ProfileDocument &document, RouteEditor editor, QWidget *parent)
@@ -64,18 +57,20 @@ RoutesPage::RoutesPage(ProfileDocument &document, RouteEditor editor, QWidget *p
     , m_model(new RouteListModel(document, this))
     , m_stack(new QStackedWidget(this))
     , m_table(new QTableView(this))
-    , m_empty(new QWidget(this))
-    , m_problems(new QLabel(this))
+    , m_empty(new EmptyState(tr("No routes yet"),
+                             tr("A route sends matching requests to an upstream service, or answers them itself."),
+                             tr("Add route…"), this))
+    , m_problems(new ProblemsLabel(QStringLiteral("routesProblems"), this))
 {
     setObjectName(QStringLiteral("routesPage"));
 
-    m_add = makeAction("actionAddRoute", tr("Add route…"), &RoutesPage::addRoute);
-    m_edit = makeAction("actionEditRoute", tr("Edit…"), &RoutesPage::editRoute);
-    m_duplicate = makeAction("actionDuplicateRoute", tr("Duplicate"), &RoutesPage::duplicateRoute);
-    m_delete = makeAction("actionDeleteRoute", tr("Delete"), &RoutesPage::deleteRoute);
-    m_moveUp = makeAction("actionMoveRouteUp", tr("Move up"), &RoutesPage::moveRouteUp);
-    m_moveDown = makeAction("actionMoveRouteDown", tr("Move down"), &RoutesPage::moveRouteDown);
-    m_toggle = makeAction("actionToggleRouteEnabled", tr("Disable"), &RoutesPage::toggleRouteEnabled);
+    m_add = addPageAction(this, "actionAddRoute", tr("Add route…"), &RoutesPage::addRoute);
+    m_edit = addPageAction(this, "actionEditRoute", tr("Edit…"), &RoutesPage::editRoute);
+    m_duplicate = addPageAction(this, "actionDuplicateRoute", tr("Duplicate"), &RoutesPage::duplicateRoute);
+    m_delete = addPageAction(this, "actionDeleteRoute", tr("Delete"), &RoutesPage::deleteRoute);
+    m_moveUp = addPageAction(this, "actionMoveRouteUp", tr("Move up"), &RoutesPage::moveRouteUp);
+    m_moveDown = addPageAction(this, "actionMoveRouteDown", tr("Move down"), &RoutesPage::moveRouteDown);
+    m_toggle = addPageAction(this, "actionToggleRouteEnabled", tr("Disable"), &RoutesPage::toggleRouteEnabled);
     m_add->setShortcut(QKeySequence(Qt::Key_Insert));
     m_edit->setShortcut(QKeySequence(Qt::Key_Return));
     m_delete->setShortcut(QKeySequence::Delete);
@@ -97,57 +92,25 @@ RoutesPage::RoutesPage(ProfileDocument &document, RouteEditor editor, QWidget *p
 
     m_table->setObjectName(QStringLiteral("routesTable"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers); // edits go through the form
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    setUpEntryTable(m_table);
     m_table->horizontalHeader()->setSectionResizeMode(RouteListModel::Enabled, QHeaderView::ResizeToContents);
     m_table->setColumnWidth(RouteListModel::Name, 140);
     m_table->setColumnWidth(RouteListModel::Match, 260);
     m_table->setColumnWidth(RouteListModel::Target, 160);
     m_table->setColumnWidth(RouteListModel::Auth, 110);
-    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto *separator = new QAction(m_table);
     separator->setSeparator(true);
     auto *separator2 = new QAction(m_table);
     separator2->setSeparator(true);
     m_table->addActions({ m_add, m_edit, m_duplicate, m_delete, separator, m_moveUp, m_moveDown, separator2, m_toggle });
 
-    // The empty state: a first route is the only thing to do on this page.
-    auto *emptyLayout = new QVBoxLayout(m_empty);
-    auto *emptyLabel = new QLabel(tr("No routes yet"), m_empty);
-    emptyLabel->setObjectName(QStringLiteral("routesEmpty"));
-    emptyLabel->setAlignment(Qt::AlignCenter);
-    QFont big = emptyLabel->font();
-    big.setPointSizeF(big.pointSizeF() * 1.6);
-    emptyLabel->setFont(big);
-    auto *emptyHint = new QLabel(tr("A route sends matching requests to an upstream service, or answers them itself."), m_empty);
-    emptyHint->setAlignment(Qt::AlignCenter);
-    emptyHint->setWordWrap(true);
-    auto *emptyAdd = new QPushButton(tr("Add route…"), m_empty);
-    emptyAdd->setObjectName(QStringLiteral("routesEmptyAdd"));
-    emptyAdd->setMinimumSize(180, 44);
-    QFont buttonFont = emptyAdd->font();
+    m_empty->title()->setObjectName(QStringLiteral("routesEmpty"));
+    m_empty->button()->setObjectName(QStringLiteral("routesEmptyAdd"));
+    QFont buttonFont = m_empty->button()->font();
     buttonFont.setPointSizeF(buttonFont.pointSizeF() * 1.2);
-    emptyAdd->setFont(buttonFont);
-    emptyLayout->addStretch(1);
-    emptyLayout->addWidget(emptyLabel);
-    emptyLayout->addWidget(emptyHint);
-    emptyLayout->addSpacing(12);
-    emptyLayout->addWidget(emptyAdd, 0, Qt::AlignHCenter);
-    emptyLayout->addStretch(2);
-
+    m_empty->button()->setFont(buttonFont);
     m_stack->addWidget(m_table);
     m_stack->addWidget(m_empty);
-
-    m_problems->setObjectName(QStringLiteral("routesProblems"));
-    m_problems->setWordWrap(true);
-    m_problems->setTextFormat(Qt::PlainText);
-    m_problems->setStyleSheet(QStringLiteral("QLabel { color: #c62828; }"));
-    m_problems->hide();
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -155,7 +118,7 @@ RoutesPage::RoutesPage(ProfileDocument &document, RouteEditor editor, QWidget *p
     layout->addWidget(m_problems);
     layout->addWidget(m_stack, 1);
 
-    connect(emptyAdd, &QPushButton::clicked, this, &RoutesPage::addRoute);
+    connect(m_empty->button(), &QPushButton::clicked, this, &RoutesPage::addRoute);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         if (index.column() != RouteListModel::Enabled) { // there a double click is two toggles
             editRoute();
@@ -183,17 +146,6 @@ RoutesPage::RoutesPage(ProfileDocument &document, RouteEditor editor, QWidget *p
 
 RoutesPage::~RoutesPage() = default;
 
-QAction *RoutesPage::makeAction(const char *objectName, const QString &text, void (RoutesPage::*slot)())
-{
-    auto *action = new QAction(text, this);
-    action->setObjectName(QString::fromLatin1(objectName));
-    // Only while the page has focus: the main window has its own Delete and arrows elsewhere.
-    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(action);
-    connect(action, &QAction::triggered, this, slot);
-    return action;
-}
-
 int RoutesPage::currentRow() const
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
@@ -214,11 +166,8 @@ void RoutesPage::selectRoute(const QString &name)
 
 void RoutesPage::addRoute()
 {
-    const profile::Profile current = m_document.profile();
-    const std::optional<profile::Profile> next = m_editor(this, current, -1);
-    if (next) {
-        const QString name = addedRouteName(current, *next);
-        apply(tr("Add route %1").arg(name), *next, name);
+    if (const std::optional<FormEdit> edit = runForm(m_editor, this, m_document.profile(), &profile::Profile::routes, -1)) {
+        apply(tr("Add route %1").arg(edit->name), edit->next, edit->select);
     }
 }
 
@@ -228,10 +177,8 @@ void RoutesPage::editRoute()
     if (row < 0) {
         return;
     }
-    const profile::Profile current = m_document.profile();
-    const std::optional<profile::Profile> next = m_editor(this, current, row);
-    if (next && row < next->routes.size()) {
-        apply(tr("Edit route %1").arg(current.routes.at(row).name), *next, next->routes.at(row).name);
+    if (const std::optional<FormEdit> edit = runForm(m_editor, this, m_document.profile(), &profile::Profile::routes, row)) {
+        apply(tr("Edit route %1").arg(edit->name), edit->next, edit->select);
     }
 }
 
@@ -252,14 +199,9 @@ void RoutesPage::duplicateRoute()
 void RoutesPage::deleteRoute()
 {
     const int row = currentRow();
-    if (row < 0) {
-        return;
+    if (const std::optional<profile::Profile> next = withoutEntry(m_document.profile(), &profile::Profile::routes, row)) {
+        apply(tr("Delete route %1").arg(m_document.profile().routes.at(row).name), *next, nameAt(next->routes, row));
     }
-    profile::Profile next = m_document.profile();
-    const QString name = next.routes.at(row).name;
-    next.routes.removeAt(row);
-    const QString neighbour = next.routes.isEmpty() ? QString() : next.routes.at(std::min<qsizetype>(row, next.routes.size() - 1)).name;
-    apply(tr("Delete route %1").arg(name), next, neighbour);
 }
 
 void RoutesPage::moveRouteUp()
@@ -296,8 +238,7 @@ void RoutesPage::toggleRouteEnabled()
     QStringList problems;
     m_model->setRouteEnabled(row, !enabled, &problems);
     m_selectAfterReset.clear();
-    m_problems->setText(problems.join(QLatin1Char('\n')));
-    m_problems->setVisible(!problems.isEmpty());
+    m_problems->setProblems(problems);
 }
 
 bool RoutesPage::apply(const QString &description, const profile::Profile &next, const QString &select)
@@ -306,8 +247,7 @@ bool RoutesPage::apply(const QString &description, const profile::Profile &next,
     m_selectAfterReset = select;
     const bool ok = m_document.edit(description, next, &problems);
     m_selectAfterReset.clear(); // the edit reset the model synchronously, or changed nothing
-    m_problems->setText(problems.join(QLatin1Char('\n')));
-    m_problems->setVisible(!problems.isEmpty());
+    m_problems->setProblems(problems);
     return ok;
 }
 
@@ -326,7 +266,7 @@ void RoutesPage::updateActions()
 
 void RoutesPage::updateEmptyState()
 {
-    m_stack->setCurrentWidget(m_model->rowCount() == 0 ? m_empty : m_table);
+    m_stack->setCurrentWidget(m_model->rowCount() == 0 ? static_cast<QWidget *>(m_empty) : m_table);
 }
 
 } // namespace gatehouse::ui

@@ -1,19 +1,17 @@
 #pragma once
 
-#include <functional>
-#include <optional>
-
 #include <QWidget>
 
-#include "engine/profile/Profile.h"
+#include "ui/editing/ProfileForm.h"
 
 class QAction;
-class QLabel;
 class QStackedWidget;
 class QTableView;
 
 namespace gatehouse::ui {
 
+class EmptyState;
+class ProblemsLabel;
 class ProfileDocument;
 class RouteListModel;
 
@@ -30,9 +28,8 @@ class RoutesPage final : public QWidget
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RoutesPage)
 public:
-    // Opens the form over `current` for the route at `index` (-1: a new one, appended) and returns
-    // the whole next profile, or nothing when cancelled.
-    using RouteEditor = std::function<std::optional<profile::Profile>(QWidget *parent, const profile::Profile &current, int index)>;
+    // The form over `current` for the route at `index` (-1: a new one, appended).
+    using RouteEditor = ProfileForm;
 
     explicit RoutesPage(ProfileDocument &document, RouteEditor editor = {}, QWidget *parent = nullptr);
     ~RoutesPage() override;
@@ -52,7 +49,6 @@ public:
     void toggleRouteEnabled();
 
 private:
-    QAction *makeAction(const char *objectName, const QString &text, void (RoutesPage::*slot)());
     // Edits the document and selects `select` afterwards; shows the problems when it is refused.
     bool apply(const QString &description, const profile::Profile &next, const QString &select);
     void moveRoute(int delta);
@@ -64,8 +60,8 @@ private:
     RouteListModel *m_model;
     QStackedWidget *m_stack;
     QTableView *m_table;
-    QWidget *m_empty;
-    QLabel *m_problems;
+    EmptyState *m_empty;
+    ProblemsLabel *m_problems;
     QAction *m_add = nullptr;
     QAction *m_edit = nullptr;
     QAction *m_duplicate = nullptr;

@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include "ui/traffic/BodyPreview.h"
 #include "ui/traffic/EventHeaders.h"
 
 namespace gatehouse::ui {
@@ -118,9 +119,16 @@ QString curlCommand(const engine::TrafficEvent &event, const QString &baseUrl)
         args.append(QStringLiteral("--compressed"));
     }
     if (event.bytesIn > 0) {
-        notes.append(QStringLiteral("# The request had a %1-byte body, which Gatehouse does not capture; "
-                                    "add --data-binary @FILE to send one.")
-                         .arg(event.bytesIn));
+        const std::optional<QByteArray> body = capturedBody(event, BodySide::Request);
+        const bool printable = body && !body->contains('\0') && QString::fromUtf8(*body).toUtf8() == *body;
+        if (body && capturedWhole(event, BodySide::Request) && printable) {
+            args.append(QStringLiteral("--data-binary ") + shellQuote(QString::fromUtf8(*body)));
+        } else {
+            const QString why = !body ? QStringLiteral("was not captured")
+                : !capturedWhole(event, BodySide::Request) ? QStringLiteral("was captured only in part")
+                                                           : QStringLiteral("is binary");
+            notes.append(QStringLiteral("# The request's %1-byte body %2; add --data-binary @FILE to send one.").arg(event.bytesIn).arg(why));
+        }
     }
     if (event.status == 101) {
         notes.append(QStringLiteral("# This was a WebSocket session; curl repeats only the opening request, "

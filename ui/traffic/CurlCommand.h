@@ -13,7 +13,8 @@ QString shellQuote(const QString &text);
 // "http://127.0.0.1:8080"): method, path and query, and the request headers the gateway kept,
 // less those curl sets itself or that belong to one hop. Credentials are never copied out of
 // the app: Authorization and Cookie become "$TOKEN" / "$COOKIE" shell variables the user sets.
-// Bodies are not captured, so a request that had one gets a comment saying so instead.
+// A request body captured whole as text is sent with --data-binary; any other body gets a
+// comment saying why it is not repeated.
 QString curlCommand(const engine::TrafficEvent &event, const QString &baseUrl);
 
 } // namespace gatehouse::ui

@@ -6,12 +6,12 @@ namespace gatehouse::ui {
 
 namespace {
 
-std::optional<QByteArray> load(const engine::TrafficEvent &event, const engine::HeaderArchive::Ref &ref)
+std::optional<QByteArray> load(const engine::TrafficEvent &event, const engine::CaptureArchive::Ref &ref)
 {
-    if (!event.headers) {
+    if (!event.capture) {
         return std::nullopt;
     }
-    return event.headers->load(ref);
+    return event.capture->load(ref);
 }
 
 std::optional<HeaderList> redacted(std::optional<QByteArray> lines)
@@ -71,18 +71,15 @@ std::optional<HeaderList> rawRequestHeaders(const engine::TrafficEvent &event)
 
 QString headersUnavailableReason(const engine::TrafficEvent &event, HeaderSide side)
 {
-    const engine::HeaderArchive::Ref &ref = side == HeaderSide::Request ? event.requestHeaders : event.responseHeaders;
-    if (!event.headers) {
+    const engine::CaptureArchive::Ref &ref = side == HeaderSide::Request ? event.requestHeaders : event.responseHeaders;
+    if (!event.capture) {
         return QStringLiteral("Headers were not recorded for this request.");
     }
     if (ref.start < 0) {
-        if (side == HeaderSide::Response && (event.upstreamMs < 0 || !event.error.isEmpty())) {
-            return QStringLiteral("The gateway answered this request itself; only upstream response headers are recorded.");
-        }
         return QStringLiteral("Headers were not kept (an empty or very large head).");
     }
-    return QStringLiteral("Headers were written over by newer requests (each worker keeps the latest %1 MiB of headers).")
-        .arg(engine::HeaderArchive::kCapacity / (1024 * 1024));
+    return QStringLiteral("Headers were written over by newer requests (each worker keeps the latest %1 MiB of headers and bodies).")
+        .arg(engine::CaptureArchive::kCapacity / (1024 * 1024));
 }
 
 } // namespace gatehouse::ui

@@ -104,14 +104,18 @@ QString overviewHtml(const engine::TrafficEvent &event, const engine::RouteExpla
         t.row(QStringLiteral("Upstream → client"), bytes(event.bytesOut));
     } else {
         t.section(QStringLiteral("Timing"));
-        t.row(QStringLiteral("Total"), ms(event.totalMs));
         if (event.upstreamMs >= 0) {
-            t.row(QStringLiteral("Upstream"), ms(event.upstreamMs));
-            t.row(QStringLiteral("Gateway"), ms(std::max(0.0, event.totalMs - event.upstreamMs)));
+            // In the order they happened; the rows add up to the total.
+            const double queue = std::max(0.0, event.queueMs);
+            const double connect = std::max(0.0, event.connectMs);
+            t.row(QStringLiteral("Queue"), ms(queue) + QStringLiteral(" <span style=\"color:gray\">routing, auth, limits</span>"));
+            t.row(QStringLiteral("Connect"), event.connectMs == 0 ? QStringLiteral("0 ms <span style=\"color:gray\">pooled connection</span>") : ms(connect));
+            t.row(QStringLiteral("Upstream"), ms(std::max(0.0, event.upstreamMs - connect)) + QStringLiteral(" <span style=\"color:gray\">to the response head</span>"));
+            t.row(QStringLiteral("Transfer"), ms(std::max(0.0, event.totalMs - queue - event.upstreamMs)));
         } else {
             t.row(QStringLiteral("Upstream"), QStringLiteral("not asked"));
-            t.row(QStringLiteral("Gateway"), ms(event.totalMs));
         }
+        t.row(QStringLiteral("Total"), QStringLiteral("<b>%1</b>").arg(ms(event.totalMs)));
         t.row(QStringLiteral("Body sizes"), QStringLiteral("%1 in, %2 out").arg(bytes(event.bytesIn), bytes(event.bytesOut)));
     }
 

@@ -8,6 +8,7 @@
 #include <QUrlQuery>
 
 #include "engine/core/LocalResponse.h"
+#include "ui/traffic/BodyPreview.h"
 #include "ui/traffic/EventHeaders.h"
 
 namespace gatehouse::ui {
@@ -51,6 +52,77 @@ double ms(double value)
     return qRound64(value * 1000) / 1000.0;
 }
 
+bool isUtf8Text(const QByteArray &bytes)
+{
+    return !bytes.contains('\0') && QString::fromUtf8(bytes).toUtf8() == bytes;
+}
+
+QString partNote(const engine::TrafficEvent &event, BodySide side)
+{
+    return capturedWhole(event, side) ? QString() : QStringLiteral("Only the start of the body was captured.");
+}
+
+// response.content: the captured body as text, or base64 when it is not UTF-8.
+QJsonObject content(const engine::TrafficEvent &event, const QString &mimeType)
+{
+    QJsonObject out { { QStringLiteral("size"), event.bytesOut }, { QStringLiteral("mimeType"), mimeType } };
+    const std::optional<QByteArray> body = capturedBody(event, BodySide::Response);
+    if (!body) {
+        if (event.bytesOut > 0) {
+            out.insert(QStringLiteral("comment"), QStringLiteral("The body was not captured."));
+        }
+        return out;
+    }
+    if (isUtf8Text(*body)) {
+        out.insert(QStringLiteral("text"), QString::fromUtf8(*body));
+    } else {
+        out.insert(QStringLiteral("text"), QString::fromLatin1(body->toBase64()));
+        out.insert(QStringLiteral("encoding"), QStringLiteral("base64"));
+    }
+    if (const QString note = partNote(event, BodySide::Response); !note.isEmpty()) {
+        out.insert(QStringLiteral("comment"), note);
+    }
+    return out;
+}
+
+// request.postData, when the request body was captured as text (HAR has no encoding for it).
+std::optional<QJsonObject> postData(const engine::TrafficEvent &event, const QString &mimeType)
+{
+    const std::optional<QByteArray> body = capturedBody(event, BodySide::Request);
+    if (!body || !isUtf8Text(*body)) {
+        return std::nullopt;
+    }
+    QJsonObject out { { QStringLiteral("mimeType"), mimeType }, { QStringLiteral("text"), QString::fromUtf8(*body) } };
+    if (const QString note = partNote(event, BodySide::Request); !note.isEmpty()) {
+        out.insert(QStringLiteral("comment"), note);
+    }
+    return out;
+}
+
+// HAR wants time == blocked + connect + send + wait + receive, leaving out those that are -1:
+// the gateway's own work before the upstream is "blocked", the answering attempt's connect
+// "connect", the rest of the attempt up to the response head "wait", and the response's
+// transfer "receive". Without an upstream the whole exchange is "wait".
+QJsonObject timings(const engine::TrafficEvent &event)
+{
+    const double total = ms(std::max(0.0, event.totalMs));
+    double blocked = -1;
+    double connect = -1;
+    double wait = total;
+    if (event.upstreamMs >= 0) {
+        blocked = event.queueMs >= 0 ? ms(std::min(event.queueMs, total)) : -1;
+        const double upstream = ms(std::min(event.upstreamMs, total - std::max(0.0, blocked)));
+        connect = event.connectMs >= 0 ? ms(std::min(event.connectMs, upstream)) : -1;
+        wait = ms(upstream - std::max(0.0, connect));
+    }
+    const double receive = ms(total - std::max(0.0, blocked) - std::max(0.0, connect) - wait);
+    return QJsonObject {
+        { QStringLiteral("blocked"), blocked }, { QStringLiteral("dns"), -1 },     { QStringLiteral("connect"), connect },
+        { QStringLiteral("send"), 0 },          { QStringLiteral("wait"), wait },  { QStringLiteral("receive"), std::max(0.0, receive) },
+        { QStringLiteral("ssl"), -1 },
+    };
+}
+
 QJsonObject entry(const engine::TrafficEvent &event, const QString &base)
 {
     const std::optional<HeaderList> sent = requestHeaders(event);
@@ -70,16 +142,16 @@ QJsonObject entry(const engine::TrafficEvent &event, const QString &base)
     if (!sent) {
         request.insert(QStringLiteral("comment"), headersUnavailableReason(event, HeaderSide::Request));
     }
+    if (const auto posted = postData(event, firstHeader(sent.value_or(HeaderList {}), QStringLiteral("content-type")))) {
+        request.insert(QStringLiteral("postData"), *posted);
+    }
     QJsonObject response {
         { QStringLiteral("status"), event.status },
         { QStringLiteral("statusText"), QString::fromLatin1(engine::reasonPhrase(event.status)) },
         { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
         { QStringLiteral("cookies"), QJsonArray() },
         { QStringLiteral("headers"), harHeaders(responseList) },
-        { QStringLiteral("content"),
-          QJsonObject { { QStringLiteral("size"), event.bytesOut },
-                        { QStringLiteral("mimeType"), firstHeader(responseList, QStringLiteral("content-type")) },
-                        { QStringLiteral("comment"), QStringLiteral("Gatehouse does not capture bodies.") } } },
+        { QStringLiteral("content"), content(event, firstHeader(responseList, QStringLiteral("content-type"))) },
         { QStringLiteral("redirectURL"), firstHeader(responseList, QStringLiteral("location")) },
         { QStringLiteral("headersSize"), -1 },
         { QStringLiteral("bodySize"), event.bytesOut },
@@ -87,26 +159,14 @@ QJsonObject entry(const engine::TrafficEvent &event, const QString &base)
     if (!answered) {
         response.insert(QStringLiteral("comment"), headersUnavailableReason(event, HeaderSide::Response));
     }
-    // HAR wants time == send + wait + receive. The gateway measures the whole exchange and the
-    // upstream's share; waiting for the upstream is "wait", the gateway's own work "receive".
     const double total = ms(std::max(0.0, event.totalMs));
-    const double wait = event.upstreamMs >= 0 ? ms(std::min(event.upstreamMs, total)) : total;
-    QJsonObject timings {
-        { QStringLiteral("blocked"), -1 },
-        { QStringLiteral("dns"), -1 },
-        { QStringLiteral("connect"), -1 },
-        { QStringLiteral("send"), 0 },
-        { QStringLiteral("wait"), wait },
-        { QStringLiteral("receive"), ms(total - wait) },
-        { QStringLiteral("ssl"), -1 },
-    };
     QJsonObject out {
         { QStringLiteral("startedDateTime"), QDateTime::fromMSecsSinceEpoch(event.timeMs, Qt::UTC).toString(Qt::ISODateWithMs) },
         { QStringLiteral("time"), total },
         { QStringLiteral("request"), request },
         { QStringLiteral("response"), response },
         { QStringLiteral("cache"), QJsonObject() },
-        { QStringLiteral("timings"), timings },
+        { QStringLiteral("timings"), timings(event) },
         { QStringLiteral("_route"), event.route.isEmpty() ? QJsonValue() : QJsonValue(event.route) },
         { QStringLiteral("_requestId"), QString::fromLatin1(event.requestId) },
         { QStringLiteral("_auth"), event.auth.isEmpty() ? QJsonValue() : QJsonValue(QString::fromLatin1(event.auth)) },

@@ -1,11 +1,15 @@
 #include "TrafficDetail.h"
 
+#include <QFontDatabase>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLocale>
+#include <QPlainTextEdit>
+#include <QSplitter>
 #include <QTextBrowser>
 #include <QTreeWidget>
+#include <QVBoxLayout>
 
+#include "ui/traffic/BodyPreview.h"
 #include "ui/traffic/EventHeaders.h"
 #include "ui/traffic/EventOverview.h"
 
@@ -48,10 +52,12 @@ void fillHeaders(QTreeWidget *tree, const std::optional<HeaderList> &headers, co
     tree->addTopLevelItems(items);
 }
 
-QString bodyNote()
+void showBody(QLabel *summary, QPlainTextEdit *text, const BodyPreview &preview)
 {
-    return QStringLiteral("Bodies are not captured: Gatehouse streams them through without keeping a copy, "
-                          "so there is no preview.");
+    summary->setText(preview.summary);
+    text->setPlainText(preview.text);
+    text->setVisible(!preview.text.isEmpty());
+    text->setLineWrapMode(preview.hexDump ? QPlainTextEdit::NoWrap : QPlainTextEdit::WidgetWidth);
 }
 
 } // namespace
@@ -61,22 +67,48 @@ TrafficDetail::TrafficDetail(QWidget *parent)
     , m_overview(new QTextBrowser(this))
     , m_requestHeaders(headerTree(QStringLiteral("trafficRequestHeaders"), this))
     , m_responseHeaders(headerTree(QStringLiteral("trafficResponseHeaders"), this))
-    , m_body(new QLabel(this))
 {
     setObjectName(QStringLiteral("trafficDetail"));
     setDocumentMode(true);
     m_overview->setObjectName(QStringLiteral("trafficOverview"));
     m_overview->setOpenLinks(false);
-    m_body->setObjectName(QStringLiteral("trafficBody"));
-    m_body->setWordWrap(true);
-    m_body->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_body->setMargin(8);
-    m_body->setTextInteractionFlags(Qt::TextSelectableByMouse);
     addTab(m_overview, QStringLiteral("Overview"));
     addTab(m_requestHeaders, QStringLiteral("Request headers"));
     addTab(m_responseHeaders, QStringLiteral("Response headers"));
-    addTab(m_body, QStringLiteral("Body"));
+    addTab(createBodies(), QStringLiteral("Body"));
     showNothing();
+}
+
+QWidget *TrafficDetail::createBodies()
+{
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("trafficBodies"));
+    splitter->setChildrenCollapsible(false);
+    m_requestBody = createBodyPane(QStringLiteral("trafficRequestBody"), QStringLiteral("Request body"), splitter);
+    m_responseBody = createBodyPane(QStringLiteral("trafficResponseBody"), QStringLiteral("Response body"), splitter);
+    return splitter;
+}
+
+TrafficDetail::BodyPane TrafficDetail::createBodyPane(const QString &name, const QString &title, QWidget *parent)
+{
+    auto *pane = new QWidget(parent);
+    auto *layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(8, 6, 8, 4);
+    layout->setSpacing(4);
+    auto *summary = new QLabel(pane);
+    summary->setObjectName(name + QStringLiteral("Summary"));
+    summary->setWordWrap(true);
+    summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    summary->setTextFormat(Qt::PlainText);
+    auto *heading = new QLabel(QStringLiteral("<b>%1</b>").arg(title), pane);
+    layout->addWidget(heading);
+    layout->addWidget(summary);
+    auto *text = new QPlainTextEdit(pane);
+    text->setObjectName(name);
+    text->setReadOnly(true);
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    layout->addWidget(text, 1);
+    return { summary, text };
 }
 
 void TrafficDetail::showRequest(const engine::TrafficEvent &request)
@@ -85,10 +117,8 @@ void TrafficDetail::showRequest(const engine::TrafficEvent &request)
     m_overview->setHtml(overviewHtml(request, why ? &*why : nullptr));
     fillHeaders(m_requestHeaders, requestHeaders(request), headersUnavailableReason(request, HeaderSide::Request));
     fillHeaders(m_responseHeaders, responseHeaders(request), headersUnavailableReason(request, HeaderSide::Response));
-    const QLocale locale;
-    m_body->setText(bodyNote()
-                    + QStringLiteral("\n\nThis request sent %1 bytes of body and received %2.")
-                          .arg(locale.toString(request.bytesIn), locale.toString(request.bytesOut)));
+    showBody(m_requestBody.summary, m_requestBody.text, previewBody(request, BodySide::Request, m_bodyPolicy));
+    showBody(m_responseBody.summary, m_responseBody.text, previewBody(request, BodySide::Response, m_bodyPolicy));
 }
 
 void TrafficDetail::showNothing()
@@ -96,7 +126,9 @@ void TrafficDetail::showNothing()
     m_overview->setPlainText(QStringLiteral("Select a request to see its details."));
     m_requestHeaders->clear();
     m_responseHeaders->clear();
-    m_body->setText(bodyNote());
+    for (const BodyPane &pane : { m_requestBody, m_responseBody }) {
+        showBody(pane.summary, pane.text, { QStringLiteral("Select a request to see its body."), {}, false });
+    }
 }
 
 } // namespace gatehouse::ui

@@ -40,7 +40,6 @@ TrafficModel::TrafficModel(int capacity, QObject *parent)
     : QAbstractTableModel(parent)
     , m_capacity(std::max(1, capacity))
 {
-    m_ring.resize(std::size_t(m_capacity));
 }
 
 void TrafficModel::appendBatch(const QList<engine::TrafficEvent> &events)
@@ -53,33 +52,29 @@ void TrafficModel::appendBatch(const QList<engine::TrafficEvent> &events)
         Q_EMIT droppedWhilePausedChanged(m_dropped);
         return;
     }
-    // A batch larger than the ring keeps only its newest events.
+    // A batch larger than the model keeps only its newest events.
     const int incoming = int(std::min<qsizetype>(events.size(), m_capacity));
-    const qsizetype skip = events.size() - incoming;
-    const int overflow = std::max(0, m_count + incoming - m_capacity);
+    const int count = rowCount();
+    const int overflow = std::max(0, count + incoming - m_capacity);
     if (overflow > 0) {
         beginRemoveRows({}, 0, overflow - 1);
-        for (int i = 0; i < overflow; ++i) {
-            m_ring[std::size_t((m_first + i) % m_capacity)] = {}; // release headers early
+        m_first += overflow;
+        while (!m_batches.empty() && m_batches.front().start + m_batches.front().events.size() <= m_first) {
+            m_batches.pop_front();
         }
-        m_first = (m_first + overflow) % m_capacity;
-        m_count -= overflow;
         endRemoveRows();
     }
-    beginInsertRows({}, m_count, m_count + incoming - 1);
-    for (int i = 0; i < incoming; ++i) {
-        m_ring[std::size_t((m_first + m_count + i) % m_capacity)] = events.at(skip + i);
-    }
-    m_count += incoming;
+    beginInsertRows({}, count - overflow, count - overflow + incoming - 1);
+    m_batches.push_back({ incoming == events.size() ? events : events.last(incoming), m_end });
+    m_end += incoming;
     endInsertRows();
 }
 
 void TrafficModel::clear()
 {
     beginResetModel();
-    std::fill(m_ring.begin(), m_ring.end(), engine::TrafficEvent {});
-    m_first = 0;
-    m_count = 0;
+    m_batches.clear();
+    m_first = m_end;
     m_dropped = 0;
     endResetModel();
     Q_EMIT droppedWhilePausedChanged(0);
@@ -100,13 +95,18 @@ void TrafficModel::setPaused(bool paused)
 
 const engine::TrafficEvent &TrafficModel::event(int row) const
 {
-    Q_ASSERT(row >= 0 && row < m_count);
-    return m_ring[std::size_t((m_first + row) % m_capacity)];
+    Q_ASSERT(row >= 0 && row < rowCount());
+    const qint64 position = m_first + row;
+    // The last batch that starts at or before the row's position holds it.
+    const auto after = std::upper_bound(m_batches.cbegin(), m_batches.cend(), position,
+                                        [](qint64 wanted, const Batch &batch) { return wanted < batch.start; });
+    const Batch &batch = *std::prev(after);
+    return batch.events.at(position - batch.start);
 }
 
 int TrafficModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_count;
+    return parent.isValid() ? 0 : int(m_end - m_first);
 }
 
 int TrafficModel::columnCount(const QModelIndex &parent) const

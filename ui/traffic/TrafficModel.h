@@ -1,6 +1,6 @@
 #pragma once
 
-#include <vector>
+#include <deque>
 
 #include <QAbstractTableModel>
 #include <QList>
@@ -9,8 +9,10 @@
 
 namespace gatehouse::ui {
 
-// The latest requests, oldest first, in a ring of `capacity` rows: a batch from the engine is one
-// insert (and, once full, one removal of the oldest rows), so the view keeps up at any rate.
+// The latest requests, oldest first, at most `capacity` rows: a batch from the engine is one
+// insert (and, once full, one removal of the oldest rows), so the view keeps up at any rate. The
+// model keeps the engine's batches themselves (implicitly shared lists), so a request is never
+// copied on its way to the table.
 class TrafficModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -44,10 +46,16 @@ Q_SIGNALS:
 private:
     QVariant display(const engine::TrafficEvent &event, int column) const;
 
+    struct Batch
+    {
+        QList<engine::TrafficEvent> events;
+        qint64 start; // the position of events[0] in the stream of rows ever added
+    };
+
     int m_capacity;
-    std::vector<engine::TrafficEvent> m_ring;
-    int m_first = 0; // ring index of row 0
-    int m_count = 0;
+    std::deque<Batch> m_batches; // oldest first; the first may hold rows already removed
+    qint64 m_first = 0; // stream position of row 0
+    qint64 m_end = 0; // stream position after the last row
     bool m_paused = false;
     qint64 m_dropped = 0;
 };

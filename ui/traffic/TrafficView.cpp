@@ -25,6 +25,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/traffic/BodyCaptureButton.h"
 #include "ui/traffic/CurlCommand.h"
 #include "ui/traffic/HarExport.h"
 #include "ui/traffic/TrafficDetail.h"
@@ -80,6 +81,12 @@ TrafficView::TrafficView(TrafficModel *model, QWidget *parent)
     splitter->setObjectName(QStringLiteral("trafficSplitter"));
     splitter->addWidget(createTable());
     m_detail = new TrafficDetail(splitter);
+    m_detail->setBodyPolicy(m_bodies->policy());
+    connect(m_bodies, &BodyCaptureButton::policyChanged, this, [this](const engine::BodyCapturePolicy &policy) {
+        m_detail->setBodyPolicy(policy);
+        showCurrent();
+        Q_EMIT bodyCaptureChanged(policy);
+    });
     splitter->addWidget(m_detail);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
@@ -116,6 +123,11 @@ TrafficView::TrafficView(TrafficModel *model, QWidget *parent)
 }
 
 TrafficView::~TrafficView() = default;
+
+engine::BodyCapturePolicy TrafficView::bodyCapture() const
+{
+    return m_bodies->policy();
+}
 
 QWidget *TrafficView::createFilterBar()
 {
@@ -179,6 +191,9 @@ QWidget *TrafficView::createFilterBar()
     m_clear->setToolTip(QStringLiteral("Remove every request from the table"));
     connect(m_clear, &QToolButton::clicked, m_model, &TrafficModel::clear);
     row->addWidget(m_clear);
+
+    m_bodies = new BodyCaptureButton(bar);
+    row->addWidget(m_bodies);
 
     m_count = new QLabel(bar);
     m_count->setObjectName(QStringLiteral("trafficCount"));

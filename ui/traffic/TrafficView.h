@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include "engine/core/BodyCapture.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/pipeline/RouteExplainer.h"
 
@@ -22,6 +23,7 @@ class QToolButton;
 
 namespace gatehouse::ui {
 
+class BodyCaptureButton;
 class TrafficDetail;
 class TrafficFilterModel;
 class TrafficModel;
@@ -51,6 +53,8 @@ public:
     bool exportHar(const QString &path, QString *error = nullptr);
     // Why the other routes did not take the selected request, shown in its overview.
     void setRouteExplainer(std::function<std::optional<engine::RouteExplanation>(const engine::TrafficEvent &)> explainer);
+    // Which bodies the engine should keep for the preview, as chosen in the Bodies menu.
+    engine::BodyCapturePolicy bodyCapture() const;
 
 public Q_SLOTS:
     // The listener URL requests are repeated against ("http://127.0.0.1:8080").
@@ -61,6 +65,7 @@ public Q_SLOTS:
 Q_SIGNALS:
     // A short note for the window's status bar ("Copied curl command", ...).
     void statusMessage(const QString &text);
+    void bodyCaptureChanged(const gatehouse::engine::BodyCapturePolicy &policy);
 
 private:
     QWidget *createFilterBar();
@@ -95,6 +100,7 @@ private:
     QToolButton *m_pause = nullptr;
     QToolButton *m_follow = nullptr;
     QToolButton *m_clear = nullptr;
+    BodyCaptureButton *m_bodies = nullptr;
     QLabel *m_count = nullptr;
     QStackedWidget *m_stack = nullptr;
     QLabel *m_empty = nullptr;

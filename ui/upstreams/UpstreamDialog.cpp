@@ -2,20 +2,18 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
 #include "engine/profile/Units.h"
 #include "engine/profile/Values.h"
-#include "ui/document/ProfileDocument.h"
+#include "ui/editing/ProfileLists.h"
 
 namespace gatehouse::ui {
 
@@ -44,9 +42,7 @@ std::optional<profile::Duration> duration(const QLineEdit *edit, const QString &
 } // namespace
 
 UpstreamDialog::UpstreamDialog(const profile::Profile &current, int index, QWidget *parent)
-    : QDialog(parent)
-    , m_current(current)
-    , m_index(index)
+    : EntryDialog(current, index, parent)
     , m_name(lineEdit(QStringLiteral("upstreamName"), tr("users"), this))
     , m_balance(new QComboBox(this))
     , m_hashOn(lineEdit(QStringLiteral("upstreamHashOn"), tr("header:X-User-ID, cookie:NAME, claim:sub, ip, path"), this))
@@ -64,8 +60,6 @@ UpstreamDialog::UpstreamDialog(const profile::Profile &current, int index, QWidg
     , m_verify(new QCheckBox(tr("Verify the certificate"), this))
     , m_serverName(lineEdit(QStringLiteral("upstreamServerName"), tr("name to send and verify; empty: the target's host"), this))
     , m_tlsWarning(new QLabel(this))
-    , m_problemsLabel(new QLabel(this))
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(index < 0 ? tr("Add upstream") : tr("Edit upstream"));
     setMinimumWidth(560);
@@ -90,10 +84,6 @@ UpstreamDialog::UpstreamDialog(const profile::Profile &current, int index, QWidg
     m_tlsWarning->setWordWrap(true);
     m_tlsWarning->setStyleSheet(QStringLiteral("color: #8a5a00;"));
     m_tlsWarning->setText(tr("⚠ Without verification anyone between the gateway and this upstream can read and change its traffic."));
-    m_problemsLabel->setObjectName(QStringLiteral("upstreamProblems"));
-    m_problemsLabel->setWordWrap(true);
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_buttons->setObjectName(QStringLiteral("buttonBox"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("Name"), m_name);
@@ -118,8 +108,7 @@ UpstreamDialog::UpstreamDialog(const profile::Profile &current, int index, QWidg
     layout->addWidget(m_health);
     layout->addWidget(m_outlier);
     layout->addWidget(m_tls);
-    layout->addWidget(m_problemsLabel);
-    layout->addWidget(m_buttons);
+    addFooter(layout, QStringLiteral("upstreamProblems"));
 
     if (index >= 0 && index < current.upstreams.size()) {
         load(current.upstreams.at(index));
@@ -127,8 +116,6 @@ UpstreamDialog::UpstreamDialog(const profile::Profile &current, int index, QWidg
     } else {
         load(profile::Upstream {});
     }
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QLineEdit *edit : findChildren<QLineEdit *>()) {
         connect(edit, &QLineEdit::textChanged, this, &UpstreamDialog::revalidate);
     }
@@ -230,30 +217,19 @@ void UpstreamDialog::revalidate()
     m_hashOn->setEnabled(m_balance->currentText() == QLatin1String("consistent_hash"));
     QStringList problems;
     const auto upstream = build(&problems);
-    m_result = m_current;
-    if (m_index >= 0) {
-        m_result.upstreams[m_index] = *upstream;
-        // Routes follow a renamed upstream, as a rename in the app means.
-        if (!m_originalName.isEmpty() && upstream->name != m_originalName) {
-            for (profile::Route &route : m_result.routes) {
-                if (route.upstream == m_originalName) {
-                    route.upstream = upstream->name;
-                }
-                if (route.canary && route.canary->upstream == m_originalName) {
-                    route.canary->upstream = upstream->name;
-                }
+    profile::Profile next = withEntry(m_current, &profile::Profile::upstreams, m_index, *upstream);
+    // Routes follow a renamed upstream, as a rename in the app means.
+    if (m_index >= 0 && !m_originalName.isEmpty() && upstream->name != m_originalName) {
+        for (profile::Route &route : next.routes) {
+            if (route.upstream == m_originalName) {
+                route.upstream = upstream->name;
+            }
+            if (route.canary && route.canary->upstream == m_originalName) {
+                route.canary->upstream = upstream->name;
             }
         }
-    } else {
-        m_result.upstreams.append(*upstream);
     }
-    if (problems.isEmpty()) {
-        problems = ProfileDocument::problemsOf(m_result);
-    }
-    m_problems = problems;
-    m_problemsLabel->setText(problems.join(QLatin1Char('\n')));
-    m_problemsLabel->setVisible(!problems.isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problems.isEmpty());
+    setResult(next, checked(next, problems));
 }
 
 } // namespace gatehouse::ui

@@ -1,12 +1,9 @@
 #pragma once
 
-#include <QDialog>
-
-#include "engine/profile/Profile.h"
+#include "ui/editing/EntryDialog.h"
 
 class QCheckBox;
 class QComboBox;
-class QDialogButtonBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
@@ -18,7 +15,7 @@ namespace gatehouse::ui {
 // "Add upstream" / "Edit upstream": name, balancing, targets with weights, connect timeout and
 // keep-alive, active health checks, passive ejection, and TLS for https:// targets. Checked as
 // you type by the same reader as `gatehouse check`; OK only when the result is valid.
-class UpstreamDialog final : public QDialog
+class UpstreamDialog final : public EntryDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UpstreamDialog)
@@ -26,19 +23,12 @@ public:
     // `index` < 0 adds an upstream, else edits that one.
     UpstreamDialog(const profile::Profile &current, int index, QWidget *parent = nullptr);
 
-    profile::Profile result() const { return m_result; }
-    QStringList problems() const { return m_problems; }
-
 private:
     void load(const profile::Upstream &upstream);
     void revalidate();
     std::optional<profile::Upstream> build(QStringList *problems) const;
 
-    profile::Profile m_current;
-    int m_index;
     QString m_originalName;
-    profile::Profile m_result;
-    QStringList m_problems;
     QLineEdit *m_name;
     QComboBox *m_balance;
     QLineEdit *m_hashOn;
@@ -56,8 +46,6 @@ private:
     QCheckBox *m_verify;
     QLineEdit *m_serverName;
     QLabel *m_tlsWarning;
-    QLabel *m_problemsLabel;
-    QDialogButtonBox *m_buttons;
 };
 
 } // namespace gatehouse::ui

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace gatehouse::engine {
+
+// What the app asked to keep of bodies: those up to `limit` bytes whole; of a larger body, its
+// first `limit` bytes only when `keepStartOfLarger`, else nothing (large bodies are off by default).
+struct BodyCapturePolicy
+{
+    qsizetype limit = 0; // 0: no bodies are kept
+    bool keepStartOfLarger = false;
+};
+
+// One message's body as it passes through a session, kept up to the policy's bound. The buffer
+// lives as long as the session, so a keep-alive connection's requests reuse its allocation.
+class BodyCapture final
+{
+public:
+    void begin(BodyCapturePolicy policy);
+    void append(QByteArrayView chunk);
+    // What to keep once the message ended: empty when nothing is to be kept.
+    QByteArrayView kept() const;
+    // The kept bytes are the first part of a larger body.
+    bool truncated() const { return m_truncated; }
+    void reset();
+
+private:
+    QByteArray m_bytes;
+    BodyCapturePolicy m_policy;
+    bool m_active = false;
+    bool m_truncated = false;
+};
+
+} // namespace gatehouse::engine

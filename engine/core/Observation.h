@@ -1,0 +1,23 @@
+#pragma once
+
+#include <atomic>
+
+#include "engine/core/BodyCapture.h"
+
+namespace gatehouse::engine {
+
+// What the desktop app asked the workers to keep of each request, beyond what every profile
+// gets: set from the app's thread, read by the workers per request, so each is an atomic of its own.
+struct Observation
+{
+    std::atomic<bool> headers { false };
+    std::atomic<qsizetype> bodyLimit { 0 }; // BodyCapturePolicy::limit
+    std::atomic<bool> keepStartOfLargerBodies { false };
+
+    BodyCapturePolicy bodyPolicy() const
+    {
+        return { bodyLimit.load(std::memory_order_relaxed), keepStartOfLargerBodies.load(std::memory_order_relaxed) };
+    }
+};
+
+} // namespace gatehouse::engine
