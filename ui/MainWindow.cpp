@@ -32,7 +32,6 @@
 #include "ui/routes/RoutesPage.h"
 #include "ui/tester/RouteTesterView.h"
 #include "ui/upstreams/UpstreamsPage.h"
-#include "ui/traffic/BatchThrottle.h"
 #include "ui/traffic/EventHeaders.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficView.h"
@@ -141,10 +140,8 @@ MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, Q
 
     connect(m_navigation, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     m_navigation->setCurrentRow(Routes);
-    auto *throttle = new BatchThrottle(std::chrono::milliseconds(250), this);
-    connect(&m_gateway, &engine::Gateway::trafficBatch, throttle, &BatchThrottle::add);
-    connect(throttle, &BatchThrottle::batch, m_traffic, &TrafficModel::appendBatch);
-    connect(throttle, &BatchThrottle::batch, m_charts, &ChartsView::addBatch);
+    connect(&m_gateway, &engine::Gateway::trafficBatch, m_traffic, &TrafficModel::appendBatch);
+    connect(&m_gateway, &engine::Gateway::trafficBatch, m_charts, &ChartsView::addBatch);
     connect(&m_gateway, &engine::Gateway::started, this, &MainWindow::refreshProfile);
     connect(&m_gateway, &engine::Gateway::profileApplied, this, &MainWindow::refreshProfile);
     connect(m_document, &ProfileDocument::changed, this, &MainWindow::applyToEngine);

@@ -76,10 +76,11 @@ public:
     QList<UpstreamStatus> upstreamStatus() const;
     // The Redis stores the profile uses and whether they answer.
     QList<StoreStatus> storeStatus() const;
-    // The latest finished requests (newest first), the one history the admin API and the app share.
+    // The latest finished requests (newest first), kept when the profile has an admin API.
     QList<TrafficEvent> recentRequests(const RequestQuery &query) const;
-    // Keep requests, with their headers, in the history even when the profile has no admin API
-    // (the app's views); a profile with `admin` is observed anyway, and only it counts metrics.
+    // Keep requests' headers for the app's traffic view even when the profile has no admin API.
+    // A profile with `admin` keeps them anyway, and only it counts metrics and keeps the history
+    // /admin/requests reads; the app takes its requests from trafficBatch.
     void setObserved(bool observed);
     // Which request and response bodies the app's traffic view keeps (none unless asked). They
     // stay in the workers' capture rings and never reach the admin API, the access log or /metrics.

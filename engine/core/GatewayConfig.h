@@ -116,7 +116,7 @@ struct GatewayConfig
     profile::Limits limits;
     bool serverTiming = true; // Server-Timing on every answer
     // The profile has the admin API: requests are counted for /metrics and kept (with their
-    // headers) in the history. The app asks for the history alone (Gateway::setObserved).
+    // headers) in the history. The app asks for the headers alone (Gateway::setObserved).
     // Otherwise that bookkeeping, about 2 µs a request, is skipped.
     bool observed = false;
     QList<QByteArray> localHosts; // exact host names that are "us" for absolute-form targets

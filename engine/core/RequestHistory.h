@@ -20,9 +20,9 @@ struct RequestQuery
     QByteArray requestId; // exact; empty = any
 };
 
-// The latest finished requests, one history for the admin API and the desktop app alike (one
-// source of truth). Workers append their own batches under the lock; a batch is kept as the same
-// implicitly shared list the worker sends to the app, so keeping it copies no request.
+// The latest finished requests, for the admin API's /admin/requests. Workers append their own
+// batches under the lock; a batch is kept as the same implicitly shared list the worker emits
+// (Worker::trafficBatch, which the app's table keeps too), so keeping it copies no request.
 class RequestHistory final
 {
 public:

@@ -132,7 +132,7 @@ void Worker::tick()
 void Worker::flushEvents()
 {
     if (!m_events.isEmpty()) {
-        if (m_history && observed()) {
+        if (m_history && m_config && m_config->observed) { // only the admin API reads the history
             m_history->append(m_events);
         }
         Q_EMIT trafficBatch(m_events);

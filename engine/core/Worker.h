@@ -51,12 +51,12 @@ public:
     quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
     const WorkerMetrics &metrics() const { return m_metrics; }
     const std::shared_ptr<CaptureArchive> &captureArchive() const { return m_captureArchive; }
-    // Whether requests are kept, with their headers, in the history (the admin API's or the app's).
+    // Whether requests' headers are kept: for the admin API's history, or for the app.
     bool observed() const { return m_observation->headers.load(std::memory_order_relaxed) || (m_config && m_config->observed); }
     // Which bodies are kept: only the app asks for them, the admin API never shows them.
     BodyCapturePolicy bodyCapture() const { return m_observation->bodyPolicy(); }
     void setObservation(std::shared_ptr<const Observation> observation) { m_observation = std::move(observation); }
-    // Where observed batches are kept for the admin API and the app (the gateway's, not owned).
+    // Where batches are kept for the admin API's /admin/requests (the gateway's, not owned).
     void setHistory(RequestHistory *history) { m_history = history; }
 
 Q_SIGNALS:

@@ -5,7 +5,6 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include "ui/traffic/BatchThrottle.h"
 #include "ui/traffic/TrafficFilterModel.h"
 #include "ui/traffic/TrafficModel.h"
 
@@ -61,7 +60,6 @@ private Q_SLOTS:
     void manyBatchesUnderTheTester();
     void rowsSpanBatchesOfEverySize();
     void keepsTheEnginesListsUncopied();
-    void throttleGroupsBatchesUnderLoad();
 };
 
 void TestTrafficModel::ringKeepsTheNewest()
@@ -226,30 +224,6 @@ void TestTrafficModel::keepsTheEnginesListsUncopied()
     const QList<TrafficEvent> events = batch(0, 4);
     model.appendBatch(events);
     QCOMPARE(&model.event(2), &events.at(2));
-}
-
-// A batch after a quiet spell goes on at once; those that follow within the interval go on
-// together when it ends, in order.
-void TestTrafficModel::throttleGroupsBatchesUnderLoad()
-{
-    gatehouse::ui::BatchThrottle throttle(std::chrono::milliseconds(200));
-    QList<QByteArray> seen;
-    connect(&throttle, &gatehouse::ui::BatchThrottle::batch, this,
-            [&seen](const QList<TrafficEvent> &events) { seen.append(events.first().requestId); });
-    throttle.add(batch(0, 1));
-    QCOMPARE(seen, QList<QByteArray> { "req-0" });
-    throttle.add(batch(1, 1));
-    throttle.add(batch(2, 3));
-    throttle.add({});
-    QCOMPARE(seen.size(), 1); // held back
-    QElapsedTimer waited;
-    waited.start();
-    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 3, 2000);
-    QVERIFY2(waited.elapsed() >= 150, qPrintable(QString::number(waited.elapsed())));
-    QCOMPARE(seen, (QList<QByteArray> { "req-0", "req-1", "req-2" }));
-    QTest::qWait(250);
-    throttle.add(batch(5, 1)); // quiet again: at once
-    QCOMPARE(seen.size(), 4);
 }
 
 QTEST_GUILESS_MAIN(TestTrafficModel)

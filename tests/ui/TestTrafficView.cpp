@@ -32,6 +32,7 @@
 #include "tests/support/TestSupport.h"
 #include "tests/support/UiTestSupport.h"
 #include "ui/traffic/CurlCommand.h"
+#include "ui/traffic/RepaintLimiter.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficView.h"
 
@@ -123,6 +124,7 @@ private Q_SLOTS:
     void followKeepsTheNewestRowInView();
     void clearShowsTheEmptyState();
     void curlCommandIsShellSafe();
+    void repaintsAtMostFourTimesASecond();
 
 private:
     int send(const QByteArray &method, const QString &path, const QList<std::pair<QByteArray, QByteArray>> &headers = {},
@@ -574,6 +576,42 @@ void TestTrafficView::curlCommandIsShellSafe()
     QCOMPARE(ui::curlCommand(head, QStringLiteral("http://127.0.0.1:8080")),
              QStringLiteral("curl --head 'http://127.0.0.1:8080/'\n"
                             "# The request headers are no longer available; only method and path are repeated."));
+}
+
+// Content that changes every 10 ms paints about four times a second; a change after a quiet
+// spell paints at once.
+void TestTrafficView::repaintsAtMostFourTimesASecond()
+{
+    class Counting final : public QWidget
+    {
+    public:
+        int paints = 0;
+
+    protected:
+        void paintEvent(QPaintEvent *) override { ++paints; }
+    };
+    Counting widget;
+    widget.resize(200, 100);
+    widget.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&widget));
+    ui::RepaintLimiter limiter(&widget, std::chrono::milliseconds(250));
+    QTest::qWait(300);
+
+    widget.paints = 0;
+    limiter.contentChanged();
+    widget.update();
+    QTRY_COMPARE_WITH_TIMEOUT(widget.paints, 1, 100); // at once: nothing painted lately
+
+    QElapsedTimer busy;
+    busy.start();
+    while (busy.elapsed() < 1000) {
+        limiter.contentChanged();
+        widget.update();
+        QTest::qWait(10);
+    }
+    QTest::qWait(300); // the last held change is shown
+    QVERIFY2(widget.paints >= 4 && widget.paints <= 7, qPrintable(QString::number(widget.paints)));
+    QVERIFY(widget.updatesEnabled());
 }
 
 QTEST_MAIN(TestTrafficView)

@@ -28,6 +28,7 @@
 #include "ui/traffic/BodyCaptureButton.h"
 #include "ui/traffic/CurlCommand.h"
 #include "ui/traffic/HarExport.h"
+#include "ui/traffic/RepaintLimiter.h"
 #include "ui/traffic/TrafficDetail.h"
 #include "ui/traffic/TrafficFilterModel.h"
 #include "ui/traffic/TrafficModel.h"
@@ -98,9 +99,11 @@ TrafficView::TrafficView(TrafficModel *model, QWidget *parent)
     setBaseUrl(QString());
 
     // The proxy connected to the model first, so it has mapped new rows by the time these run.
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
+    auto *repaints = new RepaintLimiter(m_table->viewport(), std::chrono::milliseconds(250));
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this, repaints](const QModelIndex &, int first, int last) {
         noteRoutes(first, last);
         m_rowsArrived = true;
+        repaints->contentChanged();
         scheduleRefresh();
     });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &TrafficView::scheduleRefresh);

@@ -33,9 +33,9 @@ class TrafficModel;
 // and export as HAR act on the table's rows. Self-contained: the window gives it the model the
 // engine's batches go into, the listener URL and the profile's route names.
 //
-// It stays cheap at any request rate: the model inserts once per engine batch, and the view
-// does its per-batch work (count, empty state, following the tail) once per event-loop turn,
-// never resizing columns to their contents.
+// It stays cheap at any request rate: the model inserts once per engine batch, the view does
+// its per-batch work (count, empty state, following the tail) once per event-loop turn, never
+// resizes columns to their contents, and the table repaints at most four times a second.
 class TrafficView final : public QWidget
 {
     Q_OBJECT
