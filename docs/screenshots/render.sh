@@ -26,7 +26,8 @@ for _ in $(seq 1 50); do curl -s -o /dev/null --max-time 2 http://127.0.0.1:8080
 end=$((SECONDS + 4))
 while ((SECONDS < end)); do
     curl -s -o /dev/null --max-time 2 http://127.0.0.1:8080/api/users/$RANDOM || true
-    curl -s -o /dev/null --max-time 2 -X POST http://127.0.0.1:8080/api/users || true
+    curl -s -o /dev/null --max-time 2 -H 'Content-Type: application/json' \
+        --data-binary '{"name":"Ada Lovelace","email":"ada@example.test","roles":["admin"]}' http://127.0.0.1:8080/api/users || true
     curl -s -o /dev/null --max-time 2 http://127.0.0.1:8080/nothing-here || true
     curl -s -o /dev/null --max-time 2 http://127.0.0.1:8080/hello || true
 done

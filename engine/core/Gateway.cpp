@@ -1,5 +1,10 @@
 #include "Gateway.h"
 
+#include <cerrno>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <QDateTime>
 #include <QHash>
 #include <QThread>
@@ -71,6 +76,7 @@ public:
     SecretStore *secrets = nullptr; // not owned
     RequestHistory history;
     std::shared_ptr<Observation> observation = std::make_shared<Observation>();
+    int workerNiceness = 0;
 };
 
 bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QString, Listener *> &result,
@@ -158,6 +164,22 @@ void GatewayPrivate::reloadCertificates()
     }
 }
 
+namespace {
+
+void lowerThisThreadsPriority(int niceness)
+{
+#ifdef Q_OS_LINUX
+    // Linux keeps a nice value per thread; raising it needs no privilege.
+    if (setpriority(PRIO_PROCESS, pid_t(gettid()), niceness) != 0) {
+        qCWarning(lcGateway) << "cannot lower the worker thread's priority:" << qt_error_string(errno);
+    }
+#else
+    Q_UNUSED(niceness)
+#endif
+}
+
+} // namespace
+
 void GatewayPrivate::startWorkers()
 {
     const int count = workerCount();
@@ -180,6 +202,10 @@ void GatewayPrivate::startWorkers()
                 finishStop();
             }
         }, Qt::QueuedConnection);
+        if (workerNiceness > 0) {
+            QObject::connect(thread, &QThread::started, thread, [niceness = workerNiceness] { lowerThisThreadsPriority(niceness); },
+                             Qt::DirectConnection);
+        }
         thread->start();
         threads.append(thread);
         workers.append(worker);
@@ -478,6 +504,11 @@ void Gateway::setSecretStore(SecretStore *store)
 void Gateway::setObserved(bool observed)
 {
     d->observation->headers.store(observed, std::memory_order_relaxed);
+}
+
+void Gateway::setWorkerNiceness(int niceness)
+{
+    d->workerNiceness = std::clamp(niceness, 0, 19);
 }
 
 void Gateway::setBodyCapture(BodyCapturePolicy policy)

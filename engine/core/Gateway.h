@@ -85,6 +85,9 @@ public:
     // Which request and response bodies the app's traffic view keeps (none unless asked). They
     // stay in the workers' capture rings and never reach the admin API, the access log or /metrics.
     void setBodyCapture(BodyCapturePolicy policy);
+    // Workers started from now on run at this nice value (0..19; Linux). The app uses a small
+    // one so that, when traffic saturates the cores, its window is scheduled before the workers.
+    void setWorkerNiceness(int niceness);
     // GET /metrics: the Prometheus text format, the workers' counters summed.
     QByteArray metricsText() const;
     // The route tester: what the running profile would do with this request (nothing is sent).

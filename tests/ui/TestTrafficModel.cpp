@@ -60,6 +60,7 @@ private Q_SLOTS:
     void manyBatchesUnderTheTester();
     void rowsSpanBatchesOfEverySize();
     void keepsTheEnginesListsUncopied();
+    void largeBatchesGoInOverSeveralTurns();
 };
 
 void TestTrafficModel::ringKeepsTheNewest()
@@ -224,6 +225,27 @@ void TestTrafficModel::keepsTheEnginesListsUncopied()
     const QList<TrafficEvent> events = batch(0, 4);
     model.appendBatch(events);
     QCOMPARE(&model.event(2), &events.at(2));
+}
+
+// 2,000 rows per event-loop turn: a large batch, and one that comes meanwhile, go in in order.
+void TestTrafficModel::largeBatchesGoInOverSeveralTurns()
+{
+    TrafficModel model(6000);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.appendBatch(batch(0, 5000));
+    QCOMPARE(model.rowCount(), 2000);
+    model.appendBatch(batch(5000, 3));
+    QCOMPARE(model.rowCount(), 2000); // waits its turn behind the rest of the first
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 5003, 2000);
+    QCOMPARE(inserted.size(), 4); // 2000 + 2000 + (1000 + 3)
+    for (const int row : { 0, 1999, 2000, 4999, 5000, 5002 }) {
+        QCOMPARE(model.event(row).requestId, "req-" + QByteArray::number(row));
+    }
+    model.appendBatch(batch(5003, 4000)); // past the capacity: the oldest go, in steps too
+    QTRY_COMPARE_WITH_TIMEOUT(model.event(model.rowCount() - 1).requestId, QByteArray("req-9002"), 2000);
+    QCOMPARE(model.rowCount(), 6000);
+    QCOMPARE(model.event(0).requestId, QByteArray("req-3003"));
 }
 
 QTEST_GUILESS_MAIN(TestTrafficModel)

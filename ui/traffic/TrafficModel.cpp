@@ -6,6 +6,7 @@
 #include <QColor>
 #include <QDateTime>
 #include <QLocale>
+#include <QTimer>
 
 namespace gatehouse::ui {
 
@@ -53,9 +54,42 @@ void TrafficModel::appendBatch(const QList<engine::TrafficEvent> &events)
         return;
     }
     // A batch larger than the model keeps only its newest events.
-    const int incoming = int(std::min<qsizetype>(events.size(), m_capacity));
+    m_waiting.push_back(events.size() > m_capacity ? events.last(m_capacity) : events);
+    if (!m_insertQueued) {
+        insertWaiting();
+    }
+}
+
+bool TrafficModel::hasWaitingRows() const
+{
+    return !m_waiting.empty() || (!m_batches.empty() && m_end < m_batches.back().start + m_batches.back().events.size());
+}
+
+void TrafficModel::insertWaiting()
+{
+    m_insertQueued = false;
+    int budget = kRowsPerTurn;
+    while (budget > 0 && hasWaitingRows()) {
+        if (m_batches.empty() || m_end == m_batches.back().start + m_batches.back().events.size()) {
+            m_batches.push_back({ m_waiting.front(), m_end });
+            m_waiting.pop_front();
+        }
+        const Batch &last = m_batches.back();
+        const int rows = int(std::min<qint64>(budget, last.start + last.events.size() - m_end));
+        insertRows(rows);
+        budget -= rows;
+    }
+    if (hasWaitingRows()) {
+        // The rest in the next event-loop turns: the window stays responsive between them.
+        m_insertQueued = true;
+        QTimer::singleShot(0, this, &TrafficModel::insertWaiting);
+    }
+}
+
+void TrafficModel::insertRows(int rows)
+{
     const int count = rowCount();
-    const int overflow = std::max(0, count + incoming - m_capacity);
+    const int overflow = std::max(0, count + rows - m_capacity);
     if (overflow > 0) {
         beginRemoveRows({}, 0, overflow - 1);
         m_first += overflow;
@@ -64,9 +98,8 @@ void TrafficModel::appendBatch(const QList<engine::TrafficEvent> &events)
         }
         endRemoveRows();
     }
-    beginInsertRows({}, count - overflow, count - overflow + incoming - 1);
-    m_batches.push_back({ incoming == events.size() ? events : events.last(incoming), m_end });
-    m_end += incoming;
+    beginInsertRows({}, count - overflow, count - overflow + rows - 1);
+    m_end += rows;
     endInsertRows();
 }
 
@@ -74,6 +107,7 @@ void TrafficModel::clear()
 {
     beginResetModel();
     m_batches.clear();
+    m_waiting.clear();
     m_first = m_end;
     m_dropped = 0;
     endResetModel();

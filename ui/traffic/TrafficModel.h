@@ -10,9 +10,10 @@
 namespace gatehouse::ui {
 
 // The latest requests, oldest first, at most `capacity` rows: a batch from the engine is one
-// insert (and, once full, one removal of the oldest rows), so the view keeps up at any rate. The
-// model keeps the engine's batches themselves (implicitly shared lists), so a request is never
-// copied on its way to the table.
+// insert (and, once full, one removal of the oldest rows), so the view keeps up at any rate; a
+// large batch goes in kRowsPerTurn rows per event-loop turn, so no turn holds the window long.
+// The model keeps the engine's batches themselves (implicitly shared lists), so a request is
+// never copied on its way to the table.
 class TrafficModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -44,7 +45,12 @@ Q_SIGNALS:
     void droppedWhilePausedChanged(qint64 dropped);
 
 private:
+    static constexpr int kRowsPerTurn = 2000;
+
     QVariant display(const engine::TrafficEvent &event, int column) const;
+    bool hasWaitingRows() const;
+    void insertWaiting();
+    void insertRows(int rows);
 
     struct Batch
     {
@@ -53,7 +59,9 @@ private:
     };
 
     int m_capacity;
-    std::deque<Batch> m_batches; // oldest first; the first may hold rows already removed
+    std::deque<Batch> m_batches; // oldest first; the first may hold rows already removed, the last rows not yet inserted
+    std::deque<QList<engine::TrafficEvent>> m_waiting; // batches not yet in m_batches
+    bool m_insertQueued = false;
     qint64 m_first = 0; // stream position of row 0
     qint64 m_end = 0; // stream position after the last row
     bool m_paused = false;
