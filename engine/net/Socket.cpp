@@ -65,6 +65,23 @@ QString handshakeError(SSL *ssl)
     return QStringLiteral("TLS handshake failed: %1").arg(reason ? QString::fromLatin1(reason) : QStringLiteral("error %1").arg(code));
 }
 
+// Counts the notifier callbacks running on this thread, so close() knows whether a notifier
+// it is about to delete may be the one calling.
+class NotifierCall final
+{
+public:
+    NotifierCall() { ++s_depth; }
+    ~NotifierCall() { --s_depth; }
+    NotifierCall(const NotifierCall &) = delete;
+    NotifierCall &operator=(const NotifierCall &) = delete;
+    static bool active() { return s_depth > 0; }
+
+private:
+    static thread_local int s_depth;
+};
+
+thread_local int NotifierCall::s_depth = 0;
+
 } // namespace
 
 Socket::Socket(int fd, SocketHandler *handler, bool connecting)
@@ -74,10 +91,14 @@ Socket::Socket(int fd, SocketHandler *handler, bool connecting)
 {
     m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read);
     m_writeNotifier = new QSocketNotifier(fd, QSocketNotifier::Write);
-    QObject::connect(m_readNotifier, &QSocketNotifier::activated, m_readNotifier,
-                     [this] { onReadActivated(); });
-    QObject::connect(m_writeNotifier, &QSocketNotifier::activated, m_writeNotifier,
-                     [this] { onWriteActivated(); });
+    QObject::connect(m_readNotifier, &QSocketNotifier::activated, m_readNotifier, [this] {
+        const NotifierCall call;
+        onReadActivated();
+    });
+    QObject::connect(m_writeNotifier, &QSocketNotifier::activated, m_writeNotifier, [this] {
+        const NotifierCall call;
+        onWriteActivated();
+    });
     m_readNotifier->setEnabled(!connecting);
     m_writeNotifier->setEnabled(connecting);
 }
@@ -504,11 +525,18 @@ void Socket::close()
     if (m_fd < 0) {
         return;
     }
-    // The notifiers may be inside their own activated() call: let the loop delete them.
     m_readNotifier->setEnabled(false);
     m_writeNotifier->setEnabled(false);
-    m_readNotifier->deleteLater();
-    m_writeNotifier->deleteLater();
+    if (NotifierCall::active()) {
+        // A notifier may be inside its own activated() call: let the loop delete them.
+        m_readNotifier->deleteLater();
+        m_writeNotifier->deleteLater();
+    } else {
+        // Outside any callback (a worker closing its pool as its thread ends) nothing would
+        // run a deleteLater any more.
+        delete m_readNotifier;
+        delete m_writeNotifier;
+    }
     m_readNotifier = nullptr;
     m_writeNotifier = nullptr;
     endTls();
