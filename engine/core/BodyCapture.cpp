@@ -1,7 +1,5 @@
 #include "BodyCapture.h"
 
-#include <algorithm>
-
 namespace gatehouse::engine {
 
 void BodyCapture::begin(BodyCapturePolicy policy)
@@ -38,9 +36,7 @@ QByteArrayView BodyCapture::kept() const
 
 void BodyCapture::reset()
 {
-    m_bytes.resize(0);
-    m_active = false;
-    m_truncated = false;
+    begin({});
 }
 
 } // namespace gatehouse::engine

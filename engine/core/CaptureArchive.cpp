@@ -33,29 +33,12 @@ CaptureArchive::Ref CaptureArchive::store(const QList<http::Header> &headers)
     }
     const std::lock_guard lock(m_mutex);
     const Ref ref { m_written, qint32(length) };
-    const qsizetype at = qsizetype(m_written % kCapacity);
-    if (at + length > kCapacity) {
-        for (const http::Header &header : headers) {
-            put(header.name.constData(), header.name.size());
-            put(": ", 2);
-            put(header.value.constData(), header.value.size());
-            put("\r\n", 2);
-        }
-        return ref;
-    }
-    // The usual case, away from the ring's end: one pass, no wrapping arithmetic per piece.
-    char *out = m_ring.data() + at; // never shared: writing does not detach
     for (const http::Header &header : headers) {
-        std::memcpy(out, header.name.constData(), size_t(header.name.size()));
-        out += header.name.size();
-        *out++ = ':';
-        *out++ = ' ';
-        std::memcpy(out, header.value.constData(), size_t(header.value.size()));
-        out += header.value.size();
-        *out++ = '\r';
-        *out++ = '\n';
+        put(header.name.constData(), header.name.size());
+        put(": ", 2);
+        put(header.value.constData(), header.value.size());
+        put("\r\n", 2);
     }
-    m_written += length;
     return ref;
 }
 

@@ -433,8 +433,9 @@ void ClientSession::respondLocally()
     }
     m_event.status = m_ctx.response.status;
     m_event.error = m_ctx.response.error;
-    const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, m_keepAlive, head.method == "HEAD");
-    keepLocalResponse(bytes);
+    LocalResponseLayout layout;
+    const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, m_keepAlive, head.method == "HEAD", &layout);
+    keepLocalResponse(bytes, layout);
     writeToClient(bytes);
     flushClientBatch();
     m_responseDone = true;
@@ -472,8 +473,9 @@ void ClientSession::sendErrorAndClose(int status, const char *code, const QStrin
     m_event.status = status;
     m_event.error = code;
     const bool head = m_ctx.head && m_ctx.head->method == "HEAD";
-    const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, false, head);
-    keepLocalResponse(bytes);
+    LocalResponseLayout layout;
+    const QByteArray bytes = renderLocalResponse(m_ctx.response, m_ctx.requestId, false, head, &layout);
+    keepLocalResponse(bytes, layout);
     writeToClient(bytes);
     flushClientBatch();
     m_responseDone = true;
@@ -770,18 +772,16 @@ void ClientSession::onTunnelEnded()
 }
 
 // The gateway's own answer, kept as an upstream's would be: its header lines and its body.
-void ClientSession::keepLocalResponse(const QByteArray &rendered)
+void ClientSession::keepLocalResponse(const QByteArray &rendered, const LocalResponseLayout &layout)
 {
-    const qsizetype headEnd = rendered.indexOf("\r\n\r\n");
-    const qsizetype bodyStart = headEnd < 0 ? rendered.size() : headEnd + 4;
     const QByteArrayView bytes(rendered);
-    m_event.bytesOut = rendered.size() - bodyStart;
-    if (headEnd >= 0 && m_worker.observed()) {
-        const qsizetype linesStart = rendered.indexOf("\r\n") + 2; // after the status line
+    m_event.bytesOut = rendered.size() - layout.body;
+    if (m_worker.observed()) {
+        // The lines up to the blank one that ends the head, in the archive's "name: value\r\n" form.
         m_event.capture = m_worker.captureArchive();
-        m_event.responseHeaders = m_worker.captureArchive()->store(bytes.sliced(linesStart, headEnd + 2 - linesStart));
+        m_event.responseHeaders = m_worker.captureArchive()->store(bytes.sliced(layout.headerLines, layout.body - 2 - layout.headerLines));
     }
-    m_responseBody.append(bytes.sliced(bodyStart));
+    m_responseBody.append(bytes.sliced(layout.body));
 }
 
 void ClientSession::writeResponseBody(QByteArrayView chunk)

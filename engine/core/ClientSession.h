@@ -9,6 +9,7 @@ class QTimer;
 
 #include "engine/core/BodyCapture.h"
 #include "engine/core/ListenerOptions.h"
+#include "engine/core/LocalResponse.h"
 #include "engine/core/TrafficEvent.h"
 #include "engine/core/Tunnel.h"
 #include "engine/core/UpstreamAttempt.h"
@@ -69,7 +70,7 @@ private:
     void startTunnel();
     void onTunnelEnded();
     void recordEvent(Clock::time_point now);
-    void keepLocalResponse(const QByteArray &rendered);
+    void keepLocalResponse(const QByteArray &rendered, const LocalResponseLayout &layout);
     void writeResponseBody(QByteArrayView chunk);
     void writeResponseBodyBytes(QByteArrayView chunk); // as it goes on the wire (after gzip)
     void onResponseEnd();

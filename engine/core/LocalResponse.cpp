@@ -39,7 +39,7 @@ QByteArray reasonPhrase(int status)
 }
 
 QByteArray renderLocalResponse(const LocalResponse &response, const QByteArray &requestId,
-                               bool keepAlive, bool headRequest)
+                               bool keepAlive, bool headRequest, LocalResponseLayout *layout)
 {
     QByteArray body = response.body;
     const bool isJsonError = body.isEmpty() && !response.error.isEmpty();
@@ -53,6 +53,7 @@ QByteArray renderLocalResponse(const LocalResponse &response, const QByteArray &
     out.reserve(256 + body.size());
     out.append("HTTP/1.1 ").append(QByteArray::number(response.status)).append(' ');
     out.append(reasonPhrase(response.status)).append("\r\n");
+    const qsizetype headerLines = out.size();
     bool hasContentType = false;
     for (const auto &[name, value] : response.headers) {
         hasContentType = hasContentType || name.compare("content-type", Qt::CaseInsensitive) == 0;
@@ -70,6 +71,9 @@ QByteArray renderLocalResponse(const LocalResponse &response, const QByteArray &
         out.append("Connection: close\r\n");
     }
     out.append("\r\n");
+    if (layout) {
+        *layout = { headerLines, out.size() };
+    }
     if (!headRequest && !bodyless) {
         out.append(body);
     }

@@ -34,21 +34,6 @@ QString headerValue(const std::optional<HeaderList> &headers, QStringView name)
     return {};
 }
 
-std::optional<QString> utf8Text(const QByteArray &bytes)
-{
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    QString text = decoder.decode(bytes);
-    if (decoder.hasError()) {
-        return std::nullopt;
-    }
-    for (const QChar c : std::as_const(text)) {
-        if (c.category() == QChar::Other_Control && c != u'\n' && c != u'\r' && c != u'\t') {
-            return std::nullopt; // control bytes: binary that happens to be valid UTF-8
-        }
-    }
-    return text;
-}
-
 QString hexDump(const QByteArray &bytes)
 {
     QString out;
@@ -106,6 +91,21 @@ bool capturedWhole(const engine::TrafficEvent &event, BodySide side)
     return !(side == BodySide::Request ? event.requestBodyTruncated : event.responseBodyTruncated);
 }
 
+std::optional<QString> bodyText(const QByteArray &bytes)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = decoder.decode(bytes);
+    if (decoder.hasError()) {
+        return std::nullopt;
+    }
+    for (const QChar c : std::as_const(text)) {
+        if (c.category() == QChar::Other_Control && c != u'\n' && c != u'\r' && c != u'\t') {
+            return std::nullopt; // control bytes: binary that happens to be valid UTF-8
+        }
+    }
+    return text;
+}
+
 QString byteSize(qint64 bytes)
 {
     return bytes < 1024 ? QStringLiteral("%1 bytes").arg(bytes) : QLocale().formattedDataSize(bytes, bytes % 1024 == 0 ? 0 : 1);
@@ -147,7 +147,7 @@ BodyPreview previewBody(const engine::TrafficEvent &event, BodySide side, engine
         }
     }
     if (encoding.isEmpty() || encoding.compare(u"identity", Qt::CaseInsensitive) == 0) {
-        if (const std::optional<QString> text = utf8Text(*body)) {
+        if (const std::optional<QString> text = bodyText(*body)) {
             preview.text = *text;
             return preview;
         }

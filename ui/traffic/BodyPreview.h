@@ -29,6 +29,10 @@ struct BodyPreview
 // `policy` is what the app captures now, to say why a body was not kept.
 BodyPreview previewBody(const engine::TrafficEvent &event, BodySide side, engine::BodyCapturePolicy policy);
 
+// The body as text when it is UTF-8 without control characters other than tab and line breaks
+// (what the preview shows as text, the HAR export as text, copy as curl on the command line).
+std::optional<QString> bodyText(const QByteArray &bytes);
+
 // "12 KiB", "1.5 MiB", "512 bytes".
 QString byteSize(qint64 bytes);
 

@@ -120,9 +120,9 @@ QString curlCommand(const engine::TrafficEvent &event, const QString &baseUrl)
     }
     if (event.bytesIn > 0) {
         const std::optional<QByteArray> body = capturedBody(event, BodySide::Request);
-        const bool printable = body && !body->contains('\0') && QString::fromUtf8(*body).toUtf8() == *body;
-        if (body && capturedWhole(event, BodySide::Request) && printable) {
-            args.append(QStringLiteral("--data-binary ") + shellQuote(QString::fromUtf8(*body)));
+        const std::optional<QString> text = body ? bodyText(*body) : std::nullopt;
+        if (text && capturedWhole(event, BodySide::Request)) {
+            args.append(QStringLiteral("--data-binary ") + shellQuote(*text));
         } else {
             const QString why = !body ? QStringLiteral("was not captured")
                 : !capturedWhole(event, BodySide::Request) ? QStringLiteral("was captured only in part")

@@ -52,11 +52,6 @@ double ms(double value)
     return qRound64(value * 1000) / 1000.0;
 }
 
-bool isUtf8Text(const QByteArray &bytes)
-{
-    return !bytes.contains('\0') && QString::fromUtf8(bytes).toUtf8() == bytes;
-}
-
 QString partNote(const engine::TrafficEvent &event, BodySide side)
 {
     return capturedWhole(event, side) ? QString() : QStringLiteral("Only the start of the body was captured.");
@@ -73,8 +68,8 @@ QJsonObject content(const engine::TrafficEvent &event, const QString &mimeType)
         }
         return out;
     }
-    if (isUtf8Text(*body)) {
-        out.insert(QStringLiteral("text"), QString::fromUtf8(*body));
+    if (const std::optional<QString> text = bodyText(*body)) {
+        out.insert(QStringLiteral("text"), *text);
     } else {
         out.insert(QStringLiteral("text"), QString::fromLatin1(body->toBase64()));
         out.insert(QStringLiteral("encoding"), QStringLiteral("base64"));
@@ -89,10 +84,11 @@ QJsonObject content(const engine::TrafficEvent &event, const QString &mimeType)
 std::optional<QJsonObject> postData(const engine::TrafficEvent &event, const QString &mimeType)
 {
     const std::optional<QByteArray> body = capturedBody(event, BodySide::Request);
-    if (!body || !isUtf8Text(*body)) {
+    const std::optional<QString> text = body ? bodyText(*body) : std::nullopt;
+    if (!text) {
         return std::nullopt;
     }
-    QJsonObject out { { QStringLiteral("mimeType"), mimeType }, { QStringLiteral("text"), QString::fromUtf8(*body) } };
+    QJsonObject out { { QStringLiteral("mimeType"), mimeType }, { QStringLiteral("text"), *text } };
     if (const QString note = partNote(event, BodySide::Request); !note.isEmpty()) {
         out.insert(QStringLiteral("comment"), note);
     }
