@@ -255,7 +255,9 @@ void MainWindow::newProfile()
     }
     profile::Profile fresh;
     fresh.name = QStringLiteral("untitled");
-    fresh.listen.append(profile::Listener { { QStringLiteral("127.0.0.1"), 8080 }, std::nullopt, false, {} });
+    profile::Listener listener;
+    listener.bind = { QStringLiteral("127.0.0.1"), 8080 };
+    fresh.listen.append(listener);
     m_document->reset(fresh);
 }
 

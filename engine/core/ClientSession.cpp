@@ -7,6 +7,7 @@
 #include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
 #include "engine/http/HopByHop.h"
+#include "engine/http/WebSocketAccept.h"
 #include "engine/pipeline/Compression.h"
 #include "engine/pipeline/LoadBalanceStage.h"
 #include "engine/pipeline/RequestIds.h"
@@ -25,8 +26,12 @@ constexpr qsizetype kHighWater = 256 * 1024;
 constexpr qsizetype kBatchLimit = 16 * 1024;
 // Pipelined requests waiting behind the current one are buffered up to this much.
 constexpr qsizetype kMaxPipelined = 256 * 1024;
+// One connection's pipelined requests served in one wake-up before other connections run.
+constexpr int kMaxRequestsPerWakeUp = 16;
 // How long a closing connection keeps reading and dropping a client's unwanted bytes.
 constexpr std::chrono::seconds kLingerTime { 2 };
+// A refused target or host goes into the log and the error message only up to this long.
+constexpr qsizetype kLoggedTargetBytes = 1024;
 
 // "gateway;dur=0.214, upstream;dur=12.030" (W3C Server-Timing, milliseconds): browser dev tools
 // show where the time of a request went. The gateway's share is everything but the upstream's
@@ -67,6 +72,19 @@ QByteArray hostWithoutPort(QByteArrayView host)
     }
     const qsizetype colon = host.lastIndexOf(':');
     return (colon < 0 ? host : host.first(colon)).toByteArray().toLower();
+}
+
+// An absolute-form target's port, the scheme's default when it names none.
+int portOf(const RequestTarget &target)
+{
+    const QByteArrayView authority(target.authority);
+    const qsizetype colon = authority.lastIndexOf(':');
+    if (colon < 0 || authority.endsWith(']')) {
+        return target.secureScheme ? 443 : 80;
+    }
+    bool ok = false;
+    const int port = authority.sliced(colon + 1).toInt(&ok);
+    return ok ? port : -1;
 }
 
 http::HttpParser::Limits requestLimits(const profile::Limits &limits)
@@ -196,8 +214,36 @@ void ClientSession::processInput()
         return;
     }
     m_inProcessInput = true;
+    m_requestsThisWakeUp = 0;
     processInputLoop();
     m_inProcessInput = false;
+}
+
+void ClientSession::resume()
+{
+    m_yielded = false;
+    processInput();
+}
+
+// SPEC §7.1, one client cannot hurt the others: a connection whose answers pile up unread is not
+// read from (its requests would only grow the pile), and one that pipelines many requests
+// takes turns with the others instead of holding the worker.
+bool ClientSession::mustPauseInput()
+{
+    if (m_client->pendingOutput() > kHighWater) {
+        m_waitingForClientDrain = true; // onDrained resumes
+        m_client->setReadEnabled(false);
+        return true;
+    }
+    if (m_requestsThisWakeUp >= kMaxRequestsPerWakeUp && m_inPos < m_in.size()) {
+        if (!m_yielded) {
+            m_yielded = true;
+            m_worker.resumeLater(this);
+        }
+        m_client->setReadEnabled(false);
+        return true;
+    }
+    return false;
 }
 
 void ClientSession::processInputLoop()
@@ -208,6 +254,9 @@ void ClientSession::processInputLoop()
             if (m_in.size() - m_inPos > kMaxPipelined) {
                 m_client->setReadEnabled(false);
             }
+            return;
+        }
+        if (m_phase == RequestPhase::Head && mustPauseInput()) {
             return;
         }
         if (m_phase == RequestPhase::Body && m_proxying && m_hasBody) {
@@ -277,6 +326,7 @@ void ClientSession::onRequestHead()
     const Clock::time_point now = Clock::now();
     const http::MessageHead &head = m_parser.head();
     m_requestStart = now;
+    ++m_requestsThisWakeUp;
     m_config = m_worker.config();
     m_ctx.config = m_config;
     m_ctx.head = &head;
@@ -306,26 +356,31 @@ void ClientSession::onRequestHead()
     m_requestBody.begin(bodies);
     m_responseBody.begin(bodies);
 
-    m_ctx.target = parseRequestTarget(head.target);
+    m_ctx.target = parseRequestTarget(head.target, { m_config->limits.allowSemicolons });
     m_ctx.hostHeader = head.header("host");
-    m_event.path = m_ctx.target.path;
-    if (!m_ctx.target.query.isEmpty()) {
-        m_event.path += '?' + m_ctx.target.query;
+    m_event.host = m_ctx.hostHeader;
+    if (m_ctx.target.valid) {
+        m_event.path = m_ctx.target.path;
+        if (!m_ctx.target.query.isEmpty()) {
+            m_event.path += '?' + m_ctx.target.query;
+        }
+    } else {
+        m_event.path = head.target.left(kLoggedTargetBytes); // what was refused, for the log
     }
     if (head.method == "CONNECT") {
         sendErrorAndClose(405, "method_not_allowed", QStringLiteral("CONNECT is refused: Gatehouse is not a forward proxy"));
+        return;
+    }
+    if (m_ctx.target.badPath) {
+        sendErrorAndClose(400, "bad_path", QStringLiteral("request path refused: it holds %1")
+                                               .arg(QString::fromLatin1(m_ctx.target.badPath)));
         return;
     }
     if (!m_ctx.target.valid) {
         sendErrorAndClose(400, "bad_request", QStringLiteral("malformed request target"));
         return;
     }
-    m_ctx.host = hostWithoutPort(m_ctx.target.absoluteForm ? QByteArrayView(m_ctx.target.authority)
-                                                           : QByteArrayView(m_ctx.hostHeader));
-    m_event.host = m_ctx.hostHeader;
-    if (m_ctx.target.absoluteForm && !m_config->isLocalHost(m_ctx.host)) {
-        sendErrorAndClose(421, "misdirected_request",
-                          QStringLiteral("absolute-form target for another host: Gatehouse is not an open proxy"));
+    if (!checkHost()) {
         return;
     }
 
@@ -354,6 +409,28 @@ void ClientSession::onRequestHead()
     });
     m_proxying = !respond; // keeps the idle timeout and a client EOF from ending the wait early
     m_faultTimer->start(m_ctx.faultDelay);
+}
+
+// SPEC §7.1: only the listener's allowed hosts are served (DNS rebinding), and an absolute-form
+// target must name one of them and this listener's port (not an open proxy).
+bool ClientSession::checkHost()
+{
+    const bool absolute = m_ctx.target.absoluteForm;
+    m_ctx.host = hostWithoutPort(absolute ? QByteArrayView(m_ctx.target.authority) : QByteArrayView(m_ctx.hostHeader));
+    const HostAllowList *allowed = m_listener->hosts.get();
+    const bool hostAllowed = allowed && allowed->allows(m_ctx.host);
+    if (absolute && (!hostAllowed || portOf(m_ctx.target) != m_listener->port)) {
+        sendErrorAndClose(421, "misdirected_request",
+                          QStringLiteral("absolute-form target for another host or port: Gatehouse is not an open proxy"));
+        return false;
+    }
+    if (!hostAllowed) {
+        sendErrorAndClose(403, "host_not_allowed",
+                          QStringLiteral("host '%1' is not served on this listener; add it to the listener's allowed_hosts")
+                              .arg(QString::fromLatin1(m_ctx.host.left(kLoggedTargetBytes))));
+        return false;
+    }
+    return true;
 }
 
 void ClientSession::continueAfterPipeline(bool respond)
@@ -503,7 +580,7 @@ void ClientSession::startAttempt()
     m_event.upstream = m_ctx.upstream->name;
     m_event.target = target.url;
 
-    std::unique_ptr<net::Socket> socket = m_worker.pool().take(target.poolKey, m_hasBody);
+    std::unique_ptr<net::Socket> socket = m_worker.pool().take(target.poolKey);
     const bool reused = socket != nullptr;
     if (!socket) {
         int error = 0;
@@ -610,8 +687,11 @@ void ClientSession::processUpstreamInput()
         }
         if (event == http::HttpParser::Event::Head) {
             if (m_upstreamParser.head().status == 101) {
-                if (!m_ctx.websocket) {
-                    onUpstreamFailed(Failure::BadResponse); // switching protocols nobody asked for
+                if (!m_ctx.websocket || !http::acceptsWebSocket(*m_ctx.head, m_upstreamParser.head())) {
+                    // Switching protocols nobody asked for, or not to the WebSocket handshake the
+                    // client started: a raw tunnel would carry requests past the gateway.
+                    qCWarning(lcProxy) << "upstream" << m_event.target << "answered 101 without accepting the WebSocket handshake";
+                    onUpstreamFailed(Failure::BadResponse);
                     return;
                 }
                 startTunnel();
@@ -1058,6 +1138,13 @@ void ClientSession::onDrained(net::Socket &)
     if (m_closing) {
         finishClose();
         return;
+    }
+    if (m_waitingForClientDrain) {
+        m_waitingForClientDrain = false;
+        processInput();
+        if (m_closed) {
+            return;
+        }
     }
     if (m_leg->active() && !m_leg->socket->readEnabled()) {
         m_leg->socket->setReadEnabled(true);

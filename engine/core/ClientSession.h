@@ -44,6 +44,8 @@ public:
     // Shutting down: idle connections close now, busy ones after their response.
     void drain();
     bool isClosed() const { return m_closed; }
+    // After yielding to other connections: serves this one's next pipelined requests.
+    void resume();
 
 private:
     class UpstreamLeg;
@@ -53,7 +55,9 @@ private:
 
     void processInput();
     void processInputLoop();
+    bool mustPauseInput();
     void onRequestHead();
+    bool checkHost();
     void forwardBody(QByteArrayView chunk);
     void onRequestBodyEnd();
     void continueAfterPipeline(bool respond);
@@ -119,6 +123,9 @@ private:
     bool m_bodyForwardStarted = false;
     bool m_hasBody = false;
     bool m_inProcessInput = false;
+    int m_requestsThisWakeUp = 0;
+    bool m_yielded = false; // waiting in the worker's resume list; reading is off meanwhile
+    bool m_waitingForClientDrain = false; // the client's unsent answers are over kHighWater
     bool m_clientEof = false;
     bool m_closing = false;
     bool m_lingerOnClose = false; // the client may still be sending this request when we close

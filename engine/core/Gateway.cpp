@@ -21,6 +21,7 @@
 #include "engine/core/Worker.h"
 #include "engine/metrics/PrometheusText.h"
 #include "engine/net/EpollEventDispatcher.h"
+#include "engine/profile/Values.h"
 #include "engine/upstream/SteadyClock.h"
 #include "engine/services/ServiceHost.h"
 
@@ -131,6 +132,7 @@ void GatewayPrivate::configureListeners()
 {
     const profile::Profile &profile = config->profile;
     quint16 httpsPort = 0;
+    QStringList machineNames; // looked up only for a wildcard bind
     for (qsizetype i = 0; i < profile.listen.size(); ++i) {
         const Listener *listener = listeners.value(listenerKey(profile.listen, i));
         if (profile.listen.at(i).tls && listener && httpsPort == 0) {
@@ -147,6 +149,12 @@ void GatewayPrivate::configureListeners()
         auto options = std::make_shared<ListenerOptions>();
         options->tls = tls.context(key);
         options->redirectHttpsPort = listen.redirectHttps ? httpsPort : 0;
+        if (profile::isWildcardHost(listen.bind.host) && machineNames.isEmpty()) {
+            machineNames = HostAllowList::machineNames();
+        }
+        options->hosts = HostAllowList::build(listen, *config, options->tls ? options->tls->names() : QStringList(),
+                                              machineNames);
+        options->port = listener->serverPort();
         listener->setOptions(std::move(options));
     }
 }

@@ -114,21 +114,6 @@ bool precedes(const CompiledRoute &a, const CompiledRoute &b)
 
 } // namespace
 
-bool GatewayConfig::isLocalHost(QByteArrayView host) const
-{
-    for (const QByteArray &name : localHosts) {
-        if (host == name) {
-            return true;
-        }
-    }
-    for (const QByteArray &suffix : localHostSuffixes) {
-        if (host.size() > suffix.size() && host.endsWith(suffix)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 const CompiledUpstream *GatewayConfig::upstreamNamed(const QString &name) const
 {
     for (const CompiledUpstream &upstream : upstreams) {
@@ -324,19 +309,6 @@ CompileResult GatewayConfig::compile(const profile::Profile &profile, int worker
     std::stable_sort(config->routes.begin(), config->routes.end(), precedes);
     compileJwt(profile, previous, secrets, *config, result.errors);
     compileRateLimits(profile, previous, *config);
-
-    config->localHosts = { "localhost", "127.0.0.1", "[::1]", "::1" };
-    for (const profile::Listener &listener : profile.listen) {
-        config->localHosts.append(latin1Lower(listener.bind.host));
-    }
-    for (const CompiledRoute &route : config->routes) {
-        config->localHosts.append(route.exactHosts);
-        for (const QByteArray &suffix : route.hostSuffixes) {
-            if (!config->localHostSuffixes.contains(suffix)) {
-                config->localHostSuffixes.append(suffix);
-            }
-        }
-    }
 
     if (result.errors.isEmpty()) {
         result.config = std::move(config);

@@ -119,8 +119,6 @@ struct GatewayConfig
     // headers) in the history. The app asks for the headers alone (Gateway::setObserved).
     // Otherwise that bookkeeping, about 2 µs a request, is skipped.
     bool observed = false;
-    QList<QByteArray> localHosts; // exact host names that are "us" for absolute-form targets
-    QList<QByteArray> localHostSuffixes; // ".shop.test" from every route's "*.shop.test"
     std::vector<JwtAuthConfig> jwt; // in profile order
     // Every JWT profile's claims_to_headers names, lower case: removed from every client request
     // on every route, so an upstream can trust them whichever route a request took.
@@ -128,9 +126,6 @@ struct GatewayConfig
     std::shared_ptr<RevocationList> revocations; // carried across reloads
     QHash<QString, std::shared_ptr<RedisRevocationStore>> redisRevocations; // by URL, kept across reloads
     std::shared_ptr<RateLimitStores> rateLimitStores; // carried across reloads
-
-    // Whether an absolute-form target's host is one this gateway serves (not an open proxy).
-    bool isLocalHost(QByteArrayView host) const;
 
     // `previous` (the running snapshot, may be null) lends its upstream and target states to
     // the upstreams and targets that keep their names and URLs, so health, ejections and

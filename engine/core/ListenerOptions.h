@@ -4,6 +4,7 @@
 
 #include <QtGlobal>
 
+#include "engine/core/HostAllowList.h"
 #include "engine/tls/ServerTlsContext.h"
 
 namespace gatehouse::engine {
@@ -14,6 +15,8 @@ struct ListenerOptions
 {
     std::shared_ptr<const tls::ServerTlsContext> tls; // set: the listener terminates TLS
     quint16 redirectHttpsPort = 0; // `redirect_https`: every request is sent to HTTPS on this port
+    std::shared_ptr<const HostAllowList> hosts; // never null once the listener is configured
+    quint16 port = 0; // the bound port: absolute-form targets must name it
 };
 
 } // namespace gatehouse::engine

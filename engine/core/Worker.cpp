@@ -103,6 +103,26 @@ void Worker::sessionClosed(ClientSession *session)
     }
 }
 
+void Worker::resumeLater(ClientSession *session)
+{
+    if (m_yielded.empty()) {
+        QMetaObject::invokeMethod(this, &Worker::resumeYielded, Qt::QueuedConnection);
+    }
+    m_yielded.push_back(session);
+}
+
+void Worker::resumeYielded()
+{
+    std::vector<ClientSession *> yielded;
+    yielded.swap(m_yielded);
+    for (ClientSession *session : yielded) {
+        // A session may have closed (and been reaped) since it yielded.
+        if (m_sessions.find(session) != m_sessions.end() && !session->isClosed()) {
+            session->resume();
+        }
+    }
+}
+
 void Worker::reap()
 {
     m_reapScheduled = false;

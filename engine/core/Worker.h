@@ -47,6 +47,9 @@ public:
     const std::vector<Stage *> &stages() const { return m_stageList; }
     void record(TrafficEvent &&event);
     void sessionClosed(ClientSession *session);
+    // The session yielded to the others (SPEC §7.1: at most 16 pipelined requests per
+    // wake-up): its processInput() runs again once the loop has served them.
+    void resumeLater(ClientSession *session);
 
     quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
     const WorkerMetrics &metrics() const { return m_metrics; }
@@ -67,6 +70,7 @@ private:
     void tick();
     void flushEvents();
     void reap();
+    void resumeYielded();
 
     int m_index = 0;
     std::shared_ptr<std::atomic<int>> m_activeConnections;
@@ -77,6 +81,7 @@ private:
     std::unordered_map<ClientSession *, std::unique_ptr<ClientSession>> m_sessions;
     std::vector<ClientSession *> m_closedSessions;
     bool m_reapScheduled = false;
+    std::vector<ClientSession *> m_yielded;
     bool m_draining = false;
     QList<TrafficEvent> m_events;
     QTimer *m_timer = nullptr;

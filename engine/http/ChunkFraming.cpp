@@ -3,23 +3,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/http/Hex.h"
+
 namespace gatehouse::engine::http {
 
 namespace {
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 // field-content characters: HTAB, SP, VCHAR and obs-text.
 bool isFieldValueChar(char c)

@@ -22,6 +22,24 @@ bool isRewrittenByUs(QByteArrayView name)
     return false;
 }
 
+// SPEC §7.1: headers upstreams and frameworks trust to say where a request came from or which
+// path it really has; only a proxy may set them. A name with '_' is read as its '-' twin by
+// CGI-style servers (X-User_ID as X-User-ID), so such names are dropped, as nginx does.
+bool isForgeable(QByteArrayView name)
+{
+    if (name.contains('_')) {
+        return true;
+    }
+    static const char *const names[] = { "forwarded", "x-forwarded-port", "x-forwarded-prefix", "x-original-url",
+                                         "x-rewrite-url" };
+    for (const char *candidate : names) {
+        if (name.compare(QByteArrayView(candidate), Qt::CaseInsensitive) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // A client's own copy of a header the gateway sets from verified claims never goes upstream.
 bool isClaimHeader(const RequestContext &ctx, QByteArrayView name)
 {
@@ -61,7 +79,8 @@ StageResult ForwardStage::onRequest(RequestContext &ctx)
             forwardedFor += forwardedFor.isEmpty() ? header.value : ", " + header.value;
             continue;
         }
-        if (hopByHop.contains(header.name) || isRewrittenByUs(header.name) || isClaimHeader(ctx, header.name)) {
+        if (hopByHop.contains(header.name) || isRewrittenByUs(header.name) || isForgeable(header.name)
+            || isClaimHeader(ctx, header.name)) {
             continue;
         }
         appendHeader(out, header.name, header.value);

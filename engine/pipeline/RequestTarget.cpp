@@ -2,34 +2,70 @@
 
 #include <QList>
 
+#include "engine/http/Hex.h"
+
 namespace gatehouse::engine {
 
 namespace {
 
-bool isDot(QByteArrayView segment)
+bool isUnreserved(char c)
 {
-    return segment == "." || segment.compare("%2e", Qt::CaseInsensitive) == 0;
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+        || c == '_' || c == '~';
 }
 
-bool isDotDot(QByteArrayView segment)
+// Most paths are already normal: one scan tells, and they are taken as they are.
+bool isNormal(QByteArrayView path)
 {
-    if (segment.size() < 2 || segment.size() > 6) {
-        return false;
-    }
-    static const char *const forms[] = { "..", ".%2e", "%2e.", "%2e%2e" };
-    for (const char *form : forms) {
-        if (segment.compare(QByteArrayView(form), Qt::CaseInsensitive) == 0) {
-            return true;
+    for (qsizetype i = 0; i < path.size(); ++i) {
+        const char c = path[i];
+        if (c == '%' || c == '\\' || c == ';') {
+            return false;
+        }
+        if (c == '/' && i + 1 < path.size() && (path[i + 1] == '/' || path[i + 1] == '.')) {
+            return false;
         }
     }
-    return false;
+    return true;
 }
 
-bool needsNormalising(QByteArrayView path)
+// Decodes unreserved escapes and upper-cases the others; a reason when the path must be refused.
+const char *decodeEscapes(QByteArrayView path, PathRules rules, QByteArray &out)
 {
-    return path.contains("/.") || path.contains("/%2e") || path.contains("/%2E");
+    out.reserve(path.size());
+    for (qsizetype i = 0; i < path.size(); ++i) {
+        const char c = path[i];
+        if (c == '\\') {
+            return "a '\\' in the path";
+        }
+        if (c == ';' && !rules.allowSemicolons) {
+            return "a ';' in the path (limits.allow_semicolons lets it through)";
+        }
+        if (c != '%') {
+            out.append(c);
+            continue;
+        }
+        const int high = i + 2 < path.size() ? http::hexValue(path[i + 1]) : -1;
+        const int low = high < 0 ? -1 : http::hexValue(path[i + 2]);
+        if (low < 0) {
+            return "a '%' that is not followed by two hex digits";
+        }
+        const char decoded = char(high * 16 + low);
+        if (decoded == '/' || decoded == '\\' || decoded == '\0') {
+            return "an encoded '/', '\\' or NUL (%2F, %5C, %00) in the path";
+        }
+        if (isUnreserved(decoded)) {
+            out.append(decoded);
+        } else {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            out.append('%').append(kHex[high]).append(kHex[low]);
+        }
+        i += 2;
+    }
+    return nullptr;
 }
 
+// Dot segments resolved and empty segments (runs of '/') dropped; a trailing '/' is kept.
 QByteArray removeDotSegments(QByteArrayView path)
 {
     QList<QByteArrayView> out;
@@ -41,25 +77,24 @@ QByteArray removeDotSegments(QByteArrayView path)
             end = path.size();
         }
         const QByteArrayView segment = path.sliced(start, end - start);
-        trailingSlash = false;
-        if (isDot(segment)) {
-            trailingSlash = true;
-        } else if (isDotDot(segment)) {
+        trailingSlash = true;
+        if (segment == "..") {
             if (!out.isEmpty()) {
                 out.removeLast();
             }
-            trailingSlash = true;
-        } else {
+        } else if (!segment.isEmpty() && segment != ".") {
             out.append(segment);
+            trailingSlash = false;
         }
         start = end + 1;
     }
     QByteArray result;
+    result.reserve(path.size());
     for (const QByteArrayView segment : out) {
         result += '/';
         result += segment;
     }
-    if (result.isEmpty() || (trailingSlash && !result.endsWith('/'))) {
+    if (result.isEmpty() || trailingSlash) {
         result += '/';
     }
     return result;
@@ -67,7 +102,7 @@ QByteArray removeDotSegments(QByteArrayView path)
 
 } // namespace
 
-RequestTarget parseRequestTarget(QByteArrayView target)
+RequestTarget parseRequestTarget(QByteArrayView target, PathRules rules)
 {
     RequestTarget out;
     if (target.contains('#')) {
@@ -81,6 +116,7 @@ RequestTarget parseRequestTarget(QByteArrayView target)
     };
     if (hasScheme("http://") || hasScheme("https://")) {
         out.absoluteForm = true;
+        out.secureScheme = hasScheme("https://");
         rest = rest.sliced(rest.indexOf("//") + 2);
         const qsizetype slash = rest.indexOf('/');
         const qsizetype question = rest.indexOf('?');
@@ -106,7 +142,16 @@ RequestTarget parseRequestTarget(QByteArrayView target)
         out.query = rest.sliced(question + 1).toByteArray();
     }
     if (!path.isEmpty()) {
-        out.path = needsNormalising(path) ? removeDotSegments(path) : path.toByteArray();
+        if (isNormal(path)) {
+            out.path = path.toByteArray();
+        } else {
+            QByteArray decoded;
+            out.badPath = decodeEscapes(path, rules, decoded);
+            if (out.badPath) {
+                return out;
+            }
+            out.path = removeDotSegments(decoded);
+        }
     }
     out.valid = !out.path.isEmpty();
     return out;

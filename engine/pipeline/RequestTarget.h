@@ -5,18 +5,30 @@
 
 namespace gatehouse::engine {
 
-// The request-target split and normalised for routing.
+// The request-target split, with its path normalised once (SPEC §7.1) for routing, strip_prefix,
+// the upstream and the access log alike.
 struct RequestTarget
 {
     bool valid = false;
     bool absoluteForm = false;
+    bool secureScheme = false; // absolute-form "https://"
     QByteArray authority; // absolute-form only: "host:port"
-    QByteArray path; // dot segments resolved: what routes match and what the upstream sees
+    QByteArray path; // normalised: what routes match and what the upstream sees
     QByteArray query; // without the '?'; empty when absent
+    // Set (with valid false) when the path holds what an upstream could read as another path:
+    // an encoded '/', '\' or NUL, a raw '\', a ';' or a broken escape. Answered 400 bad_path.
+    const char *badPath = nullptr;
 };
 
-// Dot segments (also percent-encoded ones) are resolved so "/public/../admin" is routed, and
-// forwarded, as "/admin": a route cannot be bypassed by a path the upstream would resolve.
-RequestTarget parseRequestTarget(QByteArrayView target);
+struct PathRules
+{
+    bool allowSemicolons = false; // `limits.allow_semicolons`: ';' is an ordinary character
+};
+
+// Percent-encoded unreserved characters are decoded and other escapes upper-cased, dot segments
+// (also "%2e" ones) are removed and runs of '/' merged, so "/api/%61dmin", "/api//admin" and
+// "/public/../api/admin" are all routed, and forwarded, as "/api/admin": a route cannot be
+// walked around by a spelling the upstream reads as the same path.
+RequestTarget parseRequestTarget(QByteArrayView target, PathRules rules = {});
 
 } // namespace gatehouse::engine

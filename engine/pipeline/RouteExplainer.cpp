@@ -131,7 +131,12 @@ RouteExplanation explainRoute(const GatewayConfig &config, const QByteArray &met
             }
         }
     }
-    const RequestTarget parsedTarget = parseRequestTarget(target);
+    const RequestTarget parsedTarget = parseRequestTarget(target, { config.limits.allowSemicolons });
+    if (parsedTarget.badPath) {
+        out.error = QStringLiteral("the gateway refuses this path (400 bad_path): it holds %1")
+                        .arg(QString::fromLatin1(parsedTarget.badPath));
+        return out;
+    }
     if (!parsedTarget.valid) {
         out.error = QStringLiteral("the path is not a valid request target");
         return out;

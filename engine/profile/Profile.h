@@ -65,6 +65,10 @@ struct Listener
     HostPort bind;
     std::optional<ListenerTls> tls;
     bool redirectHttps = false; // plain listener answering every request with a redirect to HTTPS
+    // Host names this listener answers (SPEC §7.1, against DNS rebinding): names, "*.suffix",
+    // IP literals, or "*" for any. Empty: the defaults (loopback names, the bind address, every
+    // route's hosts and the certificates' names).
+    QStringList allowedHosts;
     SourcePos pos;
     friend bool operator==(const Listener &, const Listener &) = default;
 };
@@ -105,6 +109,7 @@ struct Limits
     Duration headerTimeout { 10'000 };
     Duration idleTimeout { 60'000 };
     int maxConnections = 10'000;
+    bool allowSemicolons = false; // ';' in a path is ordinary instead of a 400 bad_path
     friend bool operator==(const Limits &, const Limits &) = default;
 };
 

@@ -136,6 +136,9 @@ YAML::Node listener(const Listener &value)
     if (value.redirectHttps) {
         node["redirect_https"] = true;
     }
+    if (!value.allowedHosts.isEmpty()) {
+        node["allowed_hosts"] = stringList(value.allowedHosts);
+    }
     return node;
 }
 
@@ -202,6 +205,9 @@ YAML::Node limits(const Limits &value)
     }
     if (value.maxConnections != defaults.maxConnections) {
         node["max_connections"] = value.maxConnections;
+    }
+    if (value.allowSemicolons) {
+        node["allow_semicolons"] = true;
     }
     return node;
 }

@@ -85,6 +85,20 @@ std::optional<ListenerTls> readListenerTls(ReadContext &ctx, const YAML::Node &n
     return tls;
 }
 
+bool readAllowedHosts(ReadContext &ctx, MapReader &map, QStringList &out)
+{
+    return map.getStringList("allowed_hosts", out, [&ctx](const YAML::Node &host, QString &text) {
+        text = text.toLower();
+        if (text != u"*" && !isHostPattern(text) && !isBracketedIpv6(text)) {
+            ctx.error(host, QStringLiteral("invalid allowed host '%1'; use a name like api.test, a wildcard like "
+                                           "*.shop.test, an address like 127.0.0.1 or [::1], or \"*\" for any")
+                                .arg(text));
+            return false;
+        }
+        return true;
+    });
+}
+
 } // namespace
 
 NameSet::NameSet(QString what)
@@ -116,7 +130,7 @@ void readListeners(ReadContext &ctx, const YAML::Node &node, QList<Listener> &ou
 {
     QList<YAML::Node> redirects;
     forEachItem(ctx, node, QStringLiteral("'listen'"), [&](const YAML::Node &item) {
-        MapReader map(ctx, item, QStringLiteral("a listener"), { "bind", "tls", "redirect_https" });
+        MapReader map(ctx, item, QStringLiteral("a listener"), { "bind", "tls", "redirect_https", "allowed_hosts" });
         if (!map.isMap()) {
             return;
         }
@@ -127,6 +141,7 @@ void readListeners(ReadContext &ctx, const YAML::Node &node, QList<Listener> &ou
             listener.tls = readListenerTls(ctx, map.value("tls"), QStringLiteral("the listener's 'tls'"));
         }
         map.getBool("redirect_https", listener.redirectHttps);
+        readAllowedHosts(ctx, map, listener.allowedHosts);
         if (listener.redirectHttps && listener.tls) {
             ctx.error(map.value("redirect_https"), QStringLiteral("'redirect_https' is for a plain HTTP listener; this one has 'tls'"));
         } else if (listener.redirectHttps) {
@@ -201,12 +216,14 @@ void readServices(ReadContext &ctx, const YAML::Node &node, QList<Service> &out)
 void readLimits(ReadContext &ctx, const YAML::Node &node, Limits &out)
 {
     MapReader map(ctx, node, QStringLiteral("'limits'"),
-                  { "max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout", "max_connections" });
+                  { "max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout", "max_connections",
+                    "allow_semicolons" });
     map.getSize("max_header_bytes", out.maxHeaderBytes, 1024);
     map.getSize("max_body_bytes", out.maxBodyBytes, 0);
     map.getDuration("header_timeout", out.headerTimeout, Duration(1));
     map.getDuration("idle_timeout", out.idleTimeout, Duration(1));
     map.getInt("max_connections", out.maxConnections, 1, 1'000'000);
+    map.getBool("allow_semicolons", out.allowSemicolons);
 }
 
 void checkBinds(ReadContext &ctx)

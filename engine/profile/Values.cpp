@@ -342,6 +342,17 @@ bool isHostPattern(QStringView text)
     return isIpv4(text) || isHostName(text);
 }
 
+bool isBracketedIpv6(QStringView text)
+{
+    if (text.size() < 4 || !text.startsWith(u'[') || !text.endsWith(u']')) {
+        return false;
+    }
+    const QStringView inner = text.mid(1, text.size() - 2);
+    return inner.contains(u':') && std::all_of(inner.begin(), inner.end(), [](QChar c) {
+        return isDigit(c) || (c >= u'a' && c <= u'f') || (c >= u'A' && c <= u'F') || c == u':' || c == u'.';
+    });
+}
+
 bool isValidName(QStringView text)
 {
     return !text.isEmpty() && isAlnum(text.front())

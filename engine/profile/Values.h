@@ -37,6 +37,8 @@ QStringList balanceNames();
 bool isHttpToken(QStringView text);
 // A host name, an IPv4 address, or "*.suffix".
 bool isHostPattern(QStringView text);
+// An IPv6 literal as it appears in a Host header: "[::1]".
+bool isBracketedIpv6(QStringView text);
 // Names of routes, upstreams, services and profiles: letters, digits, '.', '_' and '-'.
 bool isValidName(QStringView text);
 

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "engine/tls/TlsErrors.h"
 
@@ -104,6 +105,30 @@ bool hostMatches(const QString &pattern, QByteArrayView name)
     return name.compare(wanted, Qt::CaseInsensitive) == 0;
 }
 
+void appendDnsNames(SSL_CTX *ctx, QStringList &out)
+{
+    X509 *leaf = SSL_CTX_get0_certificate(ctx);
+    if (!leaf) {
+        return;
+    }
+    auto *names = static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(leaf, NID_subject_alt_name, nullptr, nullptr));
+    if (!names) {
+        return;
+    }
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        if (name->type == GEN_DNS) {
+            const ASN1_IA5STRING *dns = name->d.dNSName;
+            const QString text = QString::fromLatin1(reinterpret_cast<const char *>(ASN1_STRING_get0_data(dns)),
+                                                     ASN1_STRING_length(dns)).toLower();
+            if (!out.contains(text)) {
+                out.append(text);
+            }
+        }
+    }
+    GENERAL_NAMES_free(names);
+}
+
 } // namespace
 
 std::shared_ptr<const ServerTlsContext> ServerTlsContext::create(const QList<CertificatePem> &certificates, QString *error)
@@ -119,6 +144,12 @@ std::shared_ptr<const ServerTlsContext> ServerTlsContext::create(const QList<Cer
             return nullptr;
         }
         context->m_entries.push_back({ pem.hosts, ctx });
+        for (const QString &host : pem.hosts) {
+            if (!context->m_names.contains(host)) {
+                context->m_names.append(host);
+            }
+        }
+        appendDnsNames(ctx, context->m_names);
     }
     SSL_CTX *first = context->m_entries.front().ctx;
     // SSL_CTX_set_tlsext_servername_callback() without its C cast.

@@ -37,6 +37,9 @@ public:
 
     // A new server-side session, owned by the caller; the context must outlive it.
     ssl_st *newSession() const;
+    // Every name the certificates are for (SNI names and the leaves' DNS subject alternative
+    // names), lower case: the hosts an HTTPS listener answers by default.
+    const QStringList &names() const { return m_names; }
 
 private:
     struct Entry
@@ -49,6 +52,7 @@ private:
     ssl_ctx_st *contextFor(QByteArrayView serverName) const;
 
     std::vector<Entry> m_entries;
+    QStringList m_names;
 };
 
 } // namespace gatehouse::engine::tls

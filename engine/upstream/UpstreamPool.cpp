@@ -7,7 +7,7 @@ UpstreamPool::~UpstreamPool()
     clear();
 }
 
-std::unique_ptr<net::Socket> UpstreamPool::take(const QByteArray &key, bool probe)
+std::unique_ptr<net::Socket> UpstreamPool::take(const QByteArray &key)
 {
     auto it = m_idle.find(key);
     if (it == m_idle.end()) {
@@ -18,7 +18,7 @@ std::unique_ptr<net::Socket> UpstreamPool::take(const QByteArray &key, bool prob
     while (!sockets.empty()) {
         std::unique_ptr<net::Socket> socket = std::move(sockets.back());
         sockets.pop_back();
-        if (socket->isIdleAlive() && (!probe || socket->peerStillOpen())) {
+        if (socket->isIdleAlive() && socket->peerStillOpen()) {
             socket->setHandler(nullptr);
             return socket;
         }

@@ -20,10 +20,12 @@ public:
     UpstreamPool(const UpstreamPool &) = delete;
     UpstreamPool &operator=(const UpstreamPool &) = delete;
 
-    // An idle connection that is still open, or nullptr. `probe`: also ask the kernel whether
-    // the upstream closed it meanwhile (for a request with a body, which cannot be replayed
-    // on a fresh connection once it went out on a dead one).
-    std::unique_ptr<net::Socket> take(const QByteArray &key, bool probe = false);
+    // An idle connection that is still open and has nothing queued from the upstream, or nullptr.
+    // The kernel is asked every time: bytes an upstream sent after its answer (a bug or a desync
+    // attempt) may arrive after the event loop last looked, and would be read as the answer to
+    // the next request; and a request with a body cannot be replayed once it went out on a dead
+    // connection.
+    std::unique_ptr<net::Socket> take(const QByteArray &key);
     // Parks a connection that just finished a response cleanly; closes it when `limit` are
     // already idle for that key.
     void put(const QByteArray &key, std::unique_ptr<net::Socket> socket, int limit);

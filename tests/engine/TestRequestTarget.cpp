@@ -10,6 +10,11 @@ class TestRequestTarget : public QObject
 private Q_SLOTS:
     void parse_data();
     void parse();
+    void badPaths_data();
+    void badPaths();
+    void semicolonsWhenAllowed();
+    void normalisingIsIdempotent_data();
+    void normalisingIsIdempotent();
 };
 
 void TestRequestTarget::parse_data()
@@ -37,6 +42,16 @@ void TestRequestTarget::parse_data()
     QTest::newRow("no slash") << QByteArray("index.html") << false << QByteArray() << QByteArray() << QByteArray();
     QTest::newRow("fragment") << QByteArray("/a#frag") << false << QByteArray() << QByteArray() << QByteArray();
     QTest::newRow("asterisk") << QByteArray("*") << false << QByteArray() << QByteArray() << QByteArray();
+    QTest::newRow("slash run") << QByteArray("/a//b///c") << true << QByteArray("/a/b/c") << QByteArray() << QByteArray();
+    QTest::newRow("leading slash run") << QByteArray("//evil.example/x") << true << QByteArray("/evil.example/x") << QByteArray() << QByteArray();
+    QTest::newRow("trailing slash run") << QByteArray("/a//") << true << QByteArray("/a/") << QByteArray() << QByteArray();
+    QTest::newRow("only slashes") << QByteArray("///") << true << QByteArray("/") << QByteArray() << QByteArray();
+    QTest::newRow("unreserved decoded") << QByteArray("/%61%5A%30%2D%2e%5F%7E") << true << QByteArray("/aZ0-._~") << QByteArray() << QByteArray();
+    QTest::newRow("reserved upper-cased") << QByteArray("/a%3fb%2a%c3%a9") << true << QByteArray("/a%3Fb%2A%C3%A9") << QByteArray() << QByteArray();
+    QTest::newRow("decoded dot segment") << QByteArray("/a/%2E/b") << true << QByteArray("/a/b") << QByteArray() << QByteArray();
+    QTest::newRow("decoded then merged") << QByteArray("/api/%61dmin//x") << true << QByteArray("/api/admin/x") << QByteArray() << QByteArray();
+    QTest::newRow("query untouched") << QByteArray("/a//b?x=%2f;y") << true << QByteArray("/a/b") << QByteArray("x=%2f;y") << QByteArray();
+    QTest::newRow("absolute normalised") << QByteArray("http://localhost:1//a/./b") << true << QByteArray("/a/b") << QByteArray() << QByteArray("localhost:1");
 }
 
 void TestRequestTarget::parse()
@@ -53,6 +68,54 @@ void TestRequestTarget::parse()
         QCOMPARE(parsed.query, query);
         QCOMPARE(parsed.authority, authority);
     }
+}
+
+void TestRequestTarget::badPaths_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::newRow("encoded slash") << QByteArray("/a%2fb");
+    QTest::newRow("encoded slash upper") << QByteArray("/a%2Fb");
+    QTest::newRow("encoded backslash") << QByteArray("/a%5Cb");
+    QTest::newRow("encoded nul") << QByteArray("/a%00");
+    QTest::newRow("raw backslash") << QByteArray("/a\\b");
+    QTest::newRow("semicolon") << QByteArray("/a;jsessionid=1/b");
+    QTest::newRow("broken escape") << QByteArray("/a%g0");
+    QTest::newRow("short escape") << QByteArray("/a%2");
+    QTest::newRow("after dot segment") << QByteArray("/x/../a%2fb");
+}
+
+void TestRequestTarget::badPaths()
+{
+    QFETCH(QByteArray, target);
+    const auto parsed = parseRequestTarget(target);
+    QVERIFY(!parsed.valid);
+    QVERIFY(parsed.badPath != nullptr);
+}
+
+void TestRequestTarget::semicolonsWhenAllowed()
+{
+    const auto parsed = parseRequestTarget("/a;v=1//b", { .allowSemicolons = true });
+    QVERIFY(parsed.valid);
+    QCOMPARE(parsed.path, QByteArray("/a;v=1/b"));
+    QVERIFY(!parseRequestTarget("/a;v=1/%2f", { .allowSemicolons = true }).valid);
+}
+
+void TestRequestTarget::normalisingIsIdempotent_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    for (const char *target : { "/a/./b/../c//d/", "/%2e%2E/x/%41%2a", "/a/b/..", "//", "/.%2e/.", "/a%25%32%66b" }) {
+        QTest::newRow(target) << QByteArray(target);
+    }
+}
+
+void TestRequestTarget::normalisingIsIdempotent()
+{
+    QFETCH(QByteArray, target);
+    const auto once = parseRequestTarget(target);
+    QVERIFY(once.valid);
+    const auto twice = parseRequestTarget(once.path);
+    QVERIFY(twice.valid);
+    QCOMPARE(twice.path, once.path);
 }
 
 QTEST_APPLESS_MAIN(TestRequestTarget)

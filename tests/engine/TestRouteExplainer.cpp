@@ -154,6 +154,10 @@ void TestRouteExplainer::pathIsNormalisedLikeTheProxy()
     const RouteExplanation e = explainRoute(*m_config, "GET", QStringLiteral("http://localhost/api/x/../users"), {});
     QCOMPARE(e.chosen, QStringLiteral("users"));
     QCOMPARE(e.upstreamPath, QByteArray("/users"));
+    // And so are escapes and slash runs (SPEC §7.1).
+    const RouteExplanation encoded = explainRoute(*m_config, "GET", QStringLiteral("/api//%75sers/42"), {});
+    QCOMPARE(encoded.chosen, QStringLiteral("users"));
+    QCOMPARE(encoded.upstreamPath, QByteArray("/users/42"));
 }
 
 void TestRouteExplainer::disabledRoutesAreNotServed()
@@ -169,6 +173,10 @@ void TestRouteExplainer::badUrl()
     QVERIFY(!explainRoute(*m_config, "GET", QStringLiteral("ftp://x/y"), {}).error.isEmpty());
     QVERIFY(!explainRoute(*m_config, "GET", QStringLiteral("not a url"), {}).error.isEmpty());
     QVERIFY(explainRoute(*m_config, "GET", QStringLiteral("not a url"), {}).routes.isEmpty());
+    // What the gateway answers 400 bad_path, the tester says so.
+    const RouteExplanation semicolon = explainRoute(*m_config, "GET", QStringLiteral("/api/users;jsessionid=1"), {});
+    QVERIFY2(semicolon.error.contains(u"400 bad_path"), qPrintable(semicolon.error));
+    QVERIFY(semicolon.routes.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestRouteExplainer)

@@ -20,6 +20,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QHash>
 #include <QJsonValue>
 #include <QTcpServer>
@@ -401,6 +403,23 @@ inline bool runClientThreads(int count, const std::function<void(int)> &body, in
         }
     }
     return inTime;
+}
+
+// Waits for a helper script's `port N` line on stdout (what it printed goes to `out`); the port,
+// or 0 when the script did not print it within 10 s.
+inline quint16 waitForPortLine(QProcess &process, QByteArray &out)
+{
+    static const QRegularExpression portLine(QStringLiteral("^port (\\d+)$"), QRegularExpression::MultilineOption);
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired() && process.state() != QProcess::NotRunning) {
+        process.waitForReadyRead(100);
+        out += process.readAllStandardOutput();
+        const auto match = portLine.match(QString::fromUtf8(out));
+        if (match.hasMatch()) {
+            return quint16(match.captured(1).toUInt());
+        }
+    }
+    return 0;
 }
 
 // Resident set size of a process, in bytes; -1 when unknown.

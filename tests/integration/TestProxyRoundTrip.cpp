@@ -171,10 +171,12 @@ routes:
 )");
     QVERIFY2(m_helper.startServe(helperProfile, { QStringLiteral("--quiet") }), m_helper.stderrText().constData());
 
+    // Routing by any Host name is tested here; the allow-list has tst_host_allow_list.
     QByteArray profile = R"(gatehouse: 1
 name: round-trip
 listen:
   - bind: 127.0.0.1:0
+    allowed_hosts: ["*"]
 upstreams:
   - name: a
     targets: [{ url: "http://127.0.0.1:@A@" }]

@@ -730,9 +730,9 @@ void TestTlsListeners::redirectHttps()
         QCOMPARE(out, "308 https://127.0.0.1:" + QByteArray::number(tls) + "/form");
     }
     // The request never reaches an upstream.
-    const HttpResponse raw = parseResponses(rawExchange(plain, "GET /x HTTP/1.1\r\nHost: api.test:8080\r\nConnection: close\r\n\r\n")).value(0);
+    const HttpResponse raw = parseResponses(rawExchange(plain, "GET /x HTTP/1.1\r\nHost: api.localhost:8080\r\nConnection: close\r\n\r\n")).value(0);
     QCOMPARE(raw.status, 308);
-    QCOMPARE(raw.header("location"), "https://api.test:" + QByteArray::number(tls) + "/x");
+    QCOMPARE(raw.header("location"), "https://api.localhost:" + QByteArray::number(tls) + "/x");
     QVERIFY(!raw.body.contains("\"headers\""));
 
     // curl -L follows it; a 308 keeps the method and body.

@@ -49,19 +49,11 @@ public:
         if (!m_process.waitForStarted(5000)) {
             return false;
         }
-        static const QRegularExpression portLine(QStringLiteral("^port (\\d+)$"), QRegularExpression::MultilineOption);
-        QDeadlineTimer deadline(10000);
-        while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
-            m_process.waitForReadyRead(100);
-            m_stdout += m_process.readAllStandardOutput();
-            const auto match = portLine.match(QString::fromUtf8(m_stdout));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                return true;
-            }
+        m_port = waitForPortLine(m_process, m_stdout);
+        if (m_port == 0) {
+            qWarning("ws_echo_server.py did not start: %s", m_process.readAllStandardError().constData());
         }
-        qWarning("ws_echo_server.py did not start: %s", m_process.readAllStandardError().constData());
-        return false;
+        return m_port != 0;
     }
     void stop()
     {

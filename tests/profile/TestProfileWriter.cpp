@@ -120,9 +120,9 @@ void TestProfileWriter::canonicalOutput()
 {
     Profile profile;
     profile.name = QStringLiteral("demo");
-    profile.listen.append(Listener { HostPort { QStringLiteral("127.0.0.1"), 8080 }, std::nullopt, false, {} });
+    profile.listen.append(Listener { HostPort { QStringLiteral("127.0.0.1"), 8080 }, std::nullopt, false, {}, {} });
     profile.listen.append(Listener { HostPort { QStringLiteral("::1"), 8443 },
-                                     ListenerTls { QStringLiteral("c.pem"), QStringLiteral("k.pem"), {}, false }, false, {} });
+                                     ListenerTls { QStringLiteral("c.pem"), QStringLiteral("k.pem"), {}, false }, false, {}, {} });
     Service echo;
     echo.name = QStringLiteral("echo-1");
     echo.bind = HostPort { QStringLiteral("127.0.0.1"), 8001 };

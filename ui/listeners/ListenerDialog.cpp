@@ -44,9 +44,11 @@ ListenerDialog::ListenerDialog(const profile::Profile &current, int index, QWidg
     layout->addLayout(form);
     addFooter(layout, QStringLiteral("listenerProblems"));
 
-    const profile::Listener listener = index >= 0 && index < current.listen.size()
-        ? current.listen.at(index)
-        : profile::Listener { { QStringLiteral("127.0.0.1"), 8080 }, std::nullopt, false, {} };
+    profile::Listener listener;
+    listener.bind = { QStringLiteral("127.0.0.1"), 8080 };
+    if (index >= 0 && index < current.listen.size()) {
+        listener = current.listen.at(index);
+    }
     m_bind->setText(index >= 0 ? profile::formatHostPort(listener.bind) : QString());
     m_tls->setCurrentIndex(!listener.tls ? Plain : listener.tls->autoIssue ? LocalCa : Files);
     if (listener.tls) {
