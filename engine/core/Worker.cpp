@@ -30,8 +30,10 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     m_stages.push_back(std::make_unique<RedirectHttpsStage>());
     m_stages.push_back(std::make_unique<RouteMatchStage>());
     m_stages.push_back(std::make_unique<CorsStage>());
+    // Limits that need no verified token first (SPEC §7.1), consumer limits once it is verified.
+    m_stages.push_back(std::make_unique<RateLimitStage>(RateLimitStage::Phase::BeforeAuth));
     m_stages.push_back(std::make_unique<JwtAuthStage>());
-    m_stages.push_back(std::make_unique<RateLimitStage>());
+    m_stages.push_back(std::make_unique<RateLimitStage>(RateLimitStage::Phase::AfterAuth));
     m_stages.push_back(std::make_unique<FaultStage>());
     m_stages.push_back(std::make_unique<RespondStage>());
     m_stages.push_back(std::make_unique<CanaryStage>());
