@@ -86,6 +86,15 @@ void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOpt
 void Worker::record(TrafficEvent &&event)
 {
     m_requestsServed.fetch_add(1, std::memory_order_relaxed);
+    // A request that failed before it had a snapshot takes the worker's. The path leaves the
+    // worker with its token_from query values redacted: the access log, the admin API and the
+    // app all show this one string.
+    if (!event.secrets && m_config) {
+        event.secrets = m_config->secretNames;
+    }
+    if (event.secrets) {
+        event.path = event.secrets->redactedPath(event.path);
+    }
     if (m_config && m_config->observed) {
         m_metrics.record(event); // for /metrics: only a profile with an admin API has one
     }

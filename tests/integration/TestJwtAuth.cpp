@@ -414,10 +414,15 @@ void TestJwtAuth::cookieAndQuerySources()
     QnamResult result;
     get(QStringLiteral("/cookie"), { { "Cookie", "theme=dark; access_token=" + token + "; x=y" } }, &result);
     QCOMPARE(result.status, 200);
-    get(QStringLiteral("/cookie?a=1&access_token=") + QString::fromLatin1(token), {}, &result);
+    const QByteArray fromQuery = get(QStringLiteral("/cookie?a=1&access_token=") + QString::fromLatin1(token), {}, &result);
     QCOMPARE(result.status, 200);
     // The Authorization header is not one of this profile's sources.
     get(QStringLiteral("/cookie"), { { "Authorization", "Bearer " + token } }, &result);
+    // A token source is a credential: the access log shows the parameter, not its value (SPEC §7.1).
+    QCOMPARE(logLineFor(fromQuery).value(u"path").toString(), QStringLiteral("/cookie?a=1&access_token=[redacted]"));
+    QFile log(m_logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY(!log.readAll().contains(token));
     QCOMPARE(result.status, 401);
 }
 
