@@ -14,16 +14,19 @@ namespace gatehouse::app {
 
 namespace {
 
-// Beyond the file's own rules: do the JWT key files it points at load? `file:` keys and JWKS
-// files travel with the profile, so a missing or broken one is the profile's problem. `env:` and
-// `keychain:` references and JWKS URLs belong to where it runs; `serve` names them if they fail.
+// Beyond the file's own rules: do the JWT key files it points at load, and is an HMAC secret
+// long enough? `file:` keys and JWKS files travel with the profile, so a missing, broken or weak
+// one is the profile's problem. An `env:` key is checked when the variable is set here (a weak
+// secret is weak wherever it runs); unset, like `keychain:` references and JWKS URLs, it belongs
+// to where the profile runs, and `serve` names it if it fails.
 int reportKeyProblems(const QString &path, const profile::Profile &profile)
 {
     int problems = 0;
     for (const profile::JwtProfile &jwt : profile.jwt) {
         const profile::SecretRef &key = jwt.secret.isSet() ? jwt.secret : jwt.publicKey;
         const bool fromFiles = key.isSet() ? key.kind == profile::SecretRef::Kind::File : !engine::hasRemoteJwks(jwt);
-        if (!fromFiles) {
+        const bool fromSetEnvironment = key.kind == profile::SecretRef::Kind::Env && qEnvironmentVariableIsSet(key.name.toLocal8Bit().constData());
+        if (!fromFiles && !fromSetEnvironment) {
             continue;
         }
         const engine::JwtKeyLoad load = engine::loadVerificationKeys(jwt, profile.baseDir, nullptr);

@@ -215,8 +215,8 @@ AdminReply AdminApi::requests(const AdminRequest &request) const
         QJsonObject line = toAccessLogObject(event);
         const QByteArray sent = event.capture ? event.capture->load(event.requestHeaders).value_or(QByteArray()) : QByteArray();
         const QByteArray answered = event.capture ? event.capture->load(event.responseHeaders).value_or(QByteArray()) : QByteArray();
-        line.insert(QStringLiteral("request_headers"), redactedHeaders(sent));
-        line.insert(QStringLiteral("response_headers"), redactedHeaders(answered));
+        line.insert(QStringLiteral("request_headers"), redactedHeaders(event, sent));
+        line.insert(QStringLiteral("response_headers"), redactedHeaders(event, answered));
         out.append(line);
     }
     return json(200, { { QStringLiteral("requests"), out } });

@@ -26,6 +26,38 @@ std::optional<JwtKey> pemKey(const profile::SecretRef &ref, const QString &baseD
     return key;
 }
 
+// RFC 7518 §3.2: an HS* key must be at least as long as the hash, or it can be guessed
+// offline from any token it signed. A profile listing several HS algorithms accepts tokens of
+// each, so the longest hash sets the bar: HS256 32 bytes, HS384 48, HS512 64.
+std::optional<QByteArray> hmacSecret(const profile::JwtProfile &jwt, const QString &baseDir, SecretStore *store, QString *error)
+{
+    auto secret = resolveSecret(jwt.secret, baseDir, store, error);
+    if (!secret) {
+        return std::nullopt;
+    }
+    struct HashSize
+    {
+        const char *algorithm;
+        qsizetype bytes;
+    };
+    static constexpr HashSize kSizes[] = { { "HS256", 32 }, { "HS384", 48 }, { "HS512", 64 } };
+    const HashSize *needed = &kSizes[0];
+    for (const HashSize &size : kSizes) {
+        if (jwt.algorithms.contains(QLatin1StringView(size.algorithm)) && size.bytes > needed->bytes) {
+            needed = &size;
+        }
+    }
+    if (secret->size() < needed->bytes) {
+        *error = QStringLiteral("%1 is %2 bytes; %3 needs a secret of at least %4 bytes (RFC 7518 §3.2: at least the hash size)")
+                     .arg(profile::formatSecretRef(jwt.secret))
+                     .arg(secret->size())
+                     .arg(QLatin1StringView(needed->algorithm))
+                     .arg(needed->bytes);
+        return std::nullopt;
+    }
+    return secret;
+}
+
 } // namespace
 
 JwtRules jwtRulesFor(const profile::JwtProfile &jwt)
@@ -51,7 +83,7 @@ JwtKeyLoad loadVerificationKeys(const profile::JwtProfile &jwt, const QString &b
 {
     JwtKeyLoad load;
     if (jwt.secret.isSet()) {
-        if (const auto secret = resolveSecret(jwt.secret, baseDir, store, &load.error)) {
+        if (const auto secret = hmacSecret(jwt, baseDir, store, &load.error)) {
             load.keys = std::make_shared<const JwtKeySet>(JwtKeySet { { JwtKey::fromSecret(*secret) } });
         }
     } else if (jwt.publicKey.isSet()) {
@@ -78,7 +110,7 @@ std::optional<JwtKey> loadSigningKey(const profile::JwtProfile &jwt, const QStri
                                      QString *error)
 {
     if (jwt.secret.isSet()) {
-        const auto secret = resolveSecret(jwt.secret, baseDir, store, error);
+        const auto secret = hmacSecret(jwt, baseDir, store, error);
         return secret ? std::optional(JwtKey::fromSecret(*secret)) : std::nullopt;
     }
     if (!jwt.privateKey.isSet()) {

@@ -14,7 +14,8 @@
 namespace gatehouse::engine {
 
 // What a revocation is keyed by: "jti:<jti>", or "sha256:<hex>" of the whole token when it has
-// no jti; and until when it matters (the token's exp; a token without exp stays revoked).
+// no jti; and until when it matters (the token's exp, to which Gateway::revoke adds the leeway
+// it is still accepted for; a token without exp stays revoked).
 struct RevocationEntry
 {
     QByteArray id;

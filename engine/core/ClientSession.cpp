@@ -1067,6 +1067,7 @@ void ClientSession::recordEvent(Clock::time_point now)
         m_event.authProfile = m_ctx.config->jwt[std::size_t(m_ctx.route->jwt)].name;
     }
     m_event.rateLimited = m_ctx.rateLimited;
+    m_event.secrets = m_ctx.config ? m_ctx.config->secretNames : nullptr; // the snapshot it ran on
     m_event.totalMs = msBetween(m_requestStart, now);
     m_event.upstreamMs = m_upstreamMs;
     m_event.attempts = m_attempts;

@@ -1,6 +1,9 @@
 #include "Gateway.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <limits>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -38,6 +41,15 @@ namespace {
 int workerCount()
 {
     return std::max(1, QThread::idealThreadCount());
+}
+
+qint64 longestLeewaySeconds(const profile::Profile &profile)
+{
+    qint64 longest = 0;
+    for (const profile::JwtProfile &jwt : profile.jwt) {
+        longest = std::max<qint64>(longest, std::chrono::ceil<std::chrono::seconds>(jwt.leeway).count());
+    }
+    return longest;
 }
 
 } // namespace
@@ -484,13 +496,21 @@ bool Gateway::revokeJti(const QString &jti, QString *error)
     return revoke({ "jti:" + jti.toUtf8(), std::numeric_limits<qint64>::max() }, error);
 }
 
-bool Gateway::revoke(const RevocationEntry &entry, QString *error)
+bool Gateway::revoke(const RevocationEntry &revoked, QString *error)
 {
     if (!d->config) {
         *error = QStringLiteral("the gateway is not running");
         return false;
     }
     const qint64 now = QDateTime::currentSecsSinceEpoch();
+    // A token passes until exp + leeway (JwtVerifier), so its revocation lasts as long (SPEC
+    // §7.1). The token names no JWT profile, so the longest leeway of the running ones covers
+    // whichever route it is sent to; Redis keys expire at the same moment.
+    RevocationEntry entry = revoked;
+    const qint64 leeway = longestLeewaySeconds(d->config->profile);
+    if (entry.untilSeconds < std::numeric_limits<qint64>::max() - leeway) {
+        entry.untilSeconds += leeway;
+    }
     if (!d->config->revocations->revoke(entry, now, error)) {
         return false;
     }

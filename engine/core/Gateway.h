@@ -93,7 +93,8 @@ public:
     // The route tester: what the running profile would do with this request (nothing is sent).
     RouteExplanation explainRoute(const QByteArray &method, const QString &url, const QList<http::Header> &headers) const;
 
-    // Refuses a token on every route until its exp (SPEC §4 POST /admin/jwt/revoke): by its jti,
+    // Refuses a token on every route until its exp plus the longest leeway of the running JWT
+    // profiles (SPEC §4 POST /admin/jwt/revoke, §7.1): by its jti,
     // or by its hash when it has none. The token need not verify. Survives profile reloads.
     bool revokeToken(const QByteArray &token, QString *error);
     bool revokeJti(const QString &jti, QString *error);

@@ -195,6 +195,19 @@ void compileJwt(const profile::Profile &profile, const GatewayConfig *previous, 
             }
         }
     }
+    QList<QByteArray> tokenHeaders;
+    QList<QByteArray> tokenParameters;
+    for (const JwtAuthConfig &jwt : config.jwt) {
+        for (const TokenSource &source : jwt.sources) {
+            if (source.kind == TokenSource::Kind::Header && !tokenHeaders.contains(source.name)) {
+                tokenHeaders.append(source.name);
+            } else if (source.kind == TokenSource::Kind::Query && !tokenParameters.contains(source.name)) {
+                tokenParameters.append(source.name);
+            }
+        }
+    }
+    // Cookie sources need nothing: the Cookie header is redacted whole.
+    config.secretNames = std::make_shared<const SecretNames>(std::move(tokenHeaders), std::move(tokenParameters));
     for (CompiledRoute &route : config.routes) {
         const QString &auth = profile.routes.at(route.fileIndex).auth;
         for (std::size_t i = 0; i < config.jwt.size() && !auth.isEmpty(); ++i) {

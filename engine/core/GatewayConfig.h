@@ -14,6 +14,7 @@
 #include "engine/auth/JwtAuthConfig.h"
 #include "engine/auth/RedisRevocationStore.h"
 #include "engine/auth/RevocationList.h"
+#include "engine/core/SecretNames.h"
 #include "engine/pipeline/CorsPolicy.h"
 #include "engine/pipeline/RateLimitConfig.h"
 #include "engine/profile/Profile.h"
@@ -123,6 +124,9 @@ struct GatewayConfig
     // Every JWT profile's claims_to_headers names, lower case: removed from every client request
     // on every route, so an upstream can trust them whichever route a request took.
     QList<QByteArray> claimHeaders;
+    // Every JWT profile's token_from headers and query parameters: redacted in what the gateway
+    // shows of a request (access log, admin API, the app), whichever route it took.
+    std::shared_ptr<const SecretNames> secretNames = std::make_shared<const SecretNames>();
     std::shared_ptr<RevocationList> revocations; // carried across reloads
     QHash<QString, std::shared_ptr<RedisRevocationStore>> redisRevocations; // by URL, kept across reloads
     std::shared_ptr<RateLimitStores> rateLimitStores; // carried across reloads

@@ -57,7 +57,12 @@ bool isSecretHeader(QByteArrayView name)
                        [name](QByteArrayView candidate) { return name.compare(candidate, Qt::CaseInsensitive) == 0; });
 }
 
-QJsonObject redactedHeaders(const QByteArray &flattened)
+bool isSecretHeader(const TrafficEvent &event, QByteArrayView name)
+{
+    return event.secrets ? event.secrets->isSecretHeader(name) : isSecretHeader(name);
+}
+
+QJsonObject redactedHeaders(const TrafficEvent &event, const QByteArray &flattened)
 {
     QJsonObject out;
     for (const QByteArray &line : flattened.split('\n')) {
@@ -67,7 +72,7 @@ QJsonObject redactedHeaders(const QByteArray &flattened)
         }
         const QByteArray rawName = line.left(colon);
         const QString name = QString::fromLatin1(rawName.toLower());
-        const bool hidden = isSecretHeader(rawName);
+        const bool hidden = isSecretHeader(event, rawName);
         const QString value = hidden ? QStringLiteral("[redacted]") : QString::fromUtf8(line.mid(colon + 1).trimmed());
         const QString before = out.value(name).toString();
         out.insert(name, before.isEmpty() ? value : before + QStringLiteral(", ") + value);

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "engine/core/CaptureArchive.h"
+#include "engine/core/SecretNames.h"
 
 namespace gatehouse::engine {
 
@@ -23,7 +24,7 @@ struct TrafficEvent
     QByteArray client; // ip:port
     QByteArray method;
     QByteArray host;
-    QByteArray path; // as routed (normalised), with the query
+    QByteArray path; // as routed (normalised), with the query; token_from parameters redacted by the worker
     QString route;
     QString upstream;
     QString target; // the target URL that answered, when proxied
@@ -50,6 +51,9 @@ struct TrafficEvent
     CaptureArchive::Ref responseBody;
     bool requestBodyTruncated = false; // what was kept is the first part of a larger body
     bool responseBodyTruncated = false;
+    // The names the request's profile reads tokens from, redacted like Authorization wherever
+    // headers are shown; null means the fixed credential headers alone.
+    std::shared_ptr<const SecretNames> secrets;
 };
 
 // The access-log fields as one JSON object, and as the access log's line.
@@ -57,9 +61,11 @@ QJsonObject toAccessLogObject(const TrafficEvent &event);
 QByteArray toAccessLogJson(const TrafficEvent &event);
 // Authorization, Proxy-Authorization, Cookie and Set-Cookie: never shown, logged or exported as sent.
 bool isSecretHeader(QByteArrayView name);
-// Archived headers as a JSON object (lower-case names, repeated ones joined with ", "), with
-// Authorization, cookies and proxy credentials replaced by "[redacted]".
-QJsonObject redactedHeaders(const QByteArray &flattened);
+// Those, and the headers the event's profile reads tokens from (`token_from`).
+bool isSecretHeader(const TrafficEvent &event, QByteArrayView name);
+// One of the event's archived header blocks as a JSON object (lower-case names, repeated ones
+// joined with ", "), with the event's secret headers replaced by "[redacted]".
+QJsonObject redactedHeaders(const TrafficEvent &event, const QByteArray &flattened);
 
 } // namespace gatehouse::engine
 

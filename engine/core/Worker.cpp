@@ -30,8 +30,10 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     m_stages.push_back(std::make_unique<RedirectHttpsStage>());
     m_stages.push_back(std::make_unique<RouteMatchStage>());
     m_stages.push_back(std::make_unique<CorsStage>());
+    // Limits that need no verified token first (SPEC §7.1), consumer limits once it is verified.
+    m_stages.push_back(std::make_unique<RateLimitStage>(RateLimitStage::Phase::BeforeAuth));
     m_stages.push_back(std::make_unique<JwtAuthStage>());
-    m_stages.push_back(std::make_unique<RateLimitStage>());
+    m_stages.push_back(std::make_unique<RateLimitStage>(RateLimitStage::Phase::AfterAuth));
     m_stages.push_back(std::make_unique<FaultStage>());
     m_stages.push_back(std::make_unique<RespondStage>());
     m_stages.push_back(std::make_unique<CanaryStage>());
@@ -84,6 +86,15 @@ void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOpt
 void Worker::record(TrafficEvent &&event)
 {
     m_requestsServed.fetch_add(1, std::memory_order_relaxed);
+    // A request that failed before it had a snapshot takes the worker's. The path leaves the
+    // worker with its token_from query values redacted: the access log, the admin API and the
+    // app all show this one string.
+    if (!event.secrets && m_config) {
+        event.secrets = m_config->secretNames;
+    }
+    if (event.secrets) {
+        event.path = event.secrets->redactedPath(event.path);
+    }
     if (m_config && m_config->observed) {
         m_metrics.record(event); // for /metrics: only a profile with an admin API has one
     }

@@ -39,6 +39,18 @@ bool tighter(const RateLimitDecision &a, const RateLimitDecision &b)
     return a.allowed() ? a.remaining < b.remaining : a.resetSeconds > b.resetSeconds;
 }
 
+void showHeaders(RequestContext &ctx, const RateLimitDecision &shown)
+{
+    // The first run's headers give way to a tighter decision of the second (one set per answer).
+    ctx.responseHeaders.removeIf([](const std::pair<QByteArray, QByteArray> &header) {
+        return header.first.startsWith("RateLimit-");
+    });
+    ctx.responseHeaders.append({ QByteArray("RateLimit-Limit"), QByteArray::number(shown.limit) });
+    ctx.responseHeaders.append({ QByteArray("RateLimit-Remaining"), QByteArray::number(shown.remaining) });
+    ctx.responseHeaders.append({ QByteArray("RateLimit-Reset"), QByteArray::number(shown.resetSeconds) });
+    ctx.rateLimitShown = shown;
+}
+
 } // namespace
 
 StageResult RateLimitStage::onRequest(RequestContext &ctx)
@@ -47,8 +59,11 @@ StageResult RateLimitStage::onRequest(RequestContext &ctx)
         return StageResult::Continue;
     }
     const qint64 now = steadyNowNs();
-    std::optional<RateLimitDecision> shown;
+    std::optional<RateLimitDecision> tightest;
     for (const RouteRateLimit &limit : ctx.route->rateLimits) {
+        if ((limit.key == RouteRateLimit::Key::Consumer) != (m_phase == Phase::AfterAuth)) {
+            continue; // the other run's
+        }
         const RateLimitDecision decision = limit.store->check(limit.limit, bucketKey(limit, ctx), now);
         if (decision.outcome == RateLimitDecision::Outcome::Unavailable) {
             if (!limit.failClosed) {
@@ -60,24 +75,24 @@ StageResult RateLimitStage::onRequest(RequestContext &ctx)
             ctx.responseHeaders.append({ QByteArray("Retry-After"), QByteArray("1") });
             return finish(StageResult::Respond);
         }
-        if (!shown || tighter(decision, *shown)) {
-            shown = decision;
+        if (!tightest || tighter(decision, *tightest)) {
+            tightest = decision;
         }
     }
-    if (!shown) {
+    if (!tightest) {
         return finish(StageResult::Continue);
     }
-    ctx.responseHeaders.append({ QByteArray("RateLimit-Limit"), QByteArray::number(shown->limit) });
-    ctx.responseHeaders.append({ QByteArray("RateLimit-Remaining"), QByteArray::number(shown->remaining) });
-    ctx.responseHeaders.append({ QByteArray("RateLimit-Reset"), QByteArray::number(shown->resetSeconds) });
-    if (shown->allowed()) {
+    if (!ctx.rateLimitShown || tighter(*tightest, *ctx.rateLimitShown)) {
+        showHeaders(ctx, *tightest);
+    }
+    if (tightest->allowed()) {
         return finish(StageResult::Continue);
     }
     ctx.rateLimited = true;
-    ctx.responseHeaders.append({ QByteArray("Retry-After"), QByteArray::number(shown->resetSeconds) });
+    ctx.responseHeaders.append({ QByteArray("Retry-After"), QByteArray::number(tightest->resetSeconds) });
     ctx.response.status = 429;
     ctx.response.error = "rate_limited";
-    ctx.response.message = QStringLiteral("too many requests; retry in %1 s").arg(shown->resetSeconds);
+    ctx.response.message = QStringLiteral("too many requests; retry in %1 s").arg(tightest->resetSeconds);
     return finish(StageResult::Respond);
 }
 

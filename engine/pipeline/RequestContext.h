@@ -47,6 +47,7 @@ struct RequestContext
     QList<std::pair<QByteArray, QByteArray>> claimHeaders; // from claims_to_headers, sent upstream
     QByteArray authOutcome; // "ok" or why the token was refused; empty on public routes
     bool rateLimited = false;
+    std::optional<RateLimitDecision> rateLimitShown; // what RateLimit-* says so far (two stage runs)
 
     const CompiledRoute *route = nullptr;
     const CompiledUpstream *upstream = nullptr; // the canary's when the canary serves

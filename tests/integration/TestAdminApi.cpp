@@ -1,7 +1,7 @@
 // The admin API through `gatehouse serve` (SPEC §4): bearer token on every /admin call, status,
 // profile as JSON, PUT of a new profile (problems with positions and the old one running; or
 // applied in place, same process, while 20 keep-alive clients see no failure), upstream state,
-// and token revocation.
+// token revocation, and token_from headers and query parameters redacted like Authorization.
 
 #include <atomic>
 #include <csignal>
@@ -40,6 +40,7 @@ private Q_SLOTS:
     void goodProfileAppliesUnderLoadWithoutFailures();
     void revokeThroughTheApi();
     void requestHistory();
+    void tokenSourcesAreRedacted();
     void notReadyWhileDraining();
     void adminOverTls();
 
@@ -62,7 +63,8 @@ QByteArray TestAdminApi::profile(const QByteArray &extraRoutes) const
     return echoProfile("admin-test", m_echo.url(), routes + extraRoutes,
                        "admin: { bind: 127.0.0.1:0, token: file:admin.token }\n"
                        "jwt:\n"
-                       "  - { name: hs, algorithms: [HS256], secret: file:jwt.secret }\n");
+                       "  - { name: hs, algorithms: [HS256], secret: file:jwt.secret,\n"
+                       "      token_from: [header:Authorization, header:X-Api-Token, query:access_token] }\n");
 }
 
 QnamResult TestAdminApi::call(const QByteArray &verb, const QString &path, const QByteArray &body, const QByteArray &token)
@@ -278,6 +280,69 @@ void TestAdminApi::requestHistory()
     }
     QCOMPARE(call("GET", QStringLiteral("/admin/requests?limit=0")).status, 400);
     QVERIFY(!call("GET", QStringLiteral("/admin/requests?limit=10000")).body.contains("hunter2"));
+}
+
+void TestAdminApi::tokenSourcesAreRedacted()
+{
+    // SPEC §7.1: the headers and query parameters token_from names carry credentials like
+    // Authorization, so the access log and /admin/requests redact them, on every route (the
+    // names are the running profile's); the upstream still gets them as sent.
+    QByteArray token;
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("token"), m_dir.filePath(QStringLiteral("admin.yaml")), QStringLiteral("--jwt"),
+                                     QStringLiteral("hs") },
+                                   &token),
+             0);
+    token = token.trimmed();
+    QVERIFY(!token.isEmpty());
+    const QnamResult fromQuery = qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/private?page=2&access_token=") + QString::fromLatin1(token),
+                                      { { "X-Request-ID", "redact-query" } });
+    QCOMPARE(fromQuery.status, 200); // the query parameter is a token source
+    const QnamResult passing = qnam(m_manager, "GET", m_gateway.url() + QStringLiteral("/a?access_token=query-secret-77&x=1"),
+                                    { { "X-Request-ID", "redact-public" }, { "X-Api-Token", "header-secret-99" } });
+    QCOMPARE(passing.status, 200);
+    const QJsonObject echoed = json(passing.body);
+    QCOMPARE(echoed.value(u"query").toString(), QStringLiteral("access_token=query-secret-77&x=1"));
+    QCOMPARE(echoed.value(u"headers").toObject().value(u"x-api-token").toString(), QStringLiteral("header-secret-99"));
+
+    const auto history = [this](const char *requestId) {
+        const QJsonArray found = json(call("GET", QStringLiteral("/admin/requests?request_id=") + QLatin1String(requestId)).body)
+                                     .value(u"requests").toArray();
+        return found.isEmpty() ? QJsonObject() : found.first().toObject();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!history("redact-public").isEmpty(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!history("redact-query").isEmpty(), 5000);
+    QCOMPARE(history("redact-query").value(u"path").toString(), QStringLiteral("/private?page=2&access_token=[redacted]"));
+    const QJsonObject shown = history("redact-public");
+    QCOMPARE(shown.value(u"path").toString(), QStringLiteral("/a?access_token=[redacted]&x=1"));
+    QCOMPARE(shown.value(u"request_headers").toObject().value(u"x-api-token").toString(), QStringLiteral("[redacted]"));
+    const QByteArray everything = call("GET", QStringLiteral("/admin/requests?limit=10000")).body;
+    for (const QByteArray &secret : { token, QByteArray("query-secret-77"), QByteArray("header-secret-99") }) {
+        QVERIFY2(!everything.contains(secret), secret.constData());
+    }
+
+    // The access log line shows the same path, and no secret anywhere.
+    const QString logPath = m_dir.filePath(QStringLiteral("admin.jsonl"));
+    const auto logLine = [&logPath](const QByteArray &requestId) {
+        QFile log(logPath);
+        if (!log.open(QIODevice::ReadOnly)) {
+            return QJsonObject();
+        }
+        for (const QByteArray &line : log.readAll().split('\n')) {
+            if (line.contains("\"" + requestId + "\"")) {
+                return json(line);
+            }
+        }
+        return QJsonObject();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!logLine("redact-public").isEmpty() && !logLine("redact-query").isEmpty(), 5000);
+    QCOMPARE(logLine("redact-public").value(u"path").toString(), QStringLiteral("/a?access_token=[redacted]&x=1"));
+    QCOMPARE(logLine("redact-query").value(u"path").toString(), QStringLiteral("/private?page=2&access_token=[redacted]"));
+    QFile log(logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray logText = log.readAll();
+    for (const QByteArray &secret : { token, QByteArray("query-secret-77"), QByteArray("header-secret-99") }) {
+        QVERIFY2(!logText.contains(secret), secret.constData());
+    }
 }
 
 void TestAdminApi::notReadyWhileDraining()

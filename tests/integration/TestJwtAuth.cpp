@@ -20,7 +20,8 @@ using namespace gatehouse::test::it;
 
 namespace {
 
-const QByteArray kSecret = "integration-secret-of-enough-length-1234";
+// The profile lists HS512: at least 64 bytes (RFC 7518 §3.2).
+const QByteArray kSecret = "integration-secret-of-enough-length-for-hs512-0123456789abcdefghij";
 
 // python3-jose from Debian: /usr/bin/python3, whatever `python3` is first on PATH.
 QByteArray python(const QByteArray &script, const QStringList &args = {})
@@ -84,6 +85,7 @@ private Q_SLOTS:
     void requireGives403();
     void cookieAndQuerySources();
     void checkAndTokenReportProblems();
+    void weakHmacSecretsAreRefused();
     void jwksFromUrlRetriesAndFollowsRotation();
 
 private:
@@ -414,8 +416,13 @@ void TestJwtAuth::cookieAndQuerySources()
     QnamResult result;
     get(QStringLiteral("/cookie"), { { "Cookie", "theme=dark; access_token=" + token + "; x=y" } }, &result);
     QCOMPARE(result.status, 200);
-    get(QStringLiteral("/cookie?a=1&access_token=") + QString::fromLatin1(token), {}, &result);
+    const QByteArray fromQuery = get(QStringLiteral("/cookie?a=1&access_token=") + QString::fromLatin1(token), {}, &result);
     QCOMPARE(result.status, 200);
+    // A token source is a credential: the access log shows the parameter, not its value (SPEC §7.1).
+    QCOMPARE(logLineFor(fromQuery).value(u"path").toString(), QStringLiteral("/cookie?a=1&access_token=[redacted]"));
+    QFile log(m_logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY(!log.readAll().contains(token));
     // The Authorization header is not one of this profile's sources.
     get(QStringLiteral("/cookie"), { { "Authorization", "Bearer " + token } }, &result);
     QCOMPARE(result.status, 401);
@@ -457,6 +464,45 @@ jwt:
     QVERIFY2(err.contains("does not accept RS256"), err.constData());
     // A secret never shows up in what the tools print.
     QVERIFY(!err.contains(kSecret) && !out.contains(kSecret));
+}
+
+void TestJwtAuth::weakHmacSecretsAreRefused()
+{
+    // RFC 7518 §3.2: an HS* key at least as long as the hash, so the longest listed HS
+    // algorithm sets the bar. `check` reports what it can resolve (file:, a set env:); the
+    // engine refuses to load the profile whatever the reference (serve, reload, the app).
+    writeFile(m_dir, QStringLiteral("short.secret"), QByteArray(31, 'k'));
+    writeFile(m_dir, QStringLiteral("exact.secret"), QByteArray(32, 'k') + '\n'); // the newline is not part of it
+    writeFile(m_dir, QStringLiteral("forty.secret"), QByteArray(40, 'k'));
+    const auto profileWith = [this](const char *name, const QByteArray &jwt) {
+        return writeFile(m_dir, QString::fromLatin1(name), "gatehouse: 1\nlisten: [{ bind: 127.0.0.1:0 }]\njwt:\n" + jwt);
+    };
+    QByteArray out;
+    QByteArray err;
+    const QString shortFile = profileWith("weak-file.yaml", "  - { name: weak, algorithms: [HS256], secret: file:short.secret }\n");
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("check"), shortFile }, &out, &err), 1);
+    QVERIFY2(out.contains("weak-file.yaml:4:5: JWT profile 'weak': file:short.secret is 31 bytes; HS256 needs a secret of at least "
+                          "32 bytes (RFC 7518 §3.2"),
+             out.constData());
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("check"), profileWith("exact.yaml", "  - { name: ok, algorithms: [HS256], secret: file:exact.secret }\n") },
+                                   &out, &err),
+             0);
+    const QString hs512 = profileWith("weak-512.yaml", "  - { name: wide, algorithms: [HS256, HS512], secret: file:forty.secret }\n");
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("check"), hs512 }, &out, &err), 1);
+    QVERIFY2(out.contains("file:forty.secret is 40 bytes; HS512 needs a secret of at least 64 bytes"), out.constData());
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("serve"), hs512 }, &out, &err), 1);
+    QVERIFY2(err.contains("HS512 needs a secret of at least 64 bytes"), err.constData());
+
+    // env: checked when set where `check` runs; `serve` refuses it either way, naming the reference.
+    qputenv("GATEHOUSE_TEST_WEAK_SECRET", "only-twenty-bytes-xx");
+    const QString fromEnv = profileWith("weak-env.yaml", "  - { name: env, algorithms: [HS384], secret: env:GATEHOUSE_TEST_WEAK_SECRET }\n");
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("check"), fromEnv }, &out, &err), 1);
+    QVERIFY2(out.contains("env:GATEHOUSE_TEST_WEAK_SECRET is 20 bytes; HS384 needs a secret of at least 48 bytes"), out.constData());
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("serve"), fromEnv }, &out, &err), 1);
+    QVERIFY2(err.contains("JWT profile 'env': env:GATEHOUSE_TEST_WEAK_SECRET is 20 bytes"), err.constData());
+    QVERIFY(!out.contains("only-twenty-bytes-xx") && !err.contains("only-twenty-bytes-xx"));
+    qunsetenv("GATEHOUSE_TEST_WEAK_SECRET");
+    QCOMPARE(GatehouseProcess::run({ QStringLiteral("check"), fromEnv }, &out, &err), 0); // unset here: left to serve
 }
 
 void TestJwtAuth::jwksFromUrlRetriesAndFollowsRotation()

@@ -1,6 +1,6 @@
 // Token revocation through an in-process engine (the admin API will call the same Gateway
-// methods): a revoked token is refused with 401 "token revoked" until its exp, other tokens
-// still pass, and revocations survive a profile reload. Tokens the workers remember as verified
+// methods): a revoked token is refused with 401 "token revoked" until its exp (plus the leeway
+// it is accepted for), other tokens still pass, and revocations survive a profile reload. Tokens the workers remember as verified
 // still expire on time.
 
 #include <QDateTime>
@@ -48,6 +48,7 @@ private Q_SLOTS:
     void revokedTokensAreRefusedUntilExp();
     void rememberedTokensStillExpire();
     void sharedThroughRedis();
+    void revocationsLastThroughTheLeeway();
 
 private:
     int status(const QByteArray &token, QByteArray *challenge = nullptr)
@@ -179,6 +180,52 @@ void TestJwtRevocation::sharedThroughRedis()
     QVERIFY(!down.lastError.isEmpty());
     QTest::qWait(1100); // past the remembered answers
     QCOMPARE(status(other), 200);
+
+    QSignalSpy firstStopped(&first, &engine::Gateway::stopped);
+    QSignalSpy secondStopped(&second, &engine::Gateway::stopped);
+    first.stop();
+    second.stop();
+    QVERIFY(firstStopped.wait(5000) || firstStopped.count() == 1);
+    QVERIFY(secondStopped.count() == 1 || secondStopped.wait(5000));
+}
+
+void TestJwtRevocation::revocationsLastThroughTheLeeway()
+{
+    // SPEC §7.1: a token past its exp but inside the leeway still passes verification, so its
+    // revocation must last until exp + leeway, in the gateway's own list and in a shared store.
+    gatehouse::test::RedisServer redis;
+    QVERIFY(redis.start(deadPort()));
+    QByteArray yaml = kProfile;
+    yaml.replace("secret: env:GATEHOUSE_REVOCATION_SECRET }", "secret: env:GATEHOUSE_REVOCATION_SECRET, leeway: 60s, revocation_store: \""
+                     + redis.url().toLatin1() + "\" }");
+    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("leeway.yaml"), QDir::tempPath());
+    QVERIFY2(read.ok(), read.ok() ? "" : qPrintable(read.problems.first().toString()));
+    engine::Gateway first;
+    engine::Gateway second;
+    QVERIFY(first.start(*read.profile));
+    QVERIFY(second.start(*read.profile));
+    const QString firstUrl = first.listeners().first().url();
+    const QString secondUrl = second.listeners().first().url();
+
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray lapsed = mint({ { QStringLiteral("sub"), QStringLiteral("h") }, { QStringLiteral("jti"), QStringLiteral("t-late") },
+                                     { QStringLiteral("exp"), now - 10 } });
+    m_url = firstUrl;
+    QCOMPARE(status(lapsed), 200); // expired 10 s ago, inside the 60 s leeway
+    m_url = secondUrl;
+    QCOMPARE(status(lapsed), 200);
+
+    QString error;
+    QVERIFY2(first.revokeToken(lapsed, &error), qPrintable(error));
+    m_url = firstUrl;
+    QByteArray challenge;
+    QCOMPARE(status(lapsed, &challenge), 401);
+    QVERIFY2(challenge.contains(R"(error_description="token revoked")"), challenge.constData());
+    m_url = secondUrl;
+    QTRY_COMPARE_WITH_TIMEOUT(status(lapsed), 401, 3000); // through Redis
+    // The shared key lives as long as the leeway lets the token pass: until exp + 60 s.
+    const QByteArray ttl = redis.command("TTL gatehouse:rv:jti:t-late");
+    QVERIFY2(ttl.startsWith(':') && ttl.mid(1).toInt() > 40 && ttl.mid(1).toInt() <= 51, ttl.constData());
 
     QSignalSpy firstStopped(&first, &engine::Gateway::stopped);
     QSignalSpy secondStopped(&second, &engine::Gateway::stopped);

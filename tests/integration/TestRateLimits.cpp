@@ -1,7 +1,8 @@
 // Rate limits end to end through `gatehouse serve` (SPEC §3, §6): exact counts at the boundary
 // with the RateLimit-* headers, buckets per key, several limits on one route, no over-admission
 // with both workers hammering one key, and the Redis store shared by two gateway processes,
-// failing open or closed when Redis is unreachable.
+// failing open or closed when Redis is unreachable; limits that need no token run before JWT
+// verification (invalid tokens are throttled too), consumer limits after it.
 
 #include <atomic>
 
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void exactBoundary();
     void bucketsPerKey();
     void tightestLimitGivesTheHeaders();
+    void limitsAroundJwtVerification();
     void twoWorkersNeverOverAdmit();
     void redisSharedByTwoGateways();
     void redisUnreachableFailsOpenOrClosed();
@@ -57,13 +59,19 @@ void TestRateLimits::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     QVERIFY2(m_echo.startEcho(QStringLiteral("echo")), m_echo.stderrText().constData());
+    writeFile(m_dir, QStringLiteral("hs.secret"), "rate-limit-test-hmac-secret-0123456789");
     m_gateway = startGatewayWithLog(m_dir, QStringLiteral("limits"), profileWith(R"(routes:
   - { name: five, match: { path: /five }, upstream: echo, rate_limit: [five-per-second] }
   - { name: by-ip, match: { path: /by-ip }, upstream: echo, rate_limit: [two-per-ip] }
   - { name: by-key, match: { path: /by-key }, upstream: echo, rate_limit: [two-per-key] }
   - { name: both, match: { path: /both }, upstream: echo, rate_limit: [ten-per-ip, three-per-route] }
   - { name: hammer, match: { path: /hammer }, upstream: echo, rate_limit: [fifty-per-ten-seconds] }
+  - { name: guarded, match: { path: /guarded }, upstream: echo, auth: hs, rate_limit: [two-per-ip] }
+  - { name: per-user, match: { path: /per-user }, upstream: echo, auth: hs, rate_limit: [ten-per-ip, one-per-user] }
+jwt:
+  - { name: hs, algorithms: [HS256], secret: file:hs.secret }
 rate_limits:
+  - { name: one-per-user, requests: 1, per: 1m, key: consumer }
   - { name: five-per-second, requests: 5, per: 1s, key: route }
   - { name: two-per-ip, requests: 2, per: 1m, key: ip }
   - { name: two-per-key, requests: 2, per: 1m, key: "header:X-Api-Key" }
@@ -157,6 +165,70 @@ void TestRateLimits::tightestLimitGivesTheHeaders()
     QCOMPARE(response->status, 429);
     QCOMPARE(response->header("ratelimit-limit"), QByteArray("3"));
     QCOMPARE(response->header("retry-after"), QByteArray("20")); // one more of 3 per minute
+}
+
+void TestRateLimits::limitsAroundJwtVerification()
+{
+    // SPEC §7.1: an ip limit runs before the token is verified, so a client sending bad tokens
+    // is throttled (429, not 401, once over the limit) and costs no more signature checks.
+    RawConnection bad;
+    QVERIFY(bad.openFrom(QHostAddress(QStringLiteral("127.0.0.5")), m_gateway->port()));
+    const QList<std::pair<QByteArray, QByteArray>> forged { { "Authorization", "Bearer aaa.bbb.ccc" } };
+    for (const char *remaining : { "1", "0" }) {
+        const auto response = bad.roundTrip("GET", "/guarded", forged);
+        QVERIFY(response);
+        QCOMPARE(response->status, 401);
+        QCOMPARE(response->header("ratelimit-limit"), QByteArray("2")); // counted, and said so
+        QCOMPARE(response->header("ratelimit-remaining"), QByteArray(remaining));
+    }
+    auto refused = bad.roundTrip("GET", "/guarded", forged);
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 429);
+    QCOMPARE(errorOf(*refused), QStringLiteral("rate_limited"));
+    QVERIFY(!refused->header("retry-after").isEmpty());
+    const QString refusedId = QString::fromLatin1(refused->header("x-request-id"));
+    QJsonObject line;
+    QTRY_VERIFY_WITH_TIMEOUT(!(line = byRequestId(readAccessLog(m_logPath)).value(refusedId)).isEmpty(), 5000);
+    QCOMPARE(line.value(u"rate_limited").toBool(), true);
+    QVERIFY2(line.value(u"auth").isNull(), QJsonDocument(line).toJson().constData()); // never verified
+
+    // A consumer limit runs after verification: it counts the token's subject, so two users
+    // behind one address have a bucket each. Its headers win when it is the tighter one, once.
+    const QString profilePath = m_dir.filePath(QStringLiteral("limits.yaml"));
+    const auto mint = [&profilePath](const char *subject) {
+        QByteArray token;
+        GatehouseProcess::run({ QStringLiteral("token"), profilePath, QStringLiteral("--jwt"), QStringLiteral("hs"),
+                                QStringLiteral("--claim"), QStringLiteral("sub=") + QLatin1String(subject) },
+                              &token);
+        return token.trimmed();
+    };
+    const QByteArray alice = mint("alice");
+    const QByteArray bob = mint("bob");
+    QVERIFY(!alice.isEmpty() && !bob.isEmpty());
+    RawConnection users;
+    QVERIFY(users.openFrom(QHostAddress(QStringLiteral("127.0.0.6")), m_gateway->port()));
+    auto response = users.roundTrip("GET", "/per-user", { { "Authorization", "Bearer " + alice } });
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->header("ratelimit-limit"), QByteArray("1")); // 0 left of 1 beats 9 left of 10
+    QCOMPARE(response->header("ratelimit-remaining"), QByteArray("0"));
+    int limitHeaders = 0;
+    for (const auto &[name, value] : response->headers) {
+        limitHeaders += name.compare("ratelimit-limit", Qt::CaseInsensitive) == 0 ? 1 : 0;
+    }
+    QCOMPARE(limitHeaders, 1);
+    response = users.roundTrip("GET", "/per-user", { { "Authorization", "Bearer " + alice } });
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    response = users.roundTrip("GET", "/per-user", { { "Authorization", "Bearer " + bob } });
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    // Without a valid token the consumer limit is never reached; the ip limit still speaks.
+    response = users.roundTrip("GET", "/per-user", forged);
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+    QCOMPARE(response->header("ratelimit-limit"), QByteArray("10"));
+    QCOMPARE(response->header("ratelimit-remaining"), QByteArray("6"));
 }
 
 void TestRateLimits::twoWorkersNeverOverAdmit()

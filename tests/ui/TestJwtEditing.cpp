@@ -4,7 +4,8 @@
 // stack or any widget. A route protected by that profile answers 401 without a token, 200 with a
 // token minted in "Mint test token" (claims as typed, like `gatehouse token`), 401 when the token's
 // payload was tampered with, and the copied curl command works as is. A failing store keeps the
-// form open and the document unchanged; the form refuses what `gatehouse check` refuses.
+// form open and the document unchanged; the form refuses what `gatehouse check` refuses; the
+// engine refuses a keychain secret too short for its algorithm.
 
 #include <algorithm>
 #include <functional>
@@ -48,8 +49,8 @@ using namespace gatehouse;
 
 namespace {
 
-const QString kSecret = QStringLiteral("typed-hmac-secret-9c41e7d2");
-const QString kOtherSecret = QStringLiteral("second-typed-secret-0b5f");
+const QString kSecret = QStringLiteral("typed-hmac-secret-9c41e7d2-long-enough-for-hs256");
+const QString kOtherSecret = QStringLiteral("second-typed-secret-0b5f-long-enough-for-hs256");
 const QString kItem = QStringLiteral("gatehouse-jwt-user-jwt");
 constexpr int kWaitMs = 5000;
 
@@ -164,6 +165,7 @@ private Q_SLOTS:
     void mintErrorsAreShownNotFatal();
     void deleteIsRefusedWhileRoutesUseIt();
     void secretIsNowhereAfterAll();
+    void weakKeychainSecretIsRefused();
 
 private:
     int send(const QString &path, const QString &token = {});
@@ -688,6 +690,32 @@ void TestJwtEditing::secretIsNowhereAfterAll()
         QVERIFY(!yaml().contains(kSecret));
         QVERIFY(!yaml().contains(kOtherSecret));
     }
+}
+
+// RFC 7518 §3.2 where the engine resolves keychain references: a secret shorter than the hash
+// of its HS algorithm does not load (the running profile stays), and cannot mint either.
+void TestJwtEditing::weakKeychainSecretIsRefused()
+{
+    QString error;
+    QVERIFY(m_store.write(QStringLiteral("gatehouse-jwt-weak"), "sixteen-bytes-xx", &error));
+    profile::JwtProfile weak;
+    weak.name = QStringLiteral("weak-jwt");
+    weak.algorithms = { QStringLiteral("HS256") };
+    weak.secret = { profile::SecretRef::Kind::Keychain, QStringLiteral("gatehouse-jwt-weak") };
+    profile::Profile next = m_gateway.profile();
+    const qsizetype running = next.jwt.size();
+    next.jwt.append(weak);
+    QVERIFY(!m_gateway.apply(next));
+    const QString messages = m_gateway.lastError().messages.join(u'\n');
+    QVERIFY2(messages.contains(QStringLiteral("JWT profile 'weak-jwt': keychain:gatehouse-jwt-weak is 16 bytes; HS256 needs a "
+                                              "secret of at least 32 bytes")),
+             qPrintable(messages));
+    QVERIFY(!messages.contains(QStringLiteral("sixteen-bytes-xx")));
+    QCOMPARE(m_gateway.profile().jwt.size(), running);
+
+    ui::MintTokenDialog dialog(weak, QString(), &m_store, m_baseUrl);
+    QVERIFY(dialog.mint(&error).isEmpty());
+    QVERIFY2(error.contains(QStringLiteral("HS256 needs a secret of at least 32 bytes")), qPrintable(error));
 }
 
 QTEST_MAIN(TestJwtEditing)

@@ -2,7 +2,8 @@
 // as requests pass, a clicked row shows its route, status and headers (secrets redacted
 // everywhere), the filter bar narrows the table, pause holds it still and counts what it
 // missed, clear empties it, "Copy as curl" repeats the request through the gateway for real,
-// and a HAR export of two rows is valid HAR 1.2.
+// and a HAR export of two rows is valid HAR 1.2. The headers and query parameters the profile's
+// token_from names are redacted like Authorization in all of it.
 
 #include <QAction>
 #include <QApplication>
@@ -49,6 +50,11 @@ const QByteArray kRoutes = "  - name: api\n"
                            "    respond: { status: 200, body: hi }\n";
 
 const QByteArray kToken = "abc.def.ghi";
+
+// A JWT profile no route uses: its token_from names are redacted on every route all the same.
+const QByteArray kJwt = "jwt:\n"
+                        "  - { name: hs, algorithms: [HS256], secret: env:GATEHOUSE_VIEW_JWT_SECRET,\n"
+                        "      token_from: [header:Authorization, header:X-Api-Token, query:access_token] }\n";
 
 // Every text the view's widgets show, to prove a secret is nowhere in it.
 QStringList allTexts(const QWidget &root)
@@ -125,6 +131,7 @@ private Q_SLOTS:
     void clearShowsTheEmptyState();
     void curlCommandIsShellSafe();
     void repaintsAtMostFourTimesASecond();
+    void tokenSourcesAreRedacted();
 
 private:
     int send(const QByteArray &method, const QString &path, const QList<std::pair<QByteArray, QByteArray>> &headers = {},
@@ -145,7 +152,8 @@ private:
 void TestTrafficView::initTestCase()
 {
     QVERIFY2(m_echo.startEcho(QStringLiteral("view-echo")), m_echo.stderrText().constData());
-    const profile::ReadResult read = profile::readProfile(test::echoProfile("traffic-view", m_echo.url(), kRoutes),
+    qputenv("GATEHOUSE_VIEW_JWT_SECRET", "traffic-view-hmac-secret-0123456789abcdef");
+    const profile::ReadResult read = profile::readProfile(test::echoProfile("traffic-view", m_echo.url(), kRoutes, kJwt),
                                                           QStringLiteral("<traffic-view>"), QString());
     QVERIFY(read.ok());
 
@@ -612,6 +620,67 @@ void TestTrafficView::repaintsAtMostFourTimesASecond()
     QTest::qWait(300); // the last held change is shown
     QVERIFY2(widget.paints >= 4 && widget.paints <= 7, qPrintable(QString::number(widget.paints)));
     QVERIFY(widget.updatesEnabled());
+}
+
+// SPEC §7.1: what token_from reads (here X-Api-Token and ?access_token=) is a credential like
+// Authorization: the table, the detail view, the HAR export and copy as curl never show it.
+void TestTrafficView::tokenSourcesAreRedacted()
+{
+    const QByteArray headerSecret = "hdr-secret-4711";
+    const QByteArray querySecret = "qry-secret-0815";
+    QCOMPARE(send("GET", QStringLiteral("/api/tokens?access_token=") + QString::fromLatin1(querySecret) + QStringLiteral("&page=3"),
+                  { { "X-Api-Token", headerSecret } }),
+             200);
+    const QString shownPath = QStringLiteral("/api/tokens?access_token=[redacted]&page=3");
+    QTRY_VERIFY_WITH_TIMEOUT(tableRowOf(shownPath) >= 0, 5000);
+    const int row = tableRowOf(shownPath);
+    QVERIFY(clickRow(row));
+    QTreeWidgetItem *apiToken = headerItem(child<QTreeWidget>("trafficRequestHeaders"), QStringLiteral("X-Api-Token"));
+    QVERIFY(apiToken);
+    QCOMPARE(apiToken->text(1), QStringLiteral("[redacted]"));
+    QVERIFY2(child<QTextBrowser>("trafficOverview")->toPlainText().contains(QStringLiteral("GET ") + shownPath),
+             qPrintable(child<QTextBrowser>("trafficOverview")->toPlainText()));
+    for (const QString &text : allTexts(*m_view)) {
+        QVERIFY2(!text.contains(QString::fromLatin1(headerSecret)) && !text.contains(QString::fromLatin1(querySecret)), qPrintable(text));
+    }
+
+    auto *table = child<QTableView>("trafficTable");
+    table->selectionModel()->select(table->model()->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QString error;
+    QVERIFY2(m_view->exportHar(dir.filePath(QStringLiteral("tokens.har")), &error), qPrintable(error));
+    QFile file(dir.filePath(QStringLiteral("tokens.har")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray har = file.readAll();
+    QVERIFY(!har.contains(headerSecret) && !har.contains(querySecret));
+    const QJsonObject request = QJsonDocument::fromJson(har)[QStringLiteral("log")][QStringLiteral("entries")][0][QStringLiteral("request")].toObject();
+    QCOMPARE(request[QStringLiteral("url")].toString(), m_baseUrl + shownPath);
+    QCOMPARE(harHeader(request[QStringLiteral("headers")].toArray(), QStringLiteral("x-api-token")).toString(), QStringLiteral("[redacted]"));
+    const QJsonArray query = request[QStringLiteral("queryString")].toArray();
+    QCOMPARE(query.size(), 2);
+    QCOMPARE(query.at(0)[QStringLiteral("name")].toString(), QStringLiteral("access_token"));
+    QCOMPARE(query.at(0)[QStringLiteral("value")].toString(), QStringLiteral("[redacted]"));
+
+    // Copy as curl: both sent as $TOKEN, and the command works when run with one.
+    QVERIFY(clickRow(row));
+    QApplication::clipboard()->clear();
+    m_view->findChild<QAction *>(QStringLiteral("actionCopyCurl"))->trigger();
+    const QString command = QApplication::clipboard()->text();
+    QVERIFY2(!command.contains(QString::fromLatin1(headerSecret)) && !command.contains(QString::fromLatin1(querySecret)), qPrintable(command));
+    QVERIFY2(command.contains(QStringLiteral("\"X-Api-Token: $TOKEN\"")), qPrintable(command));
+    QVERIFY2(command.contains(QStringLiteral("access_token='\"$TOKEN\"'&page=3'")), qPrintable(command));
+    QProcess shell;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("TOKEN"), QStringLiteral("replayed-token"));
+    shell.setProcessEnvironment(environment);
+    QSignalSpy finished(&shell, &QProcess::finished);
+    shell.start(QStringLiteral("bash"), { QStringLiteral("-c"), command + QStringLiteral(" --silent --show-error --max-time 10") });
+    QVERIFY(finished.wait(15000)); // the gateway runs on this thread: wait with the event loop running
+    QCOMPARE(shell.exitCode(), 0);
+    const QJsonObject echoed = QJsonDocument::fromJson(shell.readAllStandardOutput()).object();
+    QCOMPARE(echoed[QStringLiteral("query")].toString(), QStringLiteral("access_token=replayed-token&page=3"));
+    QCOMPARE(echoed[QStringLiteral("headers")][QStringLiteral("x-api-token")].toString(), QStringLiteral("replayed-token"));
 }
 
 QTEST_MAIN(TestTrafficView)

@@ -51,6 +51,33 @@ QString secretPlaceholder(const QString &name, const QString &value)
                             : QStringLiteral("\"%1: $TOKEN\"").arg(name);
 }
 
+// The URL, quoted for the shell, with each token_from query value (recorded as [redacted], which
+// curl would also read as a glob) sent as "$TOKEN", like a redacted header.
+QString quotedUrl(const engine::TrafficEvent &event, const QString &base)
+{
+    const qsizetype question = event.path.indexOf('?');
+    if (question < 0 || !event.secrets) {
+        return shellQuote(base + QString::fromUtf8(event.path));
+    }
+    QString quoted;
+    QString plain = base + QString::fromUtf8(event.path.first(question + 1));
+    const QList<QByteArray> pairs = event.path.sliced(question + 1).split('&');
+    for (qsizetype i = 0; i < pairs.size(); ++i) {
+        const QByteArray &pair = pairs.at(i);
+        const qsizetype equals = pair.indexOf('=');
+        if (i > 0) {
+            plain += u'&';
+        }
+        if (equals >= 0 && event.secrets->isSecretQueryParameter(QByteArrayView(pair).first(equals))) {
+            quoted += shellQuote(plain + QString::fromUtf8(pair.first(equals + 1))) + QStringLiteral("\"$TOKEN\"");
+            plain.clear();
+        } else {
+            plain += QString::fromUtf8(pair);
+        }
+    }
+    return plain.isEmpty() ? quoted : quoted + shellQuote(plain);
+}
+
 // Methods are tokens, which may hold quotes; plain ones stay unquoted for readability.
 QString shellWord(const QString &text)
 {
@@ -85,7 +112,7 @@ QString curlCommand(const engine::TrafficEvent &event, const QString &baseUrl)
     } else if (event.method != "GET") {
         first.append(QStringLiteral("-X ") + shellWord(QString::fromLatin1(event.method)));
     }
-    first.append(shellQuote(base + QString::fromUtf8(event.path)));
+    first.append(quotedUrl(event, base));
     QStringList args; // one option per line, after the first
 
     QStringList notes;
@@ -113,7 +140,7 @@ QString curlCommand(const engine::TrafficEvent &event, const QString &baseUrl)
             continue;
         }
         args.append(QStringLiteral("-H ")
-                    + (isSecretHeader(name) ? secretPlaceholder(name, value) : shellQuote(name + QStringLiteral(": ") + value)));
+                    + (isSecretHeader(event, name) ? secretPlaceholder(name, value) : shellQuote(name + QStringLiteral(": ") + value)));
     }
     if (compressed) {
         args.append(QStringLiteral("--compressed"));

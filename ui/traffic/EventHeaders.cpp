@@ -14,14 +14,14 @@ std::optional<QByteArray> load(const engine::TrafficEvent &event, const engine::
     return event.capture->load(ref);
 }
 
-std::optional<HeaderList> redacted(std::optional<QByteArray> lines)
+std::optional<HeaderList> redacted(const engine::TrafficEvent &event, std::optional<QByteArray> lines)
 {
     if (!lines) {
         return std::nullopt;
     }
     HeaderList headers = parseHeaderLines(*lines);
     for (auto &[name, value] : headers) {
-        if (isSecretHeader(name)) {
+        if (isSecretHeader(event, name)) {
             value = redactedValue();
         }
     }
@@ -35,9 +35,9 @@ QString redactedValue()
     return QStringLiteral("[redacted]");
 }
 
-bool isSecretHeader(QStringView name)
+bool isSecretHeader(const engine::TrafficEvent &event, QStringView name)
 {
-    return engine::isSecretHeader(name.toLatin1()); // the engine's one list, as the admin API uses
+    return engine::isSecretHeader(event, name.toLatin1()); // the engine's lists, as the admin API uses
 }
 
 HeaderList parseHeaderLines(const QByteArray &lines)
@@ -55,12 +55,12 @@ HeaderList parseHeaderLines(const QByteArray &lines)
 
 std::optional<HeaderList> requestHeaders(const engine::TrafficEvent &event)
 {
-    return redacted(load(event, event.requestHeaders));
+    return redacted(event, load(event, event.requestHeaders));
 }
 
 std::optional<HeaderList> responseHeaders(const engine::TrafficEvent &event)
 {
-    return redacted(load(event, event.responseHeaders));
+    return redacted(event, load(event, event.responseHeaders));
 }
 
 std::optional<HeaderList> rawRequestHeaders(const engine::TrafficEvent &event)

@@ -18,9 +18,10 @@ using HeaderList = QList<std::pair<QString, QString>>;
 // What the traffic view shows in place of a secret header's value.
 QString redactedValue();
 
-// Authorization, Proxy-Authorization, Cookie and Set-Cookie (any case): the headers whose values
-// the app never shows, copies or exports, the same four engine::redactedHeaders() hides.
-bool isSecretHeader(QStringView name);
+// Authorization, Proxy-Authorization, Cookie, Set-Cookie and the headers the event's profile reads
+// tokens from (any case): the headers whose values the app never shows, copies or exports, the
+// same engine::redactedHeaders() hides.
+bool isSecretHeader(const engine::TrafficEvent &event, QStringView name);
 
 // The archive's "name: value\r\n" lines as pairs, values unredacted (for code that must know
 // what it hides, like the curl command's auth scheme); lines without a name are skipped.
