@@ -8,6 +8,7 @@
 #include "app/Commands.h"
 #include "app/ProfileLoading.h"
 #include "app/SignalWatcher.h"
+#include "engine/core/DescriptorLimit.h"
 #include "engine/tls/TlsWarnings.h"
 
 namespace gatehouse::app {
@@ -61,7 +62,8 @@ void HeadlessServer::announce()
     for (const engine::ListenerInfo &listener : m_gateway.listeners()) {
         printError(QStringLiteral("listening on %1").arg(listener.url()));
     }
-    for (const QString &warning : engine::tls::insecureTlsWarnings(m_gateway.profile())) {
+    for (const QString &warning : engine::tls::insecureTlsWarnings(m_gateway.profile())
+             + engine::descriptorLimitWarnings(m_gateway.profile())) {
         printError(QStringLiteral("warning: ") + warning);
     }
     if (!m_admin.url().isEmpty()) {

@@ -16,6 +16,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "engine/core/DescriptorLimit.h"
 #include "engine/core/Gateway.h"
 #include "engine/profile/Values.h"
 #include "engine/tls/TlsWarnings.h"
@@ -398,7 +399,10 @@ void MainWindow::refreshProfile()
         m_startError->hide();
     }
     m_listeners->setText(urls.isEmpty() ? tr("No listeners") : tr("Listening on %1").arg(urls.join(QStringLiteral(", "))));
-    const QStringList warnings = engine::tls::insecureTlsWarnings(profile);
+    QStringList warnings = engine::tls::insecureTlsWarnings(profile);
+    if (!urls.isEmpty()) { // the gateway raises the open files limit as it starts: judge it after
+        warnings += engine::descriptorLimitWarnings(profile);
+    }
     m_warnings->setText(QStringLiteral("⚠ ") + warnings.join(QStringLiteral("\n⚠ ")));
     m_warnings->setVisible(!warnings.isEmpty());
 

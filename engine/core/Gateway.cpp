@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include "engine/auth/JwksRefresher.h"
+#include "engine/core/DescriptorLimit.h"
 #include "engine/core/GatewayConfig.h"
 #include "engine/core/HealthMonitor.h"
 #include "engine/core/HostResolver.h"
@@ -118,7 +119,7 @@ bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QStrin
             },
             activeConnections, q);
         listener->setMaxConnections(profile.limits.maxConnections);
-        if (!listener->listen(*address, listen.bind.port)) {
+        if (!listener->open(*address, listen.bind.port)) {
             errors.append(QStringLiteral("cannot listen on %1: %2").arg(key, listener->errorString()));
             delete listener;
             continue;
@@ -305,6 +306,9 @@ bool Gateway::start(const profile::Profile &profile)
     if (d->running) {
         return apply(profile);
     }
+    // Before the first listener and worker: each connection needs a descriptor (SPEC §7.1).
+    const DescriptorLimit limit = raiseDescriptorLimit();
+    qCDebug(lcGateway) << "open files limit" << limit.soft << "of" << limit.hard;
     CompileResult compiled = GatewayConfig::compile(profile, workerCount(), nullptr, d->secrets);
     if (!compiled.config) {
         d->lastError = { GatewayError::Kind::InvalidProfile, compiled.errors };

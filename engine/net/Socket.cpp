@@ -91,14 +91,10 @@ Socket::Socket(int fd, SocketHandler *handler, bool connecting)
 {
     m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read);
     m_writeNotifier = new QSocketNotifier(fd, QSocketNotifier::Write);
-    QObject::connect(m_readNotifier, &QSocketNotifier::activated, m_readNotifier, [this] {
-        const NotifierCall call;
-        onReadActivated();
-    });
-    QObject::connect(m_writeNotifier, &QSocketNotifier::activated, m_writeNotifier, [this] {
-        const NotifierCall call;
-        onWriteActivated();
-    });
+    QObject::connect(m_readNotifier, &QSocketNotifier::activated, m_readNotifier,
+                     [this] { dispatch(&Socket::onReadActivated); });
+    QObject::connect(m_writeNotifier, &QSocketNotifier::activated, m_writeNotifier,
+                     [this] { dispatch(&Socket::onWriteActivated); });
     m_readNotifier->setEnabled(!connecting);
     m_writeNotifier->setEnabled(connecting);
 }
@@ -106,6 +102,29 @@ Socket::Socket(int fd, SocketHandler *handler, bool connecting)
 Socket::~Socket()
 {
     close();
+}
+
+void Socket::destroy(Socket *socket)
+{
+    if (socket->m_callbackDepth == 0) {
+        delete socket;
+        return;
+    }
+    // Closed now, so the descriptor is free and no handler hears from it again; the memory stays
+    // until dispatch() unwinds.
+    socket->m_handler = nullptr;
+    socket->close();
+    socket->m_destroyPending = true;
+}
+
+void Socket::dispatch(void (Socket::*activated)())
+{
+    const NotifierCall call;
+    ++m_callbackDepth;
+    (this->*activated)();
+    if (--m_callbackDepth == 0 && m_destroyPending) {
+        delete this;
+    }
 }
 
 std::unique_ptr<Socket> Socket::adopt(qintptr fd, SocketHandler *handler)
@@ -587,3 +606,8 @@ quint16 Socket::peerPort() const
 }
 
 } // namespace gatehouse::engine::net
+
+void std::default_delete<gatehouse::engine::net::Socket>::operator()(gatehouse::engine::net::Socket *socket) const
+{
+    gatehouse::engine::net::Socket::destroy(socket);
+}

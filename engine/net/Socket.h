@@ -10,10 +10,25 @@ class QSocketNotifier;
 struct ssl_st;
 
 namespace gatehouse::engine::net {
-
 class Socket;
+} // namespace gatehouse::engine::net
 
-// Receives a Socket's events. Handlers may close or destroy-later the socket from inside.
+// A Socket is destroyed only through its unique_ptr, and this deleter does it: a Socket released
+// while one of its callbacks is on the stack (a handler that answers 400 and drops its upstream
+// from inside that upstream's handshake callback) is closed at once but freed only when that
+// callback returns, since the socket's own code still reads its members after the handler. Declared
+// before any unique_ptr<Socket> can be instantiated.
+template<>
+struct std::default_delete<gatehouse::engine::net::Socket>
+{
+    constexpr default_delete() noexcept = default;
+    void operator()(gatehouse::engine::net::Socket *socket) const;
+};
+
+namespace gatehouse::engine::net {
+
+// Receives a Socket's events. Handlers may close the socket, or destroy it (drop its unique_ptr),
+// from inside any of them.
 class SocketHandler
 {
 public:
@@ -39,7 +54,6 @@ public:
     // Starts a non-blocking connect; completion arrives as onDrained, failure as onFailed.
     static std::unique_ptr<Socket> connectTo(const QHostAddress &address, quint16 port,
                                              SocketHandler *handler, int *error);
-    ~Socket();
     Socket(const Socket &) = delete;
     Socket &operator=(const Socket &) = delete;
 
@@ -82,7 +96,12 @@ public:
     quint16 peerPort() const;
 
 private:
+    friend struct std::default_delete<Socket>;
     Socket(int fd, SocketHandler *handler, bool connecting);
+    ~Socket(); // through destroy() only
+    static void destroy(Socket *socket);
+    // Runs a notifier's callback; frees the socket afterwards if a handler destroyed it meanwhile.
+    void dispatch(void (Socket::*activated)());
     void onReadActivated();
     void onWriteActivated();
     bool flush();
@@ -114,6 +133,8 @@ private:
     bool m_tlsClient = false;
     bool m_writeWantsRead = false; // a TLS write waits for the peer's bytes
     QString m_tlsError;
+    int m_callbackDepth = 0; // this socket's notifier callbacks on the stack
+    bool m_destroyPending = false; // destroyed from inside a callback: freed when it returns
 };
 
 } // namespace gatehouse::engine::net

@@ -59,7 +59,7 @@ void UpstreamPool::drop(net::Socket &socket)
     for (auto &[key, sockets] : m_idle) {
         for (auto it = sockets.begin(); it != sockets.end(); ++it) {
             if (it->get() == &socket) {
-                // The notifier that called us is deleted later by close(), so this is safe.
+                // We may be inside this socket's callback: its deleter frees it once that returns.
                 sockets.erase(it);
                 return;
             }

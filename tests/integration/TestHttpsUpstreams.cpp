@@ -58,6 +58,7 @@ private Q_SLOTS:
     void intermediateChainVerifies();
     void stalledUpstreamHandshake();
     void upstreamKilled();
+    void badChunkWhileUpstreamHandshakes();
 
 private:
     // `gatehouse serve` with one plain listener and upstream `u` of `targets` (YAML flow list
@@ -498,6 +499,38 @@ void TestHttpsUpstreams::upstreamKilled()
     QVERIFY(post);
     QVERIFY2(post->status == 502 || post->status == 503, post->body.constData());
     QCOMPARE(gateway.process().state(), QProcess::Running);
+    QCOMPARE(gateway.terminate(), 0);
+}
+
+void TestHttpsUpstreams::badChunkWhileUpstreamHandshakes()
+{
+    // The head goes upstream at once, the body waits for the connection: the invalid chunk size
+    // is read only when the TLS handshake completes, from inside the upstream socket's callback,
+    // and the 400 it gets releases that socket there. The socket must outlive its callback (it
+    // used to be freed while the handshake code still read it: ASan heap-use-after-free).
+    GatehouseProcess gateway;
+    QVERIFY(startFront(gateway, QStringLiteral("bad-chunk"), "{ url: \"" + upstreamUrl("localhost") + "\" }",
+                       "tls: { ca: caA.pem }"));
+    for (int i = 0; i < 5; ++i) {
+        RawConnection connection;
+        QVERIFY(connection.open(gateway.port()));
+        // One write: the head and the bad chunk arrive together, before the upstream connect.
+        connection.send("POST /bad-chunk HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "zz\r\nhello\r\n0\r\n\r\n");
+        const auto response = connection.readFinal(10000);
+        if (!response) {
+            gateway.process().waitForFinished(3000); // a crash: its sanitizer report is the message
+            QFAIL(gateway.stderrText().constData());
+        }
+        QCOMPARE(response->status, 400);
+        QCOMPARE(errorOf(*response), QStringLiteral("bad_request"));
+        QVERIFY(connection.waitForClose());
+    }
+    // The gateway lived through it and still proxies over TLS.
+    const auto response = oneRequest(gateway.port(), "GET", "/after-bad-chunk");
+    QVERIFY2(response, gateway.stderrText().constData());
+    QCOMPARE(response->status, 200);
+    QVERIFY2(gateway.process().state() == QProcess::Running, gateway.stderrText().constData());
     QCOMPARE(gateway.terminate(), 0);
 }
 

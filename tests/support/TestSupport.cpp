@@ -69,6 +69,16 @@ bool GatehouseProcess::startServe(const QString &profilePath, const QStringList 
     return m_process->waitForStarted(5000) && waitForListening(expectedListeners, 10000);
 }
 
+bool GatehouseProcess::startServeUnder(const QString &shellSetup, const QString &profilePath, const QStringList &extra,
+                                       int expectedListeners)
+{
+    // $0 is "bash"; "$@" the binary and its arguments, so none of them is parsed by the shell.
+    m_process->start(QStringLiteral("bash"), QStringList { QStringLiteral("-c"), shellSetup + QStringLiteral(" && exec \"$@\""),
+                                                           QStringLiteral("bash"), gatehouseBinary(), QStringLiteral("serve"),
+                                                           profilePath } + extra);
+    return m_process->waitForStarted(5000) && waitForListening(expectedListeners, 10000);
+}
+
 int GatehouseProcess::run(const QStringList &args, QByteArray *out, QByteArray *err, int timeoutMs)
 {
     QProcess process;

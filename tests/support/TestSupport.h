@@ -29,6 +29,10 @@ public:
     bool startEcho(const QString &name, const QStringList &extra = {});
     // `gatehouse serve PROFILE extra...`; waits until every listener is announced.
     bool startServe(const QString &profilePath, const QStringList &extra = {}, int expectedListeners = 1);
+    // The same through `bash -c 'SETUP && exec gatehouse serve PROFILE extra...'`: the process gets
+    // what the shell set up (`ulimit -n 64`) and keeps the shell's pid.
+    bool startServeUnder(const QString &shellSetup, const QString &profilePath, const QStringList &extra = {},
+                         int expectedListeners = 1);
     // Any command; waits for it to finish. Returns the exit code (-1 on timeout/crash).
     static int run(const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr,
                    int timeoutMs = 15000);
