@@ -2,10 +2,12 @@
 # `make run`  : build (release) and run the app on profiles/default.yaml (headless without a display)
 # `make test` : the whole test suite: CI build with -Werror, the ASan+UBSan build, and a build
 #               without the desktop UI (proves the engine and `serve` need no Widgets)
+# `make fuzz` : the libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each; docs/fuzzing.md
 JOBS ?= $(shell nproc)
 PROFILE ?= profiles/default.yaml
+FUZZ_SECONDS ?= 60
 
-.PHONY: deps run test test-ci test-asan test-headless build bench clean
+.PHONY: deps run test test-ci test-asan test-headless build bench fuzz clean
 
 deps:
 	@bash installer/install-deps.sh
@@ -33,6 +35,11 @@ test-headless: deps
 	cmake --preset headless >/dev/null
 	cmake --build --preset headless -j $(JOBS)
 	ctest --preset headless -j 2
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
 bench: build
 	bash bench/run.sh

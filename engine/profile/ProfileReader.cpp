@@ -3,8 +3,13 @@
 #include "SectionReaders.h"
 #include "YamlReading.h"
 
+#include <algorithm>
 #include <exception>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include <QDir>
 #include <QFile>
@@ -71,17 +76,77 @@ void readRoot(ReadContext &ctx, const YAML::Node &root, Profile &profile)
     section("rate_limits", [&](const YAML::Node &node) { readRateLimits(ctx, node, profile.rateLimits); });
 }
 
+// The first node's position in each of a stream's first three documents.
+// yaml-cpp 0.7 (Debian bookworm) has YAML::LoadAll loop forever when a document starts with a
+// token no node can begin with, such as ",": it adds the same empty document again and again
+// until memory runs out (yaml-cpp issue #1040, fixed upstream by PR #1319). Found by fuzzing
+// (fuzz/regressions/profile_reader). Reading at most three documents bounds that loop, and two
+// documents starting at the same byte reveal it.
+class FirstNodes final : public YAML::EventHandler
+{
+public:
+    std::vector<YAML::Mark> marks;
+
+    void OnDocumentStart(const YAML::Mark &) override { m_seen = false; }
+    void OnDocumentEnd() override { }
+    void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t, const std::string &) override
+    {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        node(mark);
+    }
+    void OnSequenceEnd() override { }
+    void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        node(mark);
+    }
+    void OnMapEnd() override { }
+
+private:
+    void node(const YAML::Mark &mark)
+    {
+        if (!m_seen) {
+            marks.push_back(mark);
+            m_seen = true;
+        }
+    }
+
+    bool m_seen = false;
+};
+
+void errorAt(ReadContext &ctx, const YAML::Mark &mark, const QString &message)
+{
+    ctx.errorAt(std::max(mark.line + 1, 1), std::max(mark.column + 1, 1), message);
+}
+
 void readDocument(ReadContext &ctx, const QByteArray &yaml, Profile &profile)
 {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(yaml.toStdString());
-    if (documents.empty() || documents.front().IsNull() || !documents.front().IsDefined()) {
+    const std::string text = yaml.toStdString();
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    FirstNodes firstNodes;
+    while (firstNodes.marks.size() < 3 && parser.HandleNextDocument(firstNodes)) {
+    }
+    const std::vector<YAML::Mark> &starts = firstNodes.marks;
+    for (std::size_t i = 1; i < starts.size(); ++i) {
+        if (starts[i].pos == starts[i - 1].pos) {
+            errorAt(ctx, starts[i], QStringLiteral("YAML syntax error: unexpected character"));
+            return;
+        }
+    }
+    const YAML::Node root = YAML::Load(text);
+    if (!root.IsDefined() || root.IsNull()) {
         ctx.errorAt(1, 1, QStringLiteral("the profile is empty; it needs at least 'gatehouse: 1'"));
         return;
     }
-    if (documents.size() > 1) {
-        ctx.error(documents.at(1), QStringLiteral("a profile is a single YAML document; remove the second '---'"));
+    if (starts.size() > 1) {
+        errorAt(ctx, starts[1], QStringLiteral("a profile is a single YAML document; remove the second '---'"));
     }
-    readRoot(ctx, documents.front(), profile);
+    readRoot(ctx, root, profile);
     checkReferences(ctx, profile);
     checkBinds(ctx);
 }

@@ -344,6 +344,9 @@ void TestProfileReader::badProfiles_data()
         "YAML syntax error");
     add("syntax: undefined alias", "gatehouse: 1\nname: *nothing\n", 2, 7, "anchor is not defined");
     add("two documents", "gatehouse: 1\n---\ngatehouse: 1\n", 3, 1, "single YAML document");
+    // yaml-cpp 0.7's LoadAll looped forever on these (fuzz/regressions/profile_reader).
+    add("leading comma", ",\n", 1, 1, "YAML syntax error");
+    add("comma after a document", "gatehouse: 1\n---\n,\n", 3, 1, "YAML syntax error");
     add("missing version", "name: x\n" LISTEN, 1, 1, "missing 'gatehouse: 1'");
     add("version 2", "gatehouse: 2\n", 1, 12, "unsupported profile version 2");
     add("version quoted", "gatehouse: \"1\"\n", 1, 12, "unsupported profile version");
