@@ -1,11 +1,10 @@
 // parseRequestTarget and matchRoute on an arbitrary request-target (the whole input).
 //
-// Always checked: a valid path starts with '/', holds no dot segment (also %2e forms) and is a
-// fixed point of the normaliser; the route picked matches every condition and is the first that
-// does; strip_prefix leaves a path starting with '/'.
-// With GATEHOUSE_FUZZ_STRICT_PATHS also SPEC §7.1's newer rules: unreserved %xx decoded, other
-// escapes upper case, no "//", and no %2F, %5C, %00, '\' or ';' in a valid path. Those are being
-// implemented; the flag stays off until they are, so that this target runs clean meanwhile.
+// Checked: a valid path starts with '/', holds no dot segment (also %2e forms) and is a fixed point
+// of the normaliser; SPEC §7.1's rules hold (unreserved %xx decoded, other escapes upper case, no
+// "//", and no %2F, %5C, %00, '\' or ';' in a valid path, which is refused as bad_path instead);
+// the route picked matches every condition and is the first that does; strip_prefix leaves a
+// path starting with '/'.
 
 #include "FuzzCheck.h"
 
@@ -71,7 +70,6 @@ void checkNormalised(const QByteArray &path)
     check(again.valid && again.path == path, "normalising twice changes nothing");
 }
 
-#ifdef GATEHOUSE_FUZZ_STRICT_PATHS
 // What HttpParser's request-line pre-scan lets through: VCHAR except '#', and in the path every
 // '%' starts a %xx escape. Only such targets ever reach parseRequestTarget in the gateway.
 bool passesParser(QByteArrayView target)
@@ -116,7 +114,6 @@ void checkStrict(QByteArrayView target, const RequestTarget &parsed)
         check(byte != '/' && byte != '\\' && byte != '\0', "§7.1: %2F, %5C and %00 get 400 bad_path");
     }
 }
-#endif
 
 void checkRoute(const GatewayConfig &config, QByteArrayView method, QByteArrayView host, const QByteArray &path,
                 const QList<http::Header> &headers)
@@ -144,9 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     static const std::shared_ptr<const GatewayConfig> config = compiledConfig();
     const QByteArrayView target(reinterpret_cast<const char *>(data), qsizetype(size));
     const RequestTarget parsed = parseRequestTarget(target);
-#ifdef GATEHOUSE_FUZZ_STRICT_PATHS
     checkStrict(target, parsed);
-#endif
     if (!parsed.valid) {
         return 0;
     }
