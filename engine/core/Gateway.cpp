@@ -15,6 +15,7 @@
 
 #include "engine/auth/JwksRefresher.h"
 #include "engine/core/DescriptorLimit.h"
+#include "engine/core/EngineThread.h"
 #include "engine/core/GatewayConfig.h"
 #include "engine/core/HealthMonitor.h"
 #include "engine/core/HostResolver.h"
@@ -207,7 +208,7 @@ void GatewayPrivate::startWorkers()
     // epoll: Qt's dispatcher polls every descriptor on each wake-up. "qt" is the escape hatch.
     const bool useEpoll = qEnvironmentVariable("GATEHOUSE_EVENT_DISPATCHER") != QLatin1String("qt");
     for (int i = 0; i < count; ++i) {
-        auto *thread = new QThread;
+        auto *thread = new EngineThread;
         thread->setObjectName(QStringLiteral("gatehouse-worker-%1").arg(i));
         if (useEpoll) {
             thread->setEventDispatcher(new net::EpollEventDispatcher);
@@ -215,7 +216,7 @@ void GatewayPrivate::startWorkers()
         auto *worker = new Worker(i, activeConnections);
         worker->setObservation(observation);
         worker->moveToThread(thread);
-        QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread->deleteWhenFinished(worker);
         worker->setHistory(&history);
         QObject::connect(worker, &Worker::trafficBatch, q, &Gateway::trafficBatch, Qt::QueuedConnection);
         QObject::connect(worker, &Worker::drained, q, [this] {
@@ -233,14 +234,14 @@ void GatewayPrivate::startWorkers()
     }
     // Health checks and JWKS fetches wait on the network and must not delay a worker's
     // requests, nor the caller's thread (the GUI): they get a thread of their own.
-    auto *thread = new QThread;
+    auto *thread = new EngineThread;
     thread->setObjectName(QStringLiteral("gatehouse-health"));
     health = new HealthMonitor;
     health->moveToThread(thread);
-    QObject::connect(thread, &QThread::finished, health, &QObject::deleteLater);
+    thread->deleteWhenFinished(health);
     jwks = new JwksRefresher;
     jwks->moveToThread(thread);
-    QObject::connect(thread, &QThread::finished, jwks, &QObject::deleteLater);
+    thread->deleteWhenFinished(jwks);
     thread->start();
     threads.append(thread);
 }
