@@ -74,19 +74,6 @@ QByteArray hostWithoutPort(QByteArrayView host)
     return (colon < 0 ? host : host.first(colon)).toByteArray().toLower();
 }
 
-// An absolute-form target's port, the scheme's default when it names none.
-int portOf(const RequestTarget &target)
-{
-    const QByteArrayView authority(target.authority);
-    const qsizetype colon = authority.lastIndexOf(':');
-    if (colon < 0 || authority.endsWith(']')) {
-        return target.secureScheme ? 443 : 80;
-    }
-    bool ok = false;
-    const int port = authority.sliced(colon + 1).toInt(&ok);
-    return ok ? port : -1;
-}
-
 http::HttpParser::Limits requestLimits(const profile::Limits &limits)
 {
     return { limits.maxHeaderBytes, limits.maxBodyBytes };
@@ -419,7 +406,7 @@ bool ClientSession::checkHost()
     m_ctx.host = hostWithoutPort(absolute ? QByteArrayView(m_ctx.target.authority) : QByteArrayView(m_ctx.hostHeader));
     const HostAllowList *allowed = m_listener->hosts.get();
     const bool hostAllowed = allowed && allowed->allows(m_ctx.host);
-    if (absolute && (!hostAllowed || portOf(m_ctx.target) != m_listener->port)) {
+    if (absolute && (!hostAllowed || m_ctx.target.port != m_listener->port)) {
         sendErrorAndClose(421, "misdirected_request",
                           QStringLiteral("absolute-form target for another host or port: Gatehouse is not an open proxy"));
         return false;

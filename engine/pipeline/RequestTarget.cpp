@@ -65,6 +65,18 @@ const char *decodeEscapes(QByteArrayView path, PathRules rules, QByteArray &out)
     return nullptr;
 }
 
+// "host:port" or "[v6]:port"; without a port, the scheme's default.
+int portOf(QByteArrayView authority, bool secure)
+{
+    const qsizetype colon = authority.lastIndexOf(':');
+    if (colon < 0 || authority.endsWith(']')) {
+        return secure ? 443 : 80;
+    }
+    bool ok = false;
+    const int port = authority.sliced(colon + 1).toInt(&ok);
+    return ok ? port : -1;
+}
+
 // Dot segments resolved and empty segments (runs of '/') dropped; a trailing '/' is kept.
 QByteArray removeDotSegments(QByteArrayView path)
 {
@@ -116,7 +128,7 @@ RequestTarget parseRequestTarget(QByteArrayView target, PathRules rules)
     };
     if (hasScheme("http://") || hasScheme("https://")) {
         out.absoluteForm = true;
-        out.secureScheme = hasScheme("https://");
+        const bool secure = hasScheme("https://");
         rest = rest.sliced(rest.indexOf("//") + 2);
         const qsizetype slash = rest.indexOf('/');
         const qsizetype question = rest.indexOf('?');
@@ -128,6 +140,7 @@ RequestTarget parseRequestTarget(QByteArrayView target, PathRules rules)
         if (out.authority.isEmpty() || out.authority.contains('@')) {
             return out;
         }
+        out.port = portOf(out.authority, secure);
         rest = rest.sliced(end);
         if (rest.isEmpty() || rest.startsWith('?')) {
             out.path = "/";

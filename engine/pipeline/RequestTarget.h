@@ -11,8 +11,8 @@ struct RequestTarget
 {
     bool valid = false;
     bool absoluteForm = false;
-    bool secureScheme = false; // absolute-form "https://"
     QByteArray authority; // absolute-form only: "host:port"
+    int port = -1; // absolute-form only: the authority's port, else the scheme's; -1 when unreadable
     QByteArray path; // normalised: what routes match and what the upstream sees
     QByteArray query; // without the '?'; empty when absent
     // Set (with valid false) when the path holds what an upstream could read as another path:

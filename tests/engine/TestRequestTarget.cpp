@@ -13,6 +13,7 @@ private Q_SLOTS:
     void badPaths_data();
     void badPaths();
     void semicolonsWhenAllowed();
+    void absoluteFormPort();
     void normalisingIsIdempotent_data();
     void normalisingIsIdempotent();
 };
@@ -98,6 +99,17 @@ void TestRequestTarget::semicolonsWhenAllowed()
     QVERIFY(parsed.valid);
     QCOMPARE(parsed.path, QByteArray("/a;v=1/b"));
     QVERIFY(!parseRequestTarget("/a;v=1/%2f", { .allowSemicolons = true }).valid);
+}
+
+void TestRequestTarget::absoluteFormPort()
+{
+    QCOMPARE(parseRequestTarget("http://localhost:8080/x").port, 8080);
+    QCOMPARE(parseRequestTarget("http://localhost/x").port, 80);
+    QCOMPARE(parseRequestTarget("HTTPS://localhost?q").port, 443);
+    QCOMPARE(parseRequestTarget("http://[::1]/").port, 80);
+    QCOMPARE(parseRequestTarget("http://[::1]:9/").port, 9);
+    QCOMPARE(parseRequestTarget("http://localhost:x/").port, -1);
+    QCOMPARE(parseRequestTarget("/x").port, -1);
 }
 
 void TestRequestTarget::normalisingIsIdempotent_data()
