@@ -3,7 +3,7 @@
 
 #include "app/Commands.h"
 #include "app/SignalWatcher.h"
-#include "engine/core/HostResolver.h"
+#include "engine/config/HostResolver.h"
 #include "engine/profile/Units.h"
 #include "engine/services/EchoServer.h"
 

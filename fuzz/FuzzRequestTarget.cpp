@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/pipeline/RequestTarget.h"
 #include "engine/pipeline/Router.h"
 #include "engine/profile/ProfileReader.h"

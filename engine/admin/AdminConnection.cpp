@@ -3,7 +3,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-#include "engine/core/LocalResponse.h"
+#include "engine/http/LocalResponse.h"
 #include "engine/pipeline/RequestIds.h"
 
 namespace gatehouse::engine {

@@ -8,9 +8,9 @@
 #include <QTcpSocket>
 
 #include "engine/admin/AdminConnection.h"
+#include "engine/base/Logging.h"
+#include "engine/config/HostResolver.h"
 #include "engine/core/Gateway.h"
-#include "engine/core/HostResolver.h"
-#include "engine/core/Logging.h"
 #include "engine/secrets/SecretResolver.h"
 #include "engine/tls/ListenerTlsLoader.h"
 

@@ -3,7 +3,7 @@
 #include "JwtKey.h"
 
 #include "engine/auth/Base64Url.h"
-#include "engine/auth/OpenSslHandles.h"
+#include "engine/base/OpenSslHandles.h"
 
 #include <openssl/core_names.h>
 

@@ -4,10 +4,10 @@
 #include <QNetworkReply>
 #include <QTimer>
 
+#include "engine/auth/JwtAuthConfig.h"
 #include "engine/auth/JwtKeyLoader.h"
-#include "engine/core/GatewayConfig.h"
-#include "engine/core/Logging.h"
-#include "engine/upstream/SteadyClock.h"
+#include "engine/base/Logging.h"
+#include "engine/base/SteadyClock.h"
 
 namespace gatehouse::engine {
 
@@ -39,7 +39,7 @@ void JwksRefresher::drop(QNetworkReply *reply)
     }
 }
 
-void JwksRefresher::apply(const std::shared_ptr<const GatewayConfig> &config)
+void JwksRefresher::apply(const std::vector<JwtAuthConfig> &profiles)
 {
     if (!m_network) {
         m_network = std::make_unique<QNetworkAccessManager>();
@@ -49,7 +49,7 @@ void JwksRefresher::apply(const std::shared_ptr<const GatewayConfig> &config)
         m_timer->start();
     }
     std::vector<Source> sources;
-    for (const JwtAuthConfig &jwt : config->jwt) {
+    for (const JwtAuthConfig &jwt : profiles) {
         if (jwt.jwksUrl.isEmpty()) {
             continue;
         }

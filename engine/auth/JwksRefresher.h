@@ -12,8 +12,8 @@ class QTimer;
 
 namespace gatehouse::engine {
 
-struct GatewayConfig;
 class JwtVerifier;
+struct JwtAuthConfig;
 
 // Fetches the JWK Sets of JWT profiles with `jwks: http(s)://…` on the gateway's background
 // thread and hands each verifier its keys: at once when it has none, then every 5 minutes, and
@@ -27,8 +27,8 @@ public:
     JwksRefresher();
     ~JwksRefresher() override;
 
-    // Queued from the gateway's thread with each new snapshot.
-    void apply(const std::shared_ptr<const GatewayConfig> &config);
+    // Queued from the gateway's thread with each new snapshot's JWT profiles.
+    void apply(const std::vector<JwtAuthConfig> &profiles);
 
 private:
     struct Source

@@ -1,6 +1,6 @@
 #include "JwtKey.h"
 
-#include "engine/auth/OpenSslHandles.h"
+#include "engine/base/OpenSslHandles.h"
 
 namespace gatehouse::engine {
 

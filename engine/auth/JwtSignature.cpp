@@ -8,7 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
 
-#include "engine/auth/OpenSslHandles.h"
+#include "engine/base/OpenSslHandles.h"
 
 namespace gatehouse::engine {
 

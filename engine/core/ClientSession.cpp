@@ -1,18 +1,18 @@
 #include "ClientSession.h"
 
 #include <QDateTime>
-#include <QTimer>
 
-#include "engine/core/LocalResponse.h"
-#include "engine/core/Logging.h"
+#include "engine/base/Logging.h"
+#include "engine/base/SteadyClock.h"
 #include "engine/core/Worker.h"
 #include "engine/http/HopByHop.h"
+#include "engine/http/LocalResponse.h"
 #include "engine/http/WebSocketAccept.h"
 #include "engine/pipeline/Compression.h"
 #include "engine/pipeline/LoadBalanceStage.h"
+#include "engine/pipeline/Pipeline.h"
 #include "engine/pipeline/RequestIds.h"
-#include "engine/pipeline/Stage.h"
-#include "engine/upstream/SteadyClock.h"
+#include "engine/pipeline/RequestIntake.h"
 
 namespace gatehouse::engine {
 
@@ -30,7 +30,7 @@ constexpr qsizetype kMaxPipelined = 256 * 1024;
 constexpr int kMaxRequestsPerWakeUp = 16;
 // How long a closing connection keeps reading and dropping a client's unwanted bytes.
 constexpr std::chrono::seconds kLingerTime { 2 };
-// A refused target or host goes into the log and the error message only up to this long.
+// A refused target goes into the log only up to this long.
 constexpr qsizetype kLoggedTargetBytes = 1024;
 
 // "gateway;dur=0.214, upstream;dur=12.030" (W3C Server-Timing, milliseconds): browser dev tools
@@ -62,16 +62,6 @@ void appendChunk(QByteArray &out, QByteArrayView chunk)
     out.append("\r\n");
     out.append(chunk);
     out.append("\r\n");
-}
-
-QByteArray hostWithoutPort(QByteArrayView host)
-{
-    if (host.startsWith('[')) {
-        const qsizetype end = host.indexOf(']');
-        return (end < 0 ? host : host.first(end + 1)).toByteArray().toLower();
-    }
-    const qsizetype colon = host.lastIndexOf(':');
-    return (colon < 0 ? host : host.first(colon)).toByteArray().toLower();
 }
 
 http::HttpParser::Limits requestLimits(const profile::Limits &limits)
@@ -134,6 +124,7 @@ ClientSession::ClientSession(Worker &worker, std::unique_ptr<net::Socket> socket
     , m_parser(http::HttpParser::Mode::Request, requestLimits(worker.config()->limits))
     , m_upstreamParser(http::HttpParser::Mode::Response)
     , m_config(worker.config())
+    , m_resume(std::make_shared<const std::function<void()>>([this] { resumePipeline(); }))
 {
     m_client->setHandler(this);
     m_headDeadline = now + m_config->limits.headerTimeout;
@@ -243,6 +234,10 @@ void ClientSession::processInputLoop()
             }
             return;
         }
+        if (m_paused) {
+            m_client->setReadEnabled(false); // resumePipeline reads on
+            return;
+        }
         if (m_phase == RequestPhase::Head && mustPauseInput()) {
             return;
         }
@@ -316,22 +311,17 @@ void ClientSession::onRequestHead()
     ++m_requestsThisWakeUp;
     m_config = m_worker.config();
     m_ctx.config = m_config;
-    m_ctx.head = &head;
     m_ctx.workerIndex = m_worker.index();
+    m_ctx.resume = ResumeHandle(m_resume);
+    takeInRequest(m_ctx, head);
     // Body until the parser reports the message end, even for a bodyless request: that event
     // is still to come and belongs to this request, not the next one.
     m_phase = RequestPhase::Body;
     m_hasBody = head.chunked || head.contentLength > 0;
-    m_keepAlive = head.keepAlive && !m_draining;
-    if (head.upgrade) {
-        m_ctx.websocket = head.method == "GET" && head.header("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
-        // Whatever the answer, frames may follow this head: the connection ends after it
-        // unless the upstream switches protocols.
-        m_keepAlive = false;
-    }
+    // After an upgrade request frames may follow the head, whatever the answer: the connection
+    // ends after it unless the upstream switches protocols.
+    m_keepAlive = head.keepAlive && !m_draining && !head.upgrade;
 
-    const QByteArray clientId = head.header("x-request-id");
-    m_ctx.requestId = isSaneRequestId(clientId) ? clientId : newRequestId();
     m_event.timeMs = QDateTime::currentMSecsSinceEpoch();
     m_event.requestId = m_ctx.requestId;
     m_event.method = head.method;
@@ -342,9 +332,6 @@ void ClientSession::onRequestHead()
     const BodyCapturePolicy bodies = m_worker.bodyCapture();
     m_requestBody.begin(bodies);
     m_responseBody.begin(bodies);
-
-    m_ctx.target = parseRequestTarget(head.target, { m_config->limits.allowSemicolons });
-    m_ctx.hostHeader = head.header("host");
     m_event.host = m_ctx.hostHeader;
     if (m_ctx.target.valid) {
         m_event.path = m_ctx.target.path;
@@ -354,70 +341,34 @@ void ClientSession::onRequestHead()
     } else {
         m_event.path = head.target.left(kLoggedTargetBytes); // what was refused, for the log
     }
-    if (head.method == "CONNECT") {
-        sendErrorAndClose(405, "method_not_allowed", QStringLiteral("CONNECT is refused: Gatehouse is not a forward proxy"));
-        return;
-    }
-    if (m_ctx.target.badPath) {
-        sendErrorAndClose(400, "bad_path", QStringLiteral("request path refused: it holds %1")
-                                               .arg(QString::fromLatin1(m_ctx.target.badPath)));
-        return;
-    }
-    if (!m_ctx.target.valid) {
-        sendErrorAndClose(400, "bad_request", QStringLiteral("malformed request target"));
-        return;
-    }
-    if (!checkHost()) {
-        return;
-    }
-
-    bool respond = false;
-    for (Stage *stage : m_worker.stages()) {
-        if (stage->onRequest(m_ctx) == StageResult::Respond) {
-            respond = true;
-            break;
-        }
-    }
-    if (m_ctx.faultDelay.count() <= 0) {
-        continueAfterPipeline(respond);
-        return;
-    }
-    // An injected delay: the request waits here; its body waits unread in the socket.
-    if (!m_faultTimer) {
-        m_faultTimer = std::make_unique<QTimer>();
-        m_faultTimer->setSingleShot(true);
-        m_faultTimer->setTimerType(Qt::PreciseTimer);
-    }
-    m_faultTimer->disconnect();
-    QObject::connect(m_faultTimer.get(), &QTimer::timeout, [this, respond] {
-        if (!m_closed) {
-            continueAfterPipeline(respond);
-        }
-    });
-    m_proxying = !respond; // keeps the idle timeout and a client EOF from ending the wait early
-    m_faultTimer->start(m_ctx.faultDelay);
+    runPipeline();
 }
 
-// SPEC §7.1: only the listener's allowed hosts are served (DNS rebinding), and an absolute-form
-// target must name one of them and this listener's port (not an open proxy).
-bool ClientSession::checkHost()
+void ClientSession::runPipeline()
 {
-    const bool absolute = m_ctx.target.absoluteForm;
-    m_ctx.host = hostWithoutPort(absolute ? QByteArrayView(m_ctx.target.authority) : QByteArrayView(m_ctx.hostHeader));
-    const HostAllowList *allowed = m_listener->hosts.get();
-    const bool hostAllowed = allowed && allowed->allows(m_ctx.host);
-    if (absolute && (!hostAllowed || m_ctx.target.port != m_listener->port)) {
-        sendErrorAndClose(421, "misdirected_request",
-                          QStringLiteral("absolute-form target for another host or port: Gatehouse is not an open proxy"));
-        return false;
+    switch (m_worker.pipeline().run(m_ctx)) {
+    case Pipeline::Outcome::Paused:
+        m_paused = true; // the body and later requests wait unread until resumePipeline
+        return;
+    case Pipeline::Outcome::Respond:
+        continueAfterPipeline(true);
+        return;
+    case Pipeline::Outcome::Forward:
+        continueAfterPipeline(false);
+        return;
     }
-    if (!hostAllowed) {
-        sendErrorAndClose(403, "host_not_allowed",
-                          QStringLiteral("host '%1' is not served on this listener; add it to the listener's allowed_hosts")
-                              .arg(QString::fromLatin1(m_ctx.host.left(kLoggedTargetBytes))));
-        return false;
+}
+
+void ClientSession::resumePipeline()
+{
+    if (!m_paused || m_closed) {
+        return;
     }
-    return true;
+    m_paused = false;
+    runPipeline();
+    if (!m_paused) {
+        processInput();
+    }
 }
 
 void ClientSession::continueAfterPipeline(bool respond)
@@ -426,13 +377,9 @@ void ClientSession::continueAfterPipeline(bool respond)
         m_event.canary = *m_ctx.canary;
     }
     if (respond) {
-        m_proxying = false;
         respondLocally();
     } else {
         startProxying();
-    }
-    if (m_ctx.faultDelay.count() > 0) {
-        processInput(); // after a delay: the body or the next pipelined request waited
     }
 }
 
@@ -489,7 +436,9 @@ void ClientSession::respondLocally()
         }
         m_discardBody = true;
     }
-    m_ctx.response.closeConnection = m_ctx.response.closeConnection || !m_keepAlive;
+    // A stage that ends the connection refused the request: the client may still be sending.
+    const bool refused = m_ctx.response.closeConnection;
+    m_ctx.response.closeConnection = refused || !m_keepAlive;
     m_keepAlive = !m_ctx.response.closeConnection;
     m_ctx.response.headers.append(m_ctx.responseHeaders);
     if (m_ctx.config->serverTiming) {
@@ -504,7 +453,7 @@ void ClientSession::respondLocally()
     flushClientBatch();
     m_responseDone = true;
     if (!m_keepAlive) {
-        m_lingerOnClose = m_hasBody; // the body was not read
+        m_lingerOnClose = m_hasBody || refused; // the body was not read
         m_phase = RequestPhase::Done;
         maybeFinishCycle();
         return;
@@ -1181,6 +1130,7 @@ void ClientSession::close()
         return;
     }
     m_closed = true;
+    m_resume.reset(); // a paused stage's late resume finds nobody
     releaseUpstream(false);
     m_attempt.abandon();
     m_client->setHandler(nullptr);

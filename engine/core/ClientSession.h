@@ -1,22 +1,21 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include <QByteArray>
 
-class QTimer;
-
+#include "engine/config/ListenerOptions.h"
 #include "engine/core/BodyCapture.h"
-#include "engine/core/ListenerOptions.h"
-#include "engine/core/LocalResponse.h"
-#include "engine/core/TrafficEvent.h"
 #include "engine/core/Tunnel.h"
 #include "engine/core/UpstreamAttempt.h"
 #include "engine/http/GzipStream.h"
 #include "engine/http/HttpParser.h"
+#include "engine/http/LocalResponse.h"
 #include "engine/net/Socket.h"
 #include "engine/pipeline/RequestContext.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::engine {
 
@@ -57,7 +56,8 @@ private:
     void processInputLoop();
     bool mustPauseInput();
     void onRequestHead();
-    bool checkHost();
+    void runPipeline();
+    void resumePipeline();
     void forwardBody(QByteArrayView chunk);
     void onRequestBodyEnd();
     void continueAfterPipeline(bool respond);
@@ -105,12 +105,14 @@ private:
     std::shared_ptr<const GatewayConfig> m_config;
     RequestContext m_ctx;
     UpstreamAttempt m_attempt; // after m_config: it points into the snapshot
-    std::unique_ptr<QTimer> m_faultTimer; // route `fault` delays; created on first use
+    // What the ResumeHandle of each request points to; gone with the session, so a late resume is a no-op.
+    std::shared_ptr<const std::function<void()>> m_resume;
     TrafficEvent m_event;
     BodyCapture m_requestBody; // for the app's body preview, when it asked for bodies
     BodyCapture m_responseBody;
     RequestPhase m_phase = RequestPhase::Head;
     bool m_proxying = false; // the current request goes upstream
+    bool m_paused = false; // a stage waits (Pipeline::Outcome::Paused)
     bool m_discardBody = false; // a local response was sent; the body is read and dropped
     bool m_responseStarted = false; // bytes of the response reached the client
     bool m_responseDone = false;

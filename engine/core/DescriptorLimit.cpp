@@ -9,7 +9,7 @@
 
 #include <QDir>
 
-#include "engine/core/Logging.h"
+#include "engine/base/Logging.h"
 
 namespace gatehouse::engine {
 

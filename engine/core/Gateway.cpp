@@ -14,20 +14,20 @@
 #include <QTimer>
 
 #include "engine/auth/JwksRefresher.h"
+#include "engine/base/Logging.h"
+#include "engine/base/SteadyClock.h"
+#include "engine/config/GatewayConfig.h"
+#include "engine/config/HostResolver.h"
 #include "engine/core/DescriptorLimit.h"
 #include "engine/core/EngineThread.h"
-#include "engine/core/GatewayConfig.h"
 #include "engine/core/HealthMonitor.h"
-#include "engine/core/HostResolver.h"
 #include "engine/core/Listener.h"
 #include "engine/core/ListenerKey.h"
 #include "engine/core/ListenerTlsSet.h"
-#include "engine/core/Logging.h"
 #include "engine/core/Worker.h"
 #include "engine/metrics/PrometheusText.h"
 #include "engine/net/EpollEventDispatcher.h"
 #include "engine/profile/Values.h"
-#include "engine/upstream/SteadyClock.h"
 #include "engine/services/ServiceHost.h"
 
 namespace gatehouse::engine {
@@ -254,7 +254,7 @@ void GatewayPrivate::sendConfig()
     }
     QMetaObject::invokeMethod(health, [monitor = health, snapshot = config] { monitor->apply(snapshot); },
                               Qt::QueuedConnection);
-    QMetaObject::invokeMethod(jwks, [refresher = jwks, snapshot = config] { refresher->apply(snapshot); },
+    QMetaObject::invokeMethod(jwks, [refresher = jwks, snapshot = config] { refresher->apply(snapshot->jwt); },
                               Qt::QueuedConnection);
 }
 

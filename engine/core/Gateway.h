@@ -8,13 +8,14 @@
 #include <QString>
 #include <QStringList>
 
+#include "engine/config/StoreStatus.h"
+#include "engine/config/UpstreamStatus.h"
 #include "engine/core/BodyCapture.h"
 #include "engine/core/RequestHistory.h"
-#include "engine/core/StoreStatus.h"
-#include "engine/core/TrafficEvent.h"
-#include "engine/core/UpstreamStatus.h"
-#include "engine/profile/Profile.h"
 #include "engine/pipeline/RouteExplainer.h"
+#include "engine/profile/Profile.h"
+#include "engine/services/ServiceInfo.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::engine {
 
@@ -27,14 +28,6 @@ struct ListenerInfo
     quint16 port = 0; // the bound port (resolves port 0)
     bool tls = false;
     QString url() const;
-};
-
-struct ServiceInfo
-{
-    QString name;
-    QString kind;
-    QString host;
-    quint16 port = 0;
 };
 
 struct GatewayError

@@ -5,7 +5,7 @@
 
 #include <QObject>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 
 class QNetworkAccessManager;
 

@@ -10,8 +10,8 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include "engine/base/Logging.h"
 #include "engine/core/DescriptorLimit.h"
-#include "engine/core/Logging.h"
 
 namespace gatehouse::engine {
 

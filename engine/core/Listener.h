@@ -7,7 +7,7 @@
 #include <QElapsedTimer>
 #include <QTcpServer>
 
-#include "engine/core/ListenerOptions.h"
+#include "engine/config/ListenerOptions.h"
 
 class QSocketNotifier;
 class QTimer;

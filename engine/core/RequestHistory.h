@@ -7,7 +7,7 @@
 #include <QList>
 #include <QString>
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::engine {
 

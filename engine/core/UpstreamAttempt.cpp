@@ -1,9 +1,9 @@
 #include "UpstreamAttempt.h"
 
-#include "engine/core/GatewayConfig.h"
-#include "engine/core/Logging.h"
+#include "engine/base/Logging.h"
+#include "engine/base/SteadyClock.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/upstream/OutlierDetector.h"
-#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 

@@ -1,18 +1,8 @@
 #include "Worker.h"
 
+#include "engine/base/Logging.h"
 #include "engine/core/ClientSession.h"
-#include "engine/core/Logging.h"
 #include "engine/net/Socket.h"
-#include "engine/pipeline/CanaryStage.h"
-#include "engine/pipeline/CorsStage.h"
-#include "engine/pipeline/FaultStage.h"
-#include "engine/pipeline/ForwardStage.h"
-#include "engine/pipeline/JwtAuthStage.h"
-#include "engine/pipeline/LoadBalanceStage.h"
-#include "engine/pipeline/RateLimitStage.h"
-#include "engine/pipeline/RedirectHttpsStage.h"
-#include "engine/pipeline/RespondStage.h"
-#include "engine/pipeline/RouteMatchStage.h"
 
 namespace gatehouse::engine {
 
@@ -27,21 +17,6 @@ Worker::Worker(int index, std::shared_ptr<std::atomic<int>> activeConnections)
     : m_index(index)
     , m_activeConnections(std::move(activeConnections))
 {
-    m_stages.push_back(std::make_unique<RedirectHttpsStage>());
-    m_stages.push_back(std::make_unique<RouteMatchStage>());
-    m_stages.push_back(std::make_unique<CorsStage>());
-    // Limits that need no verified token first (SPEC §7.1), consumer limits once it is verified.
-    m_stages.push_back(std::make_unique<RateLimitStage>(RateLimitStage::Phase::BeforeAuth));
-    m_stages.push_back(std::make_unique<JwtAuthStage>());
-    m_stages.push_back(std::make_unique<RateLimitStage>(RateLimitStage::Phase::AfterAuth));
-    m_stages.push_back(std::make_unique<FaultStage>());
-    m_stages.push_back(std::make_unique<RespondStage>());
-    m_stages.push_back(std::make_unique<CanaryStage>());
-    m_stages.push_back(std::make_unique<LoadBalanceStage>());
-    m_stages.push_back(std::make_unique<ForwardStage>());
-    for (const auto &stage : m_stages) {
-        m_stageList.push_back(stage.get());
-    }
 }
 
 Worker::~Worker()

@@ -10,18 +10,18 @@
 #include <QObject>
 #include <QTimer>
 
-#include "engine/core/GatewayConfig.h"
-#include "engine/core/ListenerOptions.h"
+#include "engine/config/GatewayConfig.h"
+#include "engine/config/ListenerOptions.h"
 #include "engine/core/Observation.h"
 #include "engine/core/RequestHistory.h"
-#include "engine/core/TrafficEvent.h"
 #include "engine/metrics/WorkerMetrics.h"
+#include "engine/pipeline/Pipeline.h"
+#include "engine/traffic/TrafficEvent.h"
 #include "engine/upstream/UpstreamPool.h"
 
 namespace gatehouse::engine {
 
 class ClientSession;
-class Stage;
 
 // One event loop's share of the work: it owns its client sessions, its upstream pool and its
 // pipeline stages, all touched only on its own thread. It gets descriptors and config
@@ -44,7 +44,7 @@ public:
     int index() const { return m_index; }
     const std::shared_ptr<const GatewayConfig> &config() const { return m_config; }
     UpstreamPool &pool() { return m_pool; }
-    const std::vector<Stage *> &stages() const { return m_stageList; }
+    Pipeline &pipeline() { return m_pipeline; }
     void record(TrafficEvent &&event);
     void sessionClosed(ClientSession *session);
     // The session yielded to the others (SPEC §7.1: at most 16 pipelined requests per
@@ -76,8 +76,7 @@ private:
     std::shared_ptr<std::atomic<int>> m_activeConnections;
     std::shared_ptr<const GatewayConfig> m_config;
     UpstreamPool m_pool;
-    std::vector<std::unique_ptr<Stage>> m_stages;
-    std::vector<Stage *> m_stageList;
+    Pipeline m_pipeline;
     std::unordered_map<ClientSession *, std::unique_ptr<ClientSession>> m_sessions;
     std::vector<ClientSession *> m_closedSessions;
     bool m_reapScheduled = false;

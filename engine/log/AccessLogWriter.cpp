@@ -18,8 +18,8 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include "engine/core/Logging.h"
-#include "engine/upstream/SteadyClock.h"
+#include "engine/base/Logging.h"
+#include "engine/base/SteadyClock.h"
 
 namespace gatehouse::engine {
 

@@ -3,7 +3,7 @@
 #include <QByteArray>
 #include <QList>
 
-#include "engine/core/UpstreamStatus.h"
+#include "engine/config/UpstreamStatus.h"
 #include "engine/metrics/WorkerMetrics.h"
 
 namespace gatehouse::engine {

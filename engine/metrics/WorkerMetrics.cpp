@@ -1,6 +1,6 @@
 #include "WorkerMetrics.h"
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::engine {
 

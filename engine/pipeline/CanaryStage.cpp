@@ -40,7 +40,7 @@ StageResult CanaryStage::onRequest(RequestContext &ctx)
     if (useCanary) {
         ctx.upstream = &ctx.config->upstreams.at(size_t(canary.upstream));
     }
-    return finish(StageResult::Continue);
+    return StageResult::Continue;
 }
 
 } // namespace gatehouse::engine

@@ -64,7 +64,7 @@ StageResult CorsStage::onRequest(RequestContext &ctx)
         if (allowed) {
             out.append({ h.exposeHeaders, h.exposed });
         }
-        return finish(StageResult::Continue);
+        return StageResult::Continue;
     }
     ctx.response.status = 204;
     if (allowed) {
@@ -77,7 +77,7 @@ StageResult CorsStage::onRequest(RequestContext &ctx)
             out.append({ h.maxAge, QByteArray::number(policy.maxAgeSeconds) });
         }
     }
-    return finish(StageResult::Respond);
+    return StageResult::Respond;
 }
 
 } // namespace gatehouse::engine

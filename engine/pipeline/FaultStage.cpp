@@ -1,6 +1,7 @@
 #include "FaultStage.h"
 
 #include <QRandomGenerator>
+#include <QTimer>
 
 #include "engine/pipeline/RequestContext.h"
 
@@ -22,16 +23,19 @@ StageResult FaultStage::onRequest(RequestContext &ctx)
         return StageResult::Continue;
     }
     const profile::Fault &fault = *ctx.route->fault;
-    if (fault.delay.count() > 0 && roll(fault.delayPercent)) {
-        ctx.faultDelay = fault.delay;
+    if (!ctx.faultDelayed && fault.delay.count() > 0 && roll(fault.delayPercent)) {
+        // The request waits here (its body unread in the socket), then this stage runs again.
+        ctx.faultDelayed = true;
+        QTimer::singleShot(fault.delay, Qt::PreciseTimer, [resume = ctx.resume] { resume(); });
+        return StageResult::Pause;
     }
     if (fault.abortStatus > 0 && roll(fault.abortPercent)) {
         ctx.response.status = fault.abortStatus;
         ctx.response.error = "fault_injected";
         ctx.response.message = QStringLiteral("fault injected by route %1").arg(ctx.route->name);
-        return finish(StageResult::Respond);
+        return StageResult::Respond;
     }
-    return finish(StageResult::Continue);
+    return StageResult::Continue;
 }
 
 } // namespace gatehouse::engine

@@ -8,8 +8,8 @@ namespace gatehouse::engine {
 
 // Route `fault`: delays `delay_percent`% of requests by `delay` and answers `abort_percent`%
 // with `abort_status`, so a developer can see how their client copes with a slow or failing
-// service without breaking one. The delay itself is the session's job (it owns the timer);
-// this stage only decides, with its own worker-local random source.
+// service without breaking one. A delayed request pauses the pipeline for the delay; the abort
+// is rolled after it. Each worker's stage has its own random source.
 class FaultStage final : public Stage
 {
 public:

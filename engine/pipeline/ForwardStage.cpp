@@ -105,7 +105,7 @@ StageResult ForwardStage::onRequest(RequestContext &ctx)
     }
     appendHeader(out, "X-Request-ID", ctx.requestId);
     appendHeader(out, "traceparent", nextTraceparent(head.header("traceparent")));
-    return finish(StageResult::Continue);
+    return StageResult::Continue;
 }
 
 } // namespace gatehouse::engine

@@ -3,8 +3,8 @@
 #include <QDateTime>
 
 #include "engine/auth/Claims.h"
+#include "engine/base/SteadyClock.h"
 #include "engine/pipeline/RequestContext.h"
-#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 
@@ -146,7 +146,7 @@ StageResult JwtAuthStage::onRequest(RequestContext &ctx)
     const JwtAuthConfig &auth = ctx.config->jwt[std::size_t(ctx.route->jwt)];
     const QByteArray token = findToken(ctx, auth);
     if (token.isEmpty()) {
-        return finish(unauthorized(ctx, JwtFailure::Missing));
+        return unauthorized(ctx, JwtFailure::Missing);
     }
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     JwtVerdict verdict = verify(auth, token, now);
@@ -154,7 +154,7 @@ StageResult JwtAuthStage::onRequest(RequestContext &ctx)
         verdict.failure = JwtFailure::Revoked;
     }
     if (!verdict.ok()) {
-        return finish(unauthorized(ctx, verdict.failure));
+        return unauthorized(ctx, verdict.failure);
     }
     ctx.claims = std::move(verdict.claims);
     ctx.consumer = claimHeaderValue(claimValue(ctx.claims, u"sub"));
@@ -164,7 +164,7 @@ StageResult JwtAuthStage::onRequest(RequestContext &ctx)
             ctx.response.status = 403;
             ctx.response.error = "forbidden";
             ctx.response.message = QStringLiteral("the token's claims do not meet this route's requirement on '%1'").arg(claim);
-            return finish(StageResult::Respond);
+            return StageResult::Respond;
         }
     }
     for (const auto &[claim, header] : auth.claimsToHeaders) {
@@ -174,7 +174,7 @@ StageResult JwtAuthStage::onRequest(RequestContext &ctx)
         }
     }
     ctx.authOutcome = "ok";
-    return finish(StageResult::Continue);
+    return StageResult::Continue;
 }
 
 } // namespace gatehouse::engine

@@ -3,9 +3,9 @@
 #include <QVarLengthArray>
 
 #include "engine/auth/Claims.h"
+#include "engine/base/SteadyClock.h"
 #include "engine/pipeline/RequestContext.h"
 #include "engine/upstream/StableHash.h"
-#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 
@@ -74,19 +74,19 @@ StageResult LoadBalanceStage::onRequest(RequestContext &ctx)
             ctx.response.status = 503;
             ctx.response.error = "circuit_open";
             ctx.response.message = QStringLiteral("upstream %1 is failing; its circuit breaker is open").arg(upstream.name);
-            return finish(StageResult::Respond);
+            return StageResult::Respond;
         }
     }
     ctx.balanceKey = balanceKey(ctx);
     if (pickTarget(ctx, now)) {
         upstream.state->retryBudget.recordRequest(upstream.retryBudget, now, ctx.workerIndex);
-        return finish(StageResult::Continue);
+        return StageResult::Continue;
     }
     upstream.state->breaker.abandon(ctx.breakerTicket);
     ctx.response.status = 503;
     ctx.response.error = "no_healthy_target";
     ctx.response.message = QStringLiteral("upstream %1 has no healthy target").arg(upstream.name);
-    return finish(StageResult::Respond);
+    return StageResult::Respond;
 }
 
 } // namespace gatehouse::engine

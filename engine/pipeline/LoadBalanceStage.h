@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QtGlobal>
+
 #include "engine/pipeline/Stage.h"
 
 namespace gatehouse::engine {

@@ -1,8 +1,8 @@
 #include "RateLimitStage.h"
 
-#include "engine/core/Logging.h"
+#include "engine/base/Logging.h"
+#include "engine/base/SteadyClock.h"
 #include "engine/pipeline/RequestContext.h"
-#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 
@@ -73,27 +73,27 @@ StageResult RateLimitStage::onRequest(RequestContext &ctx)
             ctx.response.error = "rate_limit_unavailable";
             ctx.response.message = QStringLiteral("rate limit %1 cannot be checked now (its store is unreachable)").arg(limit.profile);
             ctx.responseHeaders.append({ QByteArray("Retry-After"), QByteArray("1") });
-            return finish(StageResult::Respond);
+            return StageResult::Respond;
         }
         if (!tightest || tighter(decision, *tightest)) {
             tightest = decision;
         }
     }
     if (!tightest) {
-        return finish(StageResult::Continue);
+        return StageResult::Continue;
     }
     if (!ctx.rateLimitShown || tighter(*tightest, *ctx.rateLimitShown)) {
         showHeaders(ctx, *tightest);
     }
     if (tightest->allowed()) {
-        return finish(StageResult::Continue);
+        return StageResult::Continue;
     }
     ctx.rateLimited = true;
     ctx.responseHeaders.append({ QByteArray("Retry-After"), QByteArray::number(tightest->resetSeconds) });
     ctx.response.status = 429;
     ctx.response.error = "rate_limited";
     ctx.response.message = QStringLiteral("too many requests; retry in %1 s").arg(tightest->resetSeconds);
-    return finish(StageResult::Respond);
+    return StageResult::Respond;
 }
 
 } // namespace gatehouse::engine

@@ -35,7 +35,7 @@ StageResult RedirectHttpsStage::onRequest(RequestContext &ctx)
         ctx.response.status = 400;
         ctx.response.error = "bad_request";
         ctx.response.message = QStringLiteral("the Host header is not a host name");
-        return finish(StageResult::Respond);
+        return StageResult::Respond;
     }
     QByteArray location = "https://" + host;
     if (ctx.listener->redirectHttpsPort != 443) {
@@ -49,7 +49,7 @@ StageResult RedirectHttpsStage::onRequest(RequestContext &ctx)
     ctx.response.error = "redirect_https";
     ctx.response.message = QStringLiteral("this listener serves HTTPS only; use ") + QString::fromLatin1(location);
     ctx.response.headers.append({ "Location", location });
-    return finish(StageResult::Respond);
+    return StageResult::Respond;
 }
 
 } // namespace gatehouse::engine

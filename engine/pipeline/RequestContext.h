@@ -9,23 +9,14 @@
 #include <QList>
 #include <QString>
 
-#include "engine/core/GatewayConfig.h"
-#include "engine/core/ListenerOptions.h"
+#include "engine/config/GatewayConfig.h"
+#include "engine/config/ListenerOptions.h"
 #include "engine/http/HttpMessage.h"
+#include "engine/http/LocalResponse.h"
 #include "engine/pipeline/RequestTarget.h"
+#include "engine/pipeline/ResumeHandle.h"
 
 namespace gatehouse::engine {
-
-// A response the gateway writes itself: an error (JSON, SPEC §3) or a `respond` route.
-struct LocalResponse
-{
-    int status = 0;
-    QByteArray error; // machine-readable code: "not_found", "bad_gateway", ...
-    QString message; // for people; never contains secrets
-    QList<std::pair<QByteArray, QByteArray>> headers;
-    QByteArray body; // when set, sent as is instead of the JSON error
-    bool closeConnection = false;
-};
 
 // Everything the pipeline knows about one request. Stages read the request and fill in
 // decisions; a stage that answers fills `response` and returns StageResult::Respond.
@@ -33,6 +24,8 @@ struct RequestContext
 {
     std::shared_ptr<const GatewayConfig> config;
     const http::MessageHead *head = nullptr;
+    int nextStage = 0; // where Pipeline::run goes on (after a pause: the stage that paused)
+    ResumeHandle resume; // for a stage that pauses: lets the request go on, on the worker's thread
     RequestTarget target;
     QByteArray host; // from absolute-form or Host, lower case, port removed
     QByteArray hostHeader; // the client's Host header verbatim
@@ -52,7 +45,7 @@ struct RequestContext
     const CompiledRoute *route = nullptr;
     const CompiledUpstream *upstream = nullptr; // the canary's when the canary serves
     std::optional<bool> canary; // set on routes with a canary: whether the canary serves
-    std::chrono::milliseconds faultDelay { 0 }; // injected before the request goes on
+    bool faultDelayed = false; // the route's fault delay was rolled and waited for
     CircuitBreaker::Ticket breakerTicket; // Allowed, or a half-open probe
     quint64 balanceKey = 0; // stable hash for ip_hash / consistent_hash
     int targetIndex = -1;

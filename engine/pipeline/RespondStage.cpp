@@ -12,7 +12,7 @@ StageResult RespondStage::onRequest(RequestContext &ctx)
     ctx.response.status = ctx.route->respondStatus;
     ctx.response.headers = ctx.route->respondHeaders;
     ctx.response.body = ctx.route->respondBody;
-    return finish(StageResult::Respond);
+    return StageResult::Respond;
 }
 
 } // namespace gatehouse::engine

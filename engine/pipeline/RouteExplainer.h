@@ -4,7 +4,7 @@
 #include <QList>
 #include <QString>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/http/HttpMessage.h"
 
 namespace gatehouse::engine {

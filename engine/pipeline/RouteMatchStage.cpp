@@ -30,13 +30,13 @@ StageResult RouteMatchStage::onRequest(RequestContext &ctx)
             ctx.response.error = "not_found";
             ctx.response.message = QStringLiteral("no route matches this request");
         }
-        return finish(StageResult::Respond);
+        return StageResult::Respond;
     }
     ctx.route = decision.route;
     if (!decision.route->responds) {
         ctx.upstream = &ctx.config->upstreams.at(decision.route->upstream);
     }
-    return finish(StageResult::Continue);
+    return StageResult::Continue;
 }
 
 } // namespace gatehouse::engine

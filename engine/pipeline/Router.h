@@ -3,7 +3,7 @@
 #include <QByteArray>
 #include <QList>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/http/HttpMessage.h"
 
 namespace gatehouse::engine {

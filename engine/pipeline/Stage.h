@@ -1,30 +1,15 @@
 #pragma once
 
-#include <atomic>
-
-#include <QtGlobal>
-
 namespace gatehouse::engine {
 
 struct RequestContext;
 
-enum class StageResult { Continue, Respond }; // Respond: ctx.response is final
+// Continue: the next stage runs. Respond: ctx.response is the answer. Pause: the stage waits for
+// something (a timer, a store) and has handed ctx.resume to whatever ends the wait; the same
+// stage runs again then, and sees in ctx what it waited for.
+enum class StageResult { Continue, Respond, Pause };
 
-// Counters each stage keeps; written by its worker, read by anyone (relaxed atomics).
-struct StageStats
-{
-    std::atomic<quint64> evaluated { 0 };
-    std::atomic<quint64> allowed { 0 };
-    std::atomic<quint64> rejected { 0 };
-
-    void count(bool allowedResult)
-    {
-        evaluated.fetch_add(1, std::memory_order_relaxed);
-        (allowedResult ? allowed : rejected).fetch_add(1, std::memory_order_relaxed);
-    }
-};
-
-// One step of the request pipeline. A stage never touches the socket: to reject, it fills
+// One step of the request pipeline. A stage never touches the socket: to answer, it fills
 // ctx.response and returns Respond. Configuration comes from ctx.config, compiled at load.
 class Stage
 {
@@ -32,17 +17,6 @@ public:
     virtual ~Stage() = default;
     virtual const char *name() const = 0;
     virtual StageResult onRequest(RequestContext &ctx) = 0;
-    const StageStats &stats() const { return m_stats; }
-
-protected:
-    StageResult finish(StageResult result)
-    {
-        m_stats.count(result == StageResult::Continue);
-        return result;
-    }
-
-private:
-    StageStats m_stats;
 };
 
 } // namespace gatehouse::engine

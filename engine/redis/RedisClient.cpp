@@ -9,9 +9,9 @@
 
 #include <QCryptographicHash>
 
-#include "engine/core/Logging.h"
+#include "engine/base/Logging.h"
+#include "engine/base/SteadyClock.h"
 #include "engine/profile/Values.h"
-#include "engine/upstream/SteadyClock.h"
 
 namespace gatehouse::engine {
 

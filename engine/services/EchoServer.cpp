@@ -10,8 +10,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-#include "engine/core/LocalResponse.h"
 #include "engine/http/HttpParser.h"
+#include "engine/http/LocalResponse.h"
 
 // What the echo service answers (SPEC §1 `gatehouse echo`, §6):
 //   any request      200 {"name","method","path","query","headers","body_length","body_sha256"}

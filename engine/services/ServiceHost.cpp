@@ -4,7 +4,7 @@
 
 #include <QThread>
 
-#include "engine/core/HostResolver.h"
+#include "engine/config/HostResolver.h"
 #include "engine/services/EchoServer.h"
 
 namespace gatehouse::engine {

@@ -3,10 +3,11 @@
 #include <memory>
 
 #include <QList>
+#include <QObject>
 #include <QStringList>
 
-#include "engine/core/Gateway.h"
 #include "engine/profile/Profile.h"
+#include "engine/services/ServiceInfo.h"
 
 class QThread;
 

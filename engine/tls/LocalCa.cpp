@@ -13,7 +13,7 @@
 #include <QStandardPaths>
 #include <QSysInfo>
 
-#include "engine/auth/OpenSslHandles.h"
+#include "engine/base/OpenSslHandles.h"
 #include "engine/tls/TlsErrors.h"
 
 namespace gatehouse::engine::tls {

@@ -7,7 +7,7 @@
 #include <QSslConfiguration>
 #include <QSslSocket>
 
-#include "engine/core/Logging.h"
+#include "engine/base/Logging.h"
 
 namespace gatehouse::engine {
 

@@ -3,8 +3,8 @@
 
 #include <QTest>
 
-#include "engine/core/CaptureArchive.h"
 #include "engine/core/RequestHistory.h"
+#include "engine/traffic/CaptureArchive.h"
 
 using namespace gatehouse::engine;
 

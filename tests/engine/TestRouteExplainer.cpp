@@ -3,7 +3,7 @@
 
 #include <QTest>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/pipeline/RouteExplainer.h"
 #include "engine/profile/ProfileReader.h"
 

@@ -1,6 +1,6 @@
 #include <QTest>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/pipeline/Router.h"
 #include "engine/profile/ProfileReader.h"
 

@@ -5,7 +5,7 @@
 #include <QTimer>
 #include <QWidget>
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 #include "ui/charts/TrafficSeries.h"
 
 class QChartView;

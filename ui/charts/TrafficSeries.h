@@ -8,7 +8,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 #include "ui/charts/LatencyHistogram.h"
 
 namespace gatehouse::ui {

@@ -6,7 +6,7 @@
 #include <QString>
 
 #include "engine/core/BodyCapture.h"
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::ui {
 

@@ -2,7 +2,7 @@
 
 #include <QString>
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::ui {
 

@@ -8,7 +8,7 @@
 #include <QString>
 #include <QStringView>
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::ui {
 

@@ -2,8 +2,8 @@
 
 #include <QString>
 
-#include "engine/core/TrafficEvent.h"
 #include "engine/pipeline/RouteExplainer.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::ui {
 

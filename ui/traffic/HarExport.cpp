@@ -7,7 +7,7 @@
 #include <QJsonObject>
 #include <QUrlQuery>
 
-#include "engine/core/LocalResponse.h"
+#include "engine/http/LocalResponse.h"
 #include "ui/traffic/BodyPreview.h"
 #include "ui/traffic/EventHeaders.h"
 

@@ -4,7 +4,7 @@
 #include <QList>
 #include <QString>
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::ui {
 

@@ -6,8 +6,8 @@
 #include <QTabWidget>
 
 #include "engine/core/BodyCapture.h"
-#include "engine/core/TrafficEvent.h"
 #include "engine/pipeline/RouteExplainer.h"
+#include "engine/traffic/TrafficEvent.h"
 
 class QLabel;
 class QPlainTextEdit;

@@ -5,7 +5,7 @@
 #include <QAbstractTableModel>
 #include <QList>
 
-#include "engine/core/TrafficEvent.h"
+#include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::ui {
 

@@ -10,8 +10,8 @@
 #include <QWidget>
 
 #include "engine/core/BodyCapture.h"
-#include "engine/core/TrafficEvent.h"
 #include "engine/pipeline/RouteExplainer.h"
+#include "engine/traffic/TrafficEvent.h"
 
 class QAction;
 class QComboBox;

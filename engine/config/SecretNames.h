@@ -6,6 +6,9 @@
 
 namespace gatehouse::engine {
 
+// Authorization, Proxy-Authorization, Cookie and Set-Cookie: never shown, logged or exported as sent.
+bool isSecretHeader(QByteArrayView name);
+
 // The header and query parameter names a running profile reads tokens from (`token_from` of
 // every JWT profile), compiled with its snapshot. Their values are redacted wherever
 // Authorization is (SPEC §7.1): a token in `X-Api-Token` or `?access_token=` is as much a

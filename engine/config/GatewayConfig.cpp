@@ -5,7 +5,7 @@
 #include <QDir>
 #include <QFile>
 
-#include "engine/core/HostResolver.h"
+#include "engine/config/HostResolver.h"
 #include "engine/upstream/HashRing.h"
 
 namespace gatehouse::engine {

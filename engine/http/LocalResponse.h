@@ -1,10 +1,21 @@
 #pragma once
 
 #include <QByteArray>
-
-#include "engine/pipeline/RequestContext.h"
+#include <QList>
+#include <QString>
 
 namespace gatehouse::engine {
+
+// A response the gateway writes itself: an error (JSON, SPEC §3) or a `respond` route.
+struct LocalResponse
+{
+    int status = 0;
+    QByteArray error; // machine-readable code: "not_found", "bad_gateway", ...
+    QString message; // for people; never contains secrets
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body; // when set, sent as is instead of the JSON error
+    bool closeConnection = false;
+};
 
 // The bytes of a response the gateway makes itself. Errors are JSON
 // {"error","message","request_id"} (SPEC §3); `respond` routes send their own body.

@@ -8,8 +8,8 @@
 
 #include <memory>
 
-#include "engine/core/CaptureArchive.h"
-#include "engine/core/SecretNames.h"
+#include "engine/config/SecretNames.h"
+#include "engine/traffic/CaptureArchive.h"
 
 namespace gatehouse::engine {
 
@@ -59,8 +59,6 @@ struct TrafficEvent
 // The access-log fields as one JSON object, and as the access log's line.
 QJsonObject toAccessLogObject(const TrafficEvent &event);
 QByteArray toAccessLogJson(const TrafficEvent &event);
-// Authorization, Proxy-Authorization, Cookie and Set-Cookie: never shown, logged or exported as sent.
-bool isSecretHeader(QByteArrayView name);
 // Those, and the headers the event's profile reads tokens from (`token_from`).
 bool isSecretHeader(const TrafficEvent &event, QByteArrayView name);
 // One of the event's archived header blocks as a JSON object (lower-case names, repeated ones

@@ -4,7 +4,7 @@
 
 #include <QtGlobal>
 
-#include "engine/core/HostAllowList.h"
+#include "engine/config/HostAllowList.h"
 #include "engine/tls/ServerTlsContext.h"
 
 namespace gatehouse::engine {

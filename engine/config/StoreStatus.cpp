@@ -1,6 +1,6 @@
 #include "StoreStatus.h"
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/ratelimit/RedisRateLimitStore.h"
 
 namespace gatehouse::engine {

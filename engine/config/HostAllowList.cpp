@@ -4,7 +4,7 @@
 #include <QHostInfo>
 #include <QNetworkInterface>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/profile/Values.h"
 
 namespace gatehouse::engine {

@@ -50,13 +50,6 @@ QByteArray toAccessLogJson(const TrafficEvent &event)
     return json;
 }
 
-bool isSecretHeader(QByteArrayView name)
-{
-    static const QByteArrayView secret[] = { "authorization", "proxy-authorization", "cookie", "set-cookie" };
-    return std::any_of(std::begin(secret), std::end(secret),
-                       [name](QByteArrayView candidate) { return name.compare(candidate, Qt::CaseInsensitive) == 0; });
-}
-
 bool isSecretHeader(const TrafficEvent &event, QByteArrayView name)
 {
     return event.secrets ? event.secrets->isSecretHeader(name) : isSecretHeader(name);

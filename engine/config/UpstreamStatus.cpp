@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/core/GatewayConfig.h"
+#include "engine/config/GatewayConfig.h"
 #include "engine/profile/Values.h"
 
 namespace gatehouse::engine {

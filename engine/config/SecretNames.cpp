@@ -3,9 +3,14 @@
 #include <algorithm>
 #include <utility>
 
-#include "engine/core/TrafficEvent.h"
-
 namespace gatehouse::engine {
+
+bool isSecretHeader(QByteArrayView name)
+{
+    static const QByteArrayView secret[] = { "authorization", "proxy-authorization", "cookie", "set-cookie" };
+    return std::any_of(std::begin(secret), std::end(secret),
+                       [name](QByteArrayView candidate) { return name.compare(candidate, Qt::CaseInsensitive) == 0; });
+}
 
 SecretNames::SecretNames(QList<QByteArray> headers, QList<QByteArray> queryParameters)
     : m_headers(std::move(headers))
