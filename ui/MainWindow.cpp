@@ -17,9 +17,9 @@
 #include <QVBoxLayout>
 
 #include "engine/core/DescriptorLimit.h"
+#include "engine/core/EngineTools.h"
 #include "engine/core/Gateway.h"
 #include "engine/profile/Values.h"
-#include "engine/tls/TlsWarnings.h"
 #include "ui/Prompts.h"
 #include "ui/RecentFiles.h"
 #include "ui/charts/ChartsView.h"
@@ -399,7 +399,7 @@ void MainWindow::refreshProfile()
         m_startError->hide();
     }
     m_listeners->setText(urls.isEmpty() ? tr("No listeners") : tr("Listening on %1").arg(urls.join(QStringLiteral(", "))));
-    QStringList warnings = engine::tls::insecureTlsWarnings(profile);
+    QStringList warnings = engine::tools::insecureTlsWarnings(profile);
     if (!urls.isEmpty()) { // the gateway raises the open files limit as it starts: judge it after
         warnings += engine::descriptorLimitWarnings(profile);
     }

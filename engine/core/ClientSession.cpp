@@ -327,7 +327,7 @@ void ClientSession::onRequestHead()
     m_event.method = head.method;
     if (m_worker.observed()) {
         m_event.capture = m_worker.captureArchive();
-        m_event.requestHeaders = m_worker.captureArchive()->store(head.headers);
+        m_event.requestHeaders = m_worker.captureArchive()->storeHeaders(head.headers);
     }
     const BodyCapturePolicy bodies = m_worker.bodyCapture();
     m_requestBody.begin(bodies);
@@ -670,7 +670,7 @@ void ClientSession::onResponseHead()
     m_upstreamDeadline = Clock::time_point::max();
     m_event.status = response.status;
     if (m_event.capture) {
-        m_event.responseHeaders = m_worker.captureArchive()->store(response.headers);
+        m_event.responseHeaders = m_worker.captureArchive()->storeHeaders(response.headers);
     }
 
     const bool bodyless = request.method == "HEAD" || response.status == 204 || response.status == 304;
@@ -753,7 +753,7 @@ void ClientSession::startTunnel()
     m_upstreamDeadline = Clock::time_point::max();
     m_event.status = 101;
     if (m_event.capture) {
-        m_event.responseHeaders = m_worker.captureArchive()->store(response.headers);
+        m_event.responseHeaders = m_worker.captureArchive()->storeHeaders(response.headers);
     }
     QByteArray &out = m_clientBatch;
     out.append("HTTP/1.1 101 Switching Protocols\r\n");

@@ -22,26 +22,6 @@ void CaptureArchive::put(const char *bytes, qsizetype size)
     }
 }
 
-CaptureArchive::Ref CaptureArchive::store(const QList<http::Header> &headers)
-{
-    qsizetype length = 0;
-    for (const http::Header &header : headers) {
-        length += header.name.size() + header.value.size() + 4;
-    }
-    if (length == 0 || length > kLargestEntry) {
-        return {};
-    }
-    const std::lock_guard lock(m_mutex);
-    const Ref ref { m_written, qint32(length) };
-    for (const http::Header &header : headers) {
-        put(header.name.constData(), header.name.size());
-        put(": ", 2);
-        put(header.value.constData(), header.value.size());
-        put("\r\n", 2);
-    }
-    return ref;
-}
-
 CaptureArchive::Ref CaptureArchive::store(QByteArrayView bytes)
 {
     if (bytes.size() > kLargestEntry) {

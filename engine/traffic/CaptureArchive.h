@@ -8,8 +8,6 @@
 #include <QByteArrayView>
 #include <QList>
 
-#include "engine/http/HttpMessage.h"
-
 namespace gatehouse::engine {
 
 // Where a worker keeps the headers and captured bodies of its recent requests for the request
@@ -31,8 +29,11 @@ public:
     };
 
     CaptureArchive();
-    // Stores the headers as "name: value\r\n" lines.
-    Ref store(const QList<http::Header> &headers);
+    // Stores headers (anything with `name` and `value` byte arrays: http::Header) as
+    // "name: value\r\n" lines. A template, so that this layer, which every TrafficEvent and so
+    // the UI pulls in, does not depend on the wire's types.
+    template <typename Headers>
+    Ref storeHeaders(const Headers &headers);
     Ref store(QByteArrayView bytes);
     // The stored bytes, or nothing when they have been written over since.
     std::optional<QByteArray> load(const Ref &ref) const;
@@ -44,5 +45,26 @@ private:
     QByteArray m_ring;
     qint64 m_written = 0;
 };
+
+template <typename Headers>
+CaptureArchive::Ref CaptureArchive::storeHeaders(const Headers &headers)
+{
+    qsizetype length = 0;
+    for (const auto &header : headers) {
+        length += header.name.size() + header.value.size() + 4;
+    }
+    if (length == 0 || length > kLargestEntry) {
+        return {};
+    }
+    const std::lock_guard lock(m_mutex);
+    const Ref ref { m_written, qint32(length) };
+    for (const auto &header : headers) {
+        put(header.name.constData(), header.name.size());
+        put(": ", 2);
+        put(header.value.constData(), header.value.size());
+        put("\r\n", 2);
+    }
+    return ref;
+}
 
 } // namespace gatehouse::engine

@@ -4,6 +4,7 @@
 #include <QTest>
 
 #include "engine/core/RequestHistory.h"
+#include "engine/http/HttpMessage.h"
 #include "engine/traffic/CaptureArchive.h"
 
 using namespace gatehouse::engine;
@@ -83,20 +84,20 @@ void TestRequestHistory::captureArchiveKeepsRecentHeaders()
 {
     CaptureArchive archive;
     const QList<gatehouse::engine::http::Header> head { { "Host", "localhost" }, { "X-Trace", "t-1" } };
-    const CaptureArchive::Ref first = archive.store(head);
+    const CaptureArchive::Ref first = archive.storeHeaders(head);
     QCOMPARE(archive.load(first).value_or(QByteArray()), QByteArray("Host: localhost\r\nX-Trace: t-1\r\n"));
     QVERIFY(!archive.load(CaptureArchive::Ref {})); // nothing stored
-    QCOMPARE(archive.store(QList<gatehouse::engine::http::Header> {}).start, qint64(-1));
+    QCOMPARE(archive.storeHeaders(QList<gatehouse::engine::http::Header> {}).start, qint64(-1));
     // A head larger than a sixteenth of the ring is not kept.
     const QByteArray huge(CaptureArchive::kCapacity / 8, 'x');
-    QCOMPARE(archive.store({ { "X-Huge", huge } }).start, qint64(-1));
+    QCOMPARE(archive.storeHeaders(QList<gatehouse::engine::http::Header> { { "X-Huge", huge } }).start, qint64(-1));
 
     // Fill the ring past its end: the first entry is gone, one that straddles the wrap reads whole.
     const QByteArray value(1000, 'v');
     CaptureArchive::Ref straddling;
     qint64 written = first.length;
     while (written < CaptureArchive::kCapacity + 5000) {
-        const CaptureArchive::Ref ref = archive.store({ { "X-Fill", value } });
+        const CaptureArchive::Ref ref = archive.storeHeaders(QList<gatehouse::engine::http::Header> { { "X-Fill", value } });
         if (ref.start / CaptureArchive::kCapacity != (ref.start + ref.length - 1) / CaptureArchive::kCapacity) {
             straddling = ref;
         }

@@ -146,6 +146,20 @@ QString withPayload(const QString &token, const QJsonObject &payload)
     return parts.join(u'.');
 }
 
+// Mints as the dialog's button does and waits for the answer, which is signed on the thread
+// pool and comes back through the event loop: the token, or empty with `error` set.
+QString mintAndWait(ui::MintTokenDialog &dialog, QString *error)
+{
+    QSignalSpy finished(&dialog, &ui::MintTokenDialog::mintFinished);
+    dialog.mint();
+    if (finished.isEmpty() && !finished.wait(kWaitMs)) {
+        *error = QStringLiteral("no answer within %1 ms").arg(kWaitMs);
+        return {};
+    }
+    *error = finished.constLast().at(0).toString();
+    return dialog.token();
+}
+
 } // namespace
 
 class TestJwtEditing : public QObject
@@ -537,7 +551,15 @@ void TestJwtEditing::mintedTokenOpensTheRoute()
     claims->setItem(3, 0, new QTableWidgetItem(QStringLiteral("level")));
     claims->setItem(3, 1, new QTableWidgetItem(QStringLiteral("42")));
 
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isMinting(), kWaitMs); // the token minted on show, if it started
+    QSignalSpy minted(dialog.data(), &ui::MintTokenDialog::mintFinished);
     QTest::mouseClick(child<QPushButton>(*dialog, "mintSign"), Qt::LeftButton);
+    // Signing runs off the GUI thread: the dialog says so, the button waits, the loop runs on.
+    QVERIFY(dialog->isMinting());
+    QVERIFY(!child<QPushButton>(*dialog, "mintSign")->isEnabled());
+    QCOMPARE(child<QPlainTextEdit>(*dialog, "mintToken")->placeholderText(), QStringLiteral("Signing…"));
+    QVERIFY(minted.wait(kWaitMs));
+    QVERIFY(child<QPushButton>(*dialog, "mintSign")->isEnabled());
     m_token = dialog->token();
     QVERIFY2(!m_token.isEmpty(), qPrintable(child<QLabel>(*dialog, "mintError")->text()));
     QCOMPARE(child<QPlainTextEdit>(*dialog, "mintToken")->toPlainText(), m_token);
@@ -566,11 +588,11 @@ void TestJwtEditing::mintedTokenOpensTheRoute()
     // The route's `require: { role: admin }` sees the claim as typed.
     claims->item(1, 1)->setText(QStringLiteral("viewer"));
     QString error;
-    const QString viewer = dialog->mint(&error);
+    const QString viewer = mintAndWait(*dialog, &error);
     QVERIFY2(!viewer.isEmpty(), qPrintable(error));
     QCOMPARE(send(QStringLiteral("/secure"), viewer), 403);
     claims->item(1, 1)->setText(QStringLiteral("admin"));
-    QVERIFY(!dialog->mint(&error).isEmpty());
+    QVERIFY(!mintAndWait(*dialog, &error).isEmpty());
     m_token = dialog->token();
 
     // Copy token, and a curl command that works as pasted.
@@ -601,7 +623,7 @@ void TestJwtEditing::mintErrorsAreShownNotFatal()
     {
         ui::MintTokenDialog dialog(missing, QString(), &m_store, m_baseUrl);
         QString error;
-        QVERIFY(dialog.mint(&error).isEmpty());
+        QVERIFY(mintAndWait(dialog, &error).isEmpty());
         QCOMPARE(error, QStringLiteral("keychain:no-such-item: no such item in the OS keychain"));
         QCOMPARE(child<QLabel>(dialog, "mintError")->text(), error);
         QVERIFY(!child<QLabel>(dialog, "mintError")->isHidden());
@@ -612,7 +634,7 @@ void TestJwtEditing::mintErrorsAreShownNotFatal()
     {
         ui::MintTokenDialog dialog(missing, QString(), nullptr, m_baseUrl); // no keychain at all
         QString error;
-        QVERIFY(dialog.mint(&error).isEmpty());
+        QVERIFY(mintAndWait(dialog, &error).isEmpty());
         QVERIFY2(error.contains(QStringLiteral("no OS keychain")), qPrintable(error));
     }
     {
@@ -622,21 +644,21 @@ void TestJwtEditing::mintErrorsAreShownNotFatal()
         rsa.publicKey = { profile::SecretRef::Kind::File, QStringLiteral("keys/public.pem") };
         ui::MintTokenDialog dialog(rsa, QString(), &m_store, m_baseUrl);
         QString error;
-        QVERIFY(dialog.mint(&error).isEmpty());
+        QVERIFY(mintAndWait(dialog, &error).isEmpty());
         QVERIFY2(error.contains(QStringLiteral("no private_key")), qPrintable(error));
     }
     {
         ui::MintTokenDialog dialog(m_document.profile().jwt.first(), QString(), &m_store, m_baseUrl);
         QString error;
         child<QLineEdit>(dialog, "mintTtl")->setText(QStringLiteral("soon"));
-        QVERIFY(dialog.mint(&error).isEmpty());
+        QVERIFY(mintAndWait(dialog, &error).isEmpty());
         QVERIFY2(error.startsWith(QStringLiteral("Valid for")), qPrintable(error));
         child<QLineEdit>(dialog, "mintTtl")->setText(QStringLiteral("15m"));
         child<QTableWidget>(dialog, "mintClaims")->setItem(1, 1, new QTableWidgetItem(QStringLiteral("orphan")));
-        QVERIFY(dialog.mint(&error).isEmpty());
+        QVERIFY(mintAndWait(dialog, &error).isEmpty());
         QVERIFY2(error.contains(QStringLiteral("no name")), qPrintable(error));
         child<QTableWidget>(dialog, "mintClaims")->item(1, 1)->setText(QString());
-        const QString token = dialog.mint(&error);
+        const QString token = mintAndWait(dialog, &error);
         QVERIFY2(!token.isEmpty(), qPrintable(error));
         const QJsonObject payload = payloadOf(token);
         QCOMPARE(payload.value(QStringLiteral("exp")).toInteger() - payload.value(QStringLiteral("iat")).toInteger(), qint64(900));
@@ -714,7 +736,7 @@ void TestJwtEditing::weakKeychainSecretIsRefused()
     QCOMPARE(m_gateway.profile().jwt.size(), running);
 
     ui::MintTokenDialog dialog(weak, QString(), &m_store, m_baseUrl);
-    QVERIFY(dialog.mint(&error).isEmpty());
+    QVERIFY(mintAndWait(dialog, &error).isEmpty());
     QVERIFY2(error.contains(QStringLiteral("HS256 needs a secret of at least 32 bytes")), qPrintable(error));
 }
 

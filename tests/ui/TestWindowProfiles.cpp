@@ -100,7 +100,7 @@ void TestWindowProfiles::openEditSaveAndReload()
     const QString ca = m_dir.filePath(QStringLiteral("gatehouse-ca.pem"));
     ui::setNextFile(ca);
     QTest::mouseClick(window.findChild<QPushButton *>(QStringLiteral("exportCa")), Qt::LeftButton);
-    QVERIFY(QFile::exists(ca));
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(ca), 10000); // the CA is read off the GUI thread
     const QString https = QStringLiteral("https://localhost:%1/hello").arg(listeners.at(1).port);
     QCOMPARE(curlStatus({ QStringLiteral("--cacert"), ca, https }), 200);
 
@@ -203,7 +203,10 @@ void TestWindowProfiles::listenerEditor()
     QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("listenerCert")), QStringLiteral("missing.pem"));
     QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("listenerKey")), QStringLiteral("missing-key.pem"));
     QVERIFY(!test::okButton(dialog)->isEnabled());
-    QVERIFY2(dialog->problems().join(u'|').contains(QStringLiteral("missing.pem")), qPrintable(dialog->problems().join(u'|')));
+    // The files are read off the GUI thread.
+    QTRY_VERIFY2_WITH_TIMEOUT(dialog->problems().join(u'|').contains(QStringLiteral("missing.pem")),
+                              qPrintable(dialog->problems().join(u'|')), 5000);
+    QVERIFY(!test::okButton(dialog)->isEnabled());
     tls->setCurrentIndex(ui::ListenerDialog::LocalCa);
     QVERIFY2(test::okButton(dialog)->isEnabled(), qPrintable(dialog->problems().join(u'|')));
     QTest::mouseClick(test::okButton(dialog), Qt::LeftButton);

@@ -5,7 +5,6 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -20,11 +19,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "engine/auth/JwtAlgorithm.h"
-#include "engine/auth/JwtKeyLoader.h"
-#include "engine/auth/JwtMinter.h"
+#include "engine/core/EngineTools.h"
 #include "engine/profile/Units.h"
-#include "engine/auth/TestTokenClaims.h"
 #include "ui/traffic/CurlCommand.h"
 
 namespace gatehouse::ui {
@@ -117,10 +113,7 @@ MintTokenDialog::MintTokenDialog(const profile::JwtProfile &jwt, const QString &
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, this, &MintTokenDialog::reject);
 
-    connect(m_mintButton, &QPushButton::clicked, this, [this] {
-        QString error;
-        mint(&error);
-    });
+    connect(m_mintButton, &QPushButton::clicked, this, &MintTokenDialog::mint);
     connect(m_copyToken, &QPushButton::clicked, this, &MintTokenDialog::copyToken);
     connect(m_copyCurl, &QPushButton::clicked, this, &MintTokenDialog::copyCurlCommand);
     connect(m_claims, &QTableWidget::cellChanged, this, &MintTokenDialog::addClaimRowIfFull);
@@ -137,9 +130,8 @@ void MintTokenDialog::showEvent(QShowEvent *showing)
         // take a moment, or ask to unlock it).
         m_mintedOnShow = true;
         QTimer::singleShot(0, this, [this] {
-            if (m_token.isEmpty()) {
-                QString error;
-                mint(&error);
+            if (m_token.isEmpty() && !m_minting) {
+                mint();
             }
         });
     }
@@ -156,7 +148,7 @@ void MintTokenDialog::addClaimRowIfFull()
     }
 }
 
-bool MintTokenDialog::typedClaims(QJsonObject *claims, QString *error) const
+bool MintTokenDialog::typedClaims(QList<std::pair<QString, QString>> *claims, QString *error) const
 {
     for (int row = 0; row < m_claims->rowCount(); ++row) {
         const QTableWidgetItem *nameItem = m_claims->item(row, 0);
@@ -170,53 +162,48 @@ bool MintTokenDialog::typedClaims(QJsonObject *claims, QString *error) const
             }
             continue;
         }
-        claims->insert(name, engine::claimValueFromText(value));
+        claims->append({ name, value });
     }
     return true;
 }
 
-QString MintTokenDialog::mint(QString *error)
+void MintTokenDialog::mint()
 {
+    // Only the latest mint's answer counts: one still signing when the form changed is dropped.
+    const quint64 serial = ++m_mintSerial;
     m_token.clear();
-    const auto fail = [this, error](const QString &message) {
-        if (error) {
-            *error = message;
-        }
-        showResult(message);
-        return QString();
-    };
-
     QString why;
     const auto ttl = profile::parseDuration(m_ttl->text().trimmed(), &why);
     if (!ttl || ttl->count() < 1000) {
-        return fail(ttl ? tr("Valid for: at least 1s") : tr("Valid for: %1").arg(why));
+        return finishMint(QString(), ttl ? tr("Valid for: at least 1s") : tr("Valid for: %1").arg(why));
     }
-    QJsonObject claims;
-    if (!typedClaims(&claims, &why)) {
-        return fail(why);
+    engine::tools::TestTokenRequest request;
+    if (!typedClaims(&request.claims, &why)) {
+        return finishMint(QString(), why);
     }
-    const QString algorithmName = m_algorithm->currentText();
-    const auto algorithm = engine::jwtAlgorithmFromName(algorithmName.toLatin1());
-    if (!algorithm) {
-        return fail(tr("JWT profile '%1' lists no algorithm to sign with").arg(m_jwt.name));
-    }
-    // Loaded for each token, so a secret replaced in the keychain meanwhile is the one used.
-    const auto key = engine::loadSigningKey(m_jwt, m_baseDir, m_store, &why);
-    if (!key) {
-        return fail(why);
-    }
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
-    const QJsonObject payload = engine::testTokenClaims(m_jwt, claims, seconds, QDateTime::currentSecsSinceEpoch());
-    const auto token = engine::mintJwt(*key, *algorithm, payload);
-    if (!token) {
-        return fail(tr("the key of JWT profile '%1' cannot sign %2").arg(m_jwt.name, algorithmName));
-    }
-    m_token = QString::fromLatin1(*token);
-    if (error) {
-        error->clear();
-    }
+    request.jwt = m_jwt;
+    request.baseDir = m_baseDir;
+    request.algorithm = m_algorithm->currentText();
+    request.ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+    m_minting = true;
+    m_mintButton->setEnabled(false);
+    m_output->setPlaceholderText(tr("Signing…"));
     showResult(QString());
-    return m_token;
+    engine::tools::mintTestToken(request, m_store, this, [this, serial](const engine::tools::TestToken &minted) {
+        if (serial == m_mintSerial) {
+            finishMint(minted.token, minted.error);
+        }
+    });
+}
+
+void MintTokenDialog::finishMint(const QString &token, const QString &error)
+{
+    m_minting = false;
+    m_mintButton->setEnabled(true);
+    m_output->setPlaceholderText(tr("The signed token appears here"));
+    m_token = token;
+    showResult(error);
+    Q_EMIT mintFinished(error);
 }
 
 void MintTokenDialog::showResult(const QString &error)

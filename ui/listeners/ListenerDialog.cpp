@@ -6,8 +6,8 @@
 #include <QLineEdit>
 #include <QVBoxLayout>
 
+#include "engine/core/EngineTools.h"
 #include "engine/profile/Values.h"
-#include "engine/tls/ListenerTlsLoader.h"
 #include "ui/editing/ProfileLists.h"
 
 namespace gatehouse::ui {
@@ -91,12 +91,19 @@ void ListenerDialog::revalidate()
     listener.redirectHttps = kind == Plain && m_redirect->isChecked();
     const profile::Profile next = withEntry(m_current, &profile::Profile::listen, m_index, listener);
     problems = checked(next, problems);
+    // Only the latest form's check counts: one still reading files when the form changed is dropped.
+    const quint64 serial = ++m_checkSerial;
     if (problems.isEmpty() && kind == Files) {
-        // The files themselves, as `gatehouse check` reads them: there, parseable, matching.
-        const engine::tls::ListenerTlsLoad load = engine::tls::loadListenerTls(*listener.tls, m_current.baseDir, {});
-        if (!load.context) {
-            problems.append(load.error);
-        }
+        // The files themselves, as `gatehouse check` reads them: there, parseable, matching. Read
+        // off the GUI thread; OK waits for the answer.
+        setResult(next, { tr("checking the certificate files…") });
+        const auto answer = [this, serial, next](const QString &error) {
+            if (serial == m_checkSerial) {
+                setResult(next, error.isEmpty() ? QStringList() : QStringList { error });
+            }
+        };
+        engine::tools::checkListenerCertificates(*listener.tls, m_current.baseDir, this, answer);
+        return;
     }
     setResult(next, problems);
 }

@@ -28,6 +28,7 @@ private:
     QLineEdit *m_cert;
     QLineEdit *m_key;
     QCheckBox *m_redirect;
+    quint64 m_checkSerial = 0;
 };
 
 } // namespace gatehouse::ui

@@ -8,9 +8,9 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "engine/core/EngineTools.h"
 #include "engine/core/Gateway.h"
 #include "engine/profile/Values.h"
-#include "engine/tls/LocalCa.h"
 #include "ui/Prompts.h"
 #include "ui/document/ProfileDocument.h"
 #include "ui/editing/EntryButtons.h"
@@ -137,23 +137,25 @@ bool ListenersPage::addHttpsListener()
     return true;
 }
 
-bool ListenersPage::exportCaCertificate(const QString &path)
+void ListenersPage::exportCaCertificate(const QString &path)
 {
-    QString error;
-    const auto ca = engine::tls::LocalCa::openOrCreate(engine::tls::LocalCa::defaultFolder(), &error);
-    if (!ca) {
-        m_message->setText(tr("The local CA: %1").arg(error));
-        return false;
-    }
-    QSaveFile file(path);
-    const QByteArray pem = ca->certificatePem();
-    if (!file.open(QIODevice::WriteOnly) || file.write(pem) != pem.size() || !file.commit()) {
-        m_message->setText(tr("%1: %2").arg(path, file.errorString()));
-        return false;
-    }
-    m_message->setText(tr("Wrote %1. Trust it once in your system or browser (docs/tls.md), and HTTPS listeners with "
-                          "a local CA certificate work without warnings.").arg(path));
-    return true;
+    // Creating the CA (the first time) generates a key: off the GUI thread, the button waiting.
+    m_exportCa->setEnabled(false);
+    m_message->setText(tr("Reading the local CA…"));
+    engine::tools::localCaCertificate(this, [this, path](const engine::tools::CaCertificate &ca) {
+        m_exportCa->setEnabled(true);
+        if (ca.pem.isEmpty()) {
+            m_message->setText(tr("The local CA: %1").arg(ca.error));
+            return;
+        }
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(ca.pem) != ca.pem.size() || !file.commit()) {
+            m_message->setText(tr("%1: %2").arg(path, file.errorString()));
+            return;
+        }
+        m_message->setText(tr("Wrote %1. Trust it once in your system or browser (docs/tls.md), and HTTPS listeners "
+                              "with a local CA certificate work without warnings.").arg(path));
+    });
 }
 
 } // namespace gatehouse::ui

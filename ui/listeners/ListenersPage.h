@@ -26,9 +26,11 @@ public:
     ListenersPage(engine::Gateway &gateway, ProfileDocument &document, QWidget *parent = nullptr);
 
     void refresh();
-    // The two buttons, callable from tests; false (and a message in the page) when it cannot.
+    // The two buttons, callable from tests. addHttpsListener() is false (and a message in the
+    // page) when it cannot; the export reads the CA off the GUI thread and answers in the page,
+    // its button disabled until then.
     bool addHttpsListener();
-    bool exportCaCertificate(const QString &path);
+    void exportCaCertificate(const QString &path);
     // The editor for listener `index` of the profile (or a new one when < 0); window-modal, and OK
     // applies it to the document. Returned so tests can fill it in.
     ListenerDialog *openEditor(int index);

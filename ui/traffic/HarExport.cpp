@@ -7,7 +7,7 @@
 #include <QJsonObject>
 #include <QUrlQuery>
 
-#include "engine/http/LocalResponse.h"
+#include "engine/core/EngineTools.h"
 #include "ui/traffic/BodyPreview.h"
 #include "ui/traffic/EventHeaders.h"
 
@@ -143,7 +143,7 @@ QJsonObject entry(const engine::TrafficEvent &event, const QString &base)
     }
     QJsonObject response {
         { QStringLiteral("status"), event.status },
-        { QStringLiteral("statusText"), QString::fromLatin1(engine::reasonPhrase(event.status)) },
+        { QStringLiteral("statusText"), engine::tools::reasonPhrase(event.status) },
         { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
         { QStringLiteral("cookies"), QJsonArray() },
         { QStringLiteral("headers"), harHeaders(responseList) },
