@@ -1,9 +1,10 @@
 # A thin layer over CMake presets so the README's two commands stay short.
 # `make run`  : build (release) and run the app on profiles/default.yaml (headless without a display)
-# `make test` : the whole test suite: every test in the ASan+UBSan build (-Werror), an optimised
-#               -Werror build without the desktop UI (proves the engine and `serve` need no Widgets;
-#               runs the command-line and round-trip suites on it), and every fuzz target for
-#               FUZZ_SECONDS. `make test-ci` runs every test in an optimised build instead.
+# `make test` : the whole test suite: every test in the ASan+UBSan build (-Werror), the
+#               command-line and round-trip suites also on `gatehouse-headless` (the app linked
+#               without the desktop UI: proves the engine and `serve` need no Widgets), and every
+#               fuzz target for FUZZ_SECONDS. `make test-ci` runs every test in an optimised build;
+#               `make test-headless` builds with the UI off altogether.
 # `make fuzz` : the libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each; docs/fuzzing.md
 JOBS ?= $(shell nproc)
 PROFILE ?= profiles/default.yaml
@@ -21,7 +22,7 @@ build: deps
 run: build
 	./build/release/app/gatehouse $(PROFILE)
 
-test: test-asan test-headless fuzz
+test: test-asan fuzz
 
 test-ci: deps
 	cmake --preset ci >/dev/null
@@ -33,7 +34,7 @@ test-asan: deps
 	cmake --build --preset asan-ubsan -j $(JOBS)
 	ctest --preset asan-ubsan -j 2
 
-# The other suites ran on the same engine code in the asan build already.
+# A build with the UI switched off; `make test` covers this with gatehouse-headless instead.
 HEADLESS_TESTS = tst_commands tst_proxy_round_trip
 test-headless: deps
 	cmake --preset headless >/dev/null
