@@ -23,9 +23,10 @@ namespace gatehouse::engine {
 using RedisReplyHandler = std::function<void(std::optional<RedisValue>)>;
 
 // One hiredis asynchronous connection, driven by the event loop of the thread it lives on: two
-// QSocketNotifiers stand in for hiredis' event-library hooks (its adapters/qt.h needs moc on a
-// system header and deletes a notifier from inside its own signal), so the worker's epoll
-// dispatcher runs it like a client socket. hiredis 0.14 has no timeouts of its own: one timer
+// QSocketNotifiers stand in for hiredis' event-library hooks, so the worker's epoll dispatcher
+// runs it like a client socket. (hiredis 0.14's adapters/qt.h does not work with Qt 6: it
+// connects to activated(int), a signal Qt 6 no longer has, needs moc on a system header, deletes a
+// notifier from inside its own signal, and would let a write raise SIGPIPE.) hiredis 0.14 has no timeouts of its own: one timer
 // watches the oldest deadline, and a call Redis leaves unanswered past it drops the connection,
 // which answers every waiting call with nothing (the next call that may try connects again).
 class RedisConnection final : public QObject
