@@ -8,7 +8,7 @@
 #include <QString>
 
 #include "engine/auth/JwtVerifier.h"
-#include "engine/auth/RevocationStore.h"
+#include "engine/auth/RedisRevocationStore.h"
 #include "engine/profile/Profile.h"
 
 namespace gatehouse::engine {
@@ -34,7 +34,7 @@ struct JwtAuthConfig
     QString jwksUrl; // set when the keys come from an http(s) JWK Set, fetched in the background
     // `revocation_store: redis://…`: revocations shared with other gateways; null for `local`
     // (the gateway's own list, which every JWT route consults anyway).
-    std::shared_ptr<RevocationStore> sharedRevocations;
+    std::shared_ptr<RedisRevocationStore> sharedRevocations;
 };
 
 // `previous` (the same profile in the running snapshot) lends its fetched JWKS keys when the

@@ -28,18 +28,21 @@ bool RedisRevocationStore::revoke(const RevocationEntry &entry, qint64 nowSecond
     const QByteArray key = keyFor(entry.id);
     const QByteArray until = QByteArray::number(entry.untilSeconds);
     const bool forever = entry.untilSeconds == std::numeric_limits<qint64>::max();
-    const auto reply = forever ? m_client.command({ "SET", key, "1" }) : m_client.command({ "SET", key, "1", "EXAT", until });
+    QString problem;
+    const auto reply = forever ? m_client.commandBlocking({ "SET", key, "1" }, &problem)
+                               : m_client.commandBlocking({ "SET", key, "1", "EXAT", until }, &problem);
     if (!reply) {
-        *error = QStringLiteral("revocation store %1 is unavailable").arg(m_client.url());
+        *error = QStringLiteral("revocation store %1 is unavailable: %2").arg(m_client.url(), problem);
         return false;
     }
     return true;
 }
 
-bool RedisRevocationStore::isRevoked(const QByteArray &id, qint64)
+bool RedisRevocationStore::isRevoked(const QByteArray &id, std::function<void(bool revoked)> answer)
 {
-    const auto reply = m_client.command({ "EXISTS", keyFor(id) });
-    return reply && reply->type == RedisValue::Type::Integer && reply->integer == 1;
+    return m_client.command({ "EXISTS", keyFor(id) }, [answer = std::move(answer)](std::optional<RedisValue> reply) {
+        answer(reply && reply->type == RedisValue::Type::Integer && reply->integer == 1);
+    });
 }
 
 } // namespace gatehouse::engine

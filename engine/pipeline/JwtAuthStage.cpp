@@ -108,34 +108,47 @@ JwtVerdict JwtAuthStage::verify(const JwtAuthConfig &auth, const QByteArray &tok
     return verdict;
 }
 
-bool JwtAuthStage::isRevoked(const RequestContext &ctx, const JwtAuthConfig &auth, const QByteArray &token,
-                             const QJsonObject &claims, qint64 now)
+JwtAuthStage::Revocation JwtAuthStage::revocation(RequestContext &ctx, const JwtAuthConfig &auth, const QByteArray &token,
+                                                  const QJsonObject &claims, qint64 now)
 {
     RevocationList &local = *ctx.config->revocations;
     const bool anyLocal = local.size() > 0;
     if (!anyLocal && !auth.sharedRevocations) {
-        return false;
+        return Revocation::No;
     }
     const QByteArray id = revocationEntryFor(claims, token).id;
     if (anyLocal && local.isRevoked(id, now)) {
-        return true;
+        return Revocation::Yes;
     }
     if (!auth.sharedRevocations) {
-        return false;
+        return Revocation::No;
     }
     const QByteArray memoKey = id + '@' + QByteArray::number(quintptr(auth.sharedRevocations.get()));
     const qint64 nowMs = steadyNowMs();
     if (m_notRevokedUntilMs.value(memoKey) > nowMs) {
-        return false;
+        return Revocation::No;
     }
-    if (auth.sharedRevocations->isRevoked(id, now)) {
-        return true;
+    if (!ctx.storeAnswers) {
+        ctx.storeAnswers = std::make_shared<StoreAnswers>();
+    }
+    if (!ctx.storeAnswers->revoked) {
+        const bool asking = auth.sharedRevocations->isRevoked(id, [answers = ctx.storeAnswers, resume = ctx.resume](bool revoked) {
+            answers->revoked = revoked;
+            resume();
+        });
+        if (asking) {
+            return Revocation::Asking;
+        }
+        ctx.storeAnswers->revoked = false; // Redis cannot be asked now: not revoked, as the store says
+    }
+    if (*ctx.storeAnswers->revoked) {
+        return Revocation::Yes;
     }
     if (m_notRevokedUntilMs.size() >= kMaxVerifiedTokens) {
         m_notRevokedUntilMs.clear();
     }
     m_notRevokedUntilMs.insert(memoKey, nowMs + kSharedRevocationRecheckMs);
-    return false;
+    return Revocation::No;
 }
 
 StageResult JwtAuthStage::onRequest(RequestContext &ctx)
@@ -150,8 +163,16 @@ StageResult JwtAuthStage::onRequest(RequestContext &ctx)
     }
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     JwtVerdict verdict = verify(auth, token, now);
-    if (verdict.ok() && isRevoked(ctx, auth, token, verdict.claims, now)) {
-        verdict.failure = JwtFailure::Revoked;
+    if (verdict.ok()) {
+        switch (revocation(ctx, auth, token, verdict.claims, now)) {
+        case Revocation::Asking:
+            return StageResult::Pause; // runs again, from the token on, with the answer
+        case Revocation::Yes:
+            verdict.failure = JwtFailure::Revoked;
+            break;
+        case Revocation::No:
+            break;
+        }
     }
     if (!verdict.ok()) {
         return unauthorized(ctx, verdict.failure);

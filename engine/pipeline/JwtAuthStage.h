@@ -20,7 +20,8 @@ namespace gatehouse::engine {
 // entry holds only if the same verifier with the same keys would check it now: a reload or a
 // JWKS refresh starts afresh. GATEHOUSE_JWT_CACHE=0 turns it off (to measure verification).
 // Revocations in a shared store (Redis) are asked about at most once a second per token, so a
-// revocation made on another gateway takes effect here within a second.
+// revocation made on another gateway takes effect here within a second. Asking pauses the
+// request; the stage runs again with the answer in ctx.storeAnswers.
 class JwtAuthStage final : public Stage
 {
 public:
@@ -36,8 +37,9 @@ private:
         QJsonObject claims;
     };
     JwtVerdict verify(const JwtAuthConfig &auth, const QByteArray &token, qint64 now);
-    bool isRevoked(const RequestContext &ctx, const JwtAuthConfig &auth, const QByteArray &token, const QJsonObject &claims,
-                   qint64 now);
+    enum class Revocation { No, Yes, Asking };
+    Revocation revocation(RequestContext &ctx, const JwtAuthConfig &auth, const QByteArray &token, const QJsonObject &claims,
+                          qint64 now);
 
     bool m_cacheEnabled = true;
     QHash<QByteArray, Verified> m_verified;

@@ -58,13 +58,30 @@ StageResult RateLimitStage::onRequest(RequestContext &ctx)
     if (!ctx.route || ctx.route->rateLimits.isEmpty()) {
         return StageResult::Continue;
     }
+    if (!ctx.storeAnswers) {
+        ctx.storeAnswers = std::make_shared<StoreAnswers>();
+    }
+    QList<std::optional<RateLimitDecision>> &decisions = ctx.storeAnswers->rateLimits;
+    decisions.resize(ctx.route->rateLimits.size());
     const qint64 now = steadyNowNs();
     std::optional<RateLimitDecision> tightest;
-    for (const RouteRateLimit &limit : ctx.route->rateLimits) {
+    for (qsizetype i = 0; i < ctx.route->rateLimits.size(); ++i) {
+        const RouteRateLimit &limit = ctx.route->rateLimits[i];
         if ((limit.key == RouteRateLimit::Key::Consumer) != (m_phase == Phase::AfterAuth)) {
             continue; // the other run's
         }
-        const RateLimitDecision decision = limit.store->check(limit.limit, bucketKey(limit, ctx), now);
+        // Each limit counts the request once: after a pause the decisions so far are kept.
+        if (!decisions[i]) {
+            decisions[i] = limit.store->check(limit.limit, bucketKey(limit, ctx), now,
+                                              [answers = ctx.storeAnswers, i, resume = ctx.resume](const RateLimitDecision &answer) {
+                                                  answers->rateLimits[i] = answer;
+                                                  resume();
+                                              });
+            if (!decisions[i]) {
+                return StageResult::Pause; // a shared store asks; this stage runs again with its answer
+            }
+        }
+        const RateLimitDecision &decision = *decisions[i];
         if (decision.outcome == RateLimitDecision::Outcome::Unavailable) {
             if (!limit.failClosed) {
                 continue; // fail open: the store logs its outage once per backoff

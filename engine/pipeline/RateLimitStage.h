@@ -13,6 +13,10 @@ namespace gatehouse::engine {
 // verification, so a flood of invalid tokens is throttled and costs no signature checks;
 // `consumer` limits after it, when the token's subject is known. The second run keeps the
 // headers of the first unless one of its limits is tighter.
+//
+// A shared store (Redis) answers later: the stage pauses for it, one limit at a time, and when
+// the answer is in ctx.storeAnswers it runs again, counting only the limits not yet decided. The
+// local store answers at once and never pauses.
 class RateLimitStage final : public Stage
 {
 public:

@@ -18,6 +18,15 @@
 
 namespace gatehouse::engine {
 
+// What shared stores (Redis) answered while a stage paused for them: by index in the route's
+// rate_limit list, and the shared revocation check. The store's callback holds it too, so an
+// answer that comes after the connection closed writes here and nowhere else.
+struct StoreAnswers
+{
+    QList<std::optional<RateLimitDecision>> rateLimits;
+    std::optional<bool> revoked;
+};
+
 // Everything the pipeline knows about one request. Stages read the request and fill in
 // decisions; a stage that answers fills `response` and returns StageResult::Respond.
 struct RequestContext
@@ -41,6 +50,7 @@ struct RequestContext
     QByteArray authOutcome; // "ok" or why the token was refused; empty on public routes
     bool rateLimited = false;
     std::optional<RateLimitDecision> rateLimitShown; // what RateLimit-* says so far (two stage runs)
+    std::shared_ptr<StoreAnswers> storeAnswers; // made by the first stage that asks a shared store
 
     const CompiledRoute *route = nullptr;
     const CompiledUpstream *upstream = nullptr; // the canary's when the canary serves

@@ -26,7 +26,11 @@ public:
     static constexpr qint64 kSweepIntervalNs = 10'000'000'000;
 
     explicit LocalRateLimitStore(qsizetype maxEntries = 1 << 17);
-    RateLimitDecision check(const RateLimit &limit, QByteArrayView key, qint64 nowNs) override;
+    RateLimitDecision check(const RateLimit &limit, QByteArrayView key, qint64 nowNs);
+    std::optional<RateLimitDecision> check(const RateLimit &limit, QByteArrayView key, qint64 nowNs, const Answer &) override
+    {
+        return check(limit, key, nowNs);
+    }
     // Entries held now, over all shards (for tests and status pages).
     qsizetype size() const;
 

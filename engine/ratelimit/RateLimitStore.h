@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include <QByteArray>
 #include <QByteArrayView>
 
@@ -22,11 +25,18 @@ struct RateLimit
 class RateLimitStore
 {
 public:
+    using Answer = std::function<void(const RateLimitDecision &)>;
     virtual ~RateLimitStore() = default;
     // Counts one request for `key` (a consumer, an address, a header value...) against
     // `limit`. `nowNs` is the caller's steady clock; a store shared between gateways may use
     // a clock of its own instead (see RedisRateLimitStore).
-    virtual RateLimitDecision check(const RateLimit &limit, QByteArrayView key, qint64 nowNs) = 0;
+    //
+    // The decision, when the store has it at once: always in process, and Outcome::Unavailable
+    // from a shared store that cannot be asked now. Otherwise nothing: the store asked, and
+    // `later` gets the decision afterwards, once, on this thread (whose event loop must run).
+    // `later` may outlive the caller's request, so it holds what it writes to.
+    virtual std::optional<RateLimitDecision> check(const RateLimit &limit, QByteArrayView key, qint64 nowNs,
+                                                   const Answer &later) = 0;
 };
 
 } // namespace gatehouse::engine

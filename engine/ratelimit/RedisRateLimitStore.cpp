@@ -42,6 +42,22 @@ redis.call('PEXPIRE', KEYS[1], string.format('%d', math.floor(used / 1000000) + 
 return {1, backlog}
 )lua";
 
+RateLimitDecision decisionFrom(const Gcra &gcra, const std::optional<RedisValue> &reply)
+{
+    const bool wellFormed = reply && reply->type == RedisValue::Type::Array && reply->elements.size() == 2
+        && reply->elements[0].type == RedisValue::Type::Integer && reply->elements[1].type == RedisValue::Type::Integer;
+    if (!wellFormed) {
+        RateLimitDecision unavailable;
+        unavailable.outcome = RateLimitDecision::Outcome::Unavailable;
+        unavailable.limit = gcra.limit();
+        return unavailable;
+    }
+    // The script applied the same arithmetic; replaying it on the backlog gives the headers.
+    const RateLimitDecision decision = gcra.check(reply->elements[1].integer, 0).decision;
+    Q_ASSERT(decision.allowed() == (reply->elements[0].integer == 1));
+    return decision;
+}
+
 } // namespace
 
 RedisRateLimitStore::RedisRateLimitStore(const QString &url, std::chrono::milliseconds timeout)
@@ -50,27 +66,23 @@ RedisRateLimitStore::RedisRateLimitStore(const QString &url, std::chrono::millis
 {
 }
 
-RateLimitDecision RedisRateLimitStore::check(const RateLimit &limit, QByteArrayView key, qint64)
+std::optional<RateLimitDecision> RedisRateLimitStore::check(const RateLimit &limit, QByteArrayView key, qint64,
+                                                            const Answer &later)
 {
     Q_ASSERT(!limit.id.contains('\0'));
     QByteArray redisKey;
     redisKey.reserve(kKeyPrefix.size() + limit.id.size() + 1 + key.size());
     redisKey.append(kKeyPrefix).append(limit.id).append('\0').append(key);
-    const QByteArray interval = QByteArray::number(limit.gcra.intervalNs());
-    const QByteArray tolerance = QByteArray::number(limit.gcra.toleranceNs());
-    const std::optional<RedisValue> reply = m_client.script(m_script, { redisKey, interval, tolerance }, 1);
-    const bool wellFormed = reply && reply->type == RedisValue::Type::Array && reply->elements.size() == 2
-        && reply->elements[0].type == RedisValue::Type::Integer && reply->elements[1].type == RedisValue::Type::Integer;
-    if (!wellFormed) {
-        RateLimitDecision unavailable;
-        unavailable.outcome = RateLimitDecision::Outcome::Unavailable;
-        unavailable.limit = limit.gcra.limit();
-        return unavailable;
+    std::vector<QByteArray> keysAndArgs { redisKey, QByteArray::number(limit.gcra.intervalNs()),
+                                          QByteArray::number(limit.gcra.toleranceNs()) };
+    // The answer may come after this store is gone (a reload): it keeps a copy of the GCRA.
+    const bool asked = m_client.script(m_script, std::move(keysAndArgs), 1, [gcra = limit.gcra, later](std::optional<RedisValue> reply) {
+        later(decisionFrom(gcra, reply));
+    });
+    if (!asked) {
+        return decisionFrom(limit.gcra, std::nullopt);
     }
-    // The script applied the same arithmetic; replaying it on the backlog gives the headers.
-    const RateLimitDecision decision = limit.gcra.check(reply->elements[1].integer, 0).decision;
-    Q_ASSERT(decision.allowed() == (reply->elements[0].integer == 1));
-    return decision;
+    return std::nullopt;
 }
 
 } // namespace gatehouse::engine

@@ -19,14 +19,16 @@ namespace gatehouse::engine {
 // The caller's nowNs is therefore ignored. Keys carry a PEXPIRE at their TAT, so an idle key
 // vanishes exactly when its bucket is full again.
 //
-// Timeouts, backoff and connections are RedisClient's: when Redis cannot answer in time the
-// check returns Outcome::Unavailable and the caller fails open or closed.
+// Timeouts, backoff and connections are RedisClient's: the check answers later, on the calling
+// worker's loop; Outcome::Unavailable when Redis cannot answer in time (or at once while the
+// client backs off), and the caller fails open or closed.
 class RedisRateLimitStore final : public RateLimitStore
 {
 public:
     explicit RedisRateLimitStore(const QString &url, std::chrono::milliseconds timeout = RedisClient::kDefaultTimeout);
 
-    RateLimitDecision check(const RateLimit &limit, QByteArrayView key, qint64 nowNs) override;
+    std::optional<RateLimitDecision> check(const RateLimit &limit, QByteArrayView key, qint64 nowNs,
+                                           const Answer &later) override;
     const RedisClient &client() const { return m_client; }
 
 private:

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -8,92 +7,60 @@
 #include <vector>
 
 #include <QByteArray>
-#include <QByteArrayView>
-#include <QList>
+#include <QHash>
 #include <QString>
+
+#include "engine/redis/RedisConnection.h"
+#include "engine/redis/RedisEndpoint.h"
+#include "engine/redis/RedisValue.h"
+
+class QThread;
 
 namespace gatehouse::engine {
 
-// A Redis reply, as plain values (hiredis stays in the .cpp).
-struct RedisValue
-{
-    enum class Type { Nil, Integer, String, Status, Array };
-    Type type = Type::Nil;
-    qint64 integer = 0;
-    QByteArray text; // String and Status
-    QList<RedisValue> elements; // Array
-};
-
-// A Lua script and its SHA1, computed once.
-struct RedisScript
-{
-    explicit RedisScript(QByteArray text);
-    QByteArray source;
-    QByteArray sha;
-};
-
-// A small synchronous Redis client for the request path, shared by every worker thread
-// (`redis://HOST:PORT[/DB]`, as the profile validates it).
+// A small Redis client for the request path, shared by every worker thread. Calls never block:
+// each thread that calls gets a hiredis asynchronous connection of its own, driven by that
+// thread's event loop, and the answer comes back on that thread within `timeout`. When Redis
+// cannot answer in time, or answers with an error, the answer is nothing and the client backs
+// off (RedisEndpoint): meanwhile calls are refused at once.
 //
-// A call never blocks longer than `timeout` (connect and commands together). When Redis cannot
-// answer in time, or answers with an error, the call returns nothing and the client backs off
-// (100 ms doubling to 2 s): meanwhile calls return nothing at once and one call per period tries
-// again, so an outage costs one timeout per period, not one per request. The outage and the
-// recovery are logged once each.
-//
-// Connections come from a pool owned by the client, taken for one call and put back: at most one
-// per thread calling at the same time, so in practice one per worker, all closed with the client
-// (a reload that drops it leaves no connection behind, which a thread_local would).
+// The connections are the client's and go with it (a reload that drops it leaves none behind,
+// which thread_local connections would): each is deleted on its own thread, or at once when that
+// thread has ended.
 class RedisClient final
 {
 public:
     static constexpr std::chrono::milliseconds kDefaultTimeout { 200 };
 
     // `purpose` names the client in log lines ("rate-limit store"). An invalid URL makes every
-    // call return nothing.
+    // call fail.
     RedisClient(const QString &url, QString purpose, std::chrono::milliseconds timeout = kDefaultTimeout);
     ~RedisClient();
     RedisClient(const RedisClient &) = delete;
     RedisClient &operator=(const RedisClient &) = delete;
 
-    // One command, e.g. {"EXISTS", key}.
-    std::optional<RedisValue> command(const std::vector<QByteArrayView> &args);
-    // A Lua script with its keys and arguments: EVALSHA, and EVAL when Redis does not have it
-    // (NOSCRIPT: restarted or flushed since), on one connection within one deadline.
-    std::optional<RedisValue> script(const RedisScript &script, const std::vector<QByteArrayView> &keysAndArgs, int keyCount);
-    const QString &url() const { return m_url; }
-    const QString &purpose() const { return m_purpose; }
+    // One command, e.g. {"EXISTS", key}, on this thread's connection; the thread must run an event
+    // loop. False when it was not sent (backing off, no connection): the caller goes on without
+    // an answer, and `done` is never called. Otherwise `done` runs later on this thread, once.
+    bool command(std::vector<QByteArray> args, RedisReplyHandler done);
+    // A Lua script with its keys and arguments: EVALSHA, then EVAL on NOSCRIPT. As command().
+    bool script(const RedisScript &script, std::vector<QByteArray> keysAndArgs, int keyCount, RedisReplyHandler done);
+    // Blocking, for what is never on a worker's request path (the admin API's revocations): a
+    // connection of its own for one command, each step within the timeout. `error` says why not.
+    std::optional<RedisValue> commandBlocking(const std::vector<QByteArray> &args, QString *error) const;
+
+    const QString &url() const { return m_endpoint->url(); }
+    const QString &purpose() const { return m_endpoint->purpose(); }
     // False from a failed call until a call succeeds again; then lastError() says what failed.
-    bool available() const { return m_valid && m_retryAtNs.load(std::memory_order_acquire) == 0; }
-    QString lastError() const;
+    bool available() const { return m_endpoint->available(); }
+    QString lastError() const { return m_endpoint->lastError(); }
 
 private:
-    struct Connection; // a hiredis context
-    template<typename Call>
-    std::optional<RedisValue> run(const Call &call);
-    bool mayTry(qint64 nowNs);
-    std::unique_ptr<Connection> takeIdle();
-    std::unique_ptr<Connection> connect(qint64 deadlineNs, QString *error);
-    void giveBack(std::unique_ptr<Connection> connection);
-    void markFailure(const QString &error);
-    void markSuccess();
+    bool send(std::vector<QByteArray> args, QByteArray scriptSource, RedisReplyHandler done);
 
-    QString m_url; // for log lines; never holds credentials (the profile refuses them)
-    QString m_purpose;
-    QByteArray m_host;
-    int m_port = 0;
-    int m_db = 0;
-    bool m_valid = false;
-    qint64 m_timeoutNs;
-
-    std::mutex m_poolMutex;
-    std::vector<std::unique_ptr<Connection>> m_idle; // guarded by m_poolMutex
-
-    // 0 while Redis answers; else steady ns before which calls do not try (see mayTry).
-    std::atomic<qint64> m_retryAtNs { 0 };
-    mutable std::mutex m_backoffMutex;
-    qint64 m_backoffNs = 0; // guarded by m_backoffMutex
-    QString m_lastError; // guarded by m_backoffMutex
+    std::shared_ptr<RedisEndpoint> m_endpoint;
+    std::mutex m_mutex;
+    QHash<QThread *, RedisConnection *> m_connections; // guarded by m_mutex
 };
 
 } // namespace gatehouse::engine

@@ -112,6 +112,12 @@ public:
         m_socket.write(bytes);
         m_socket.waitForBytesWritten(3000);
     }
+    // Whether any of a response has come yet (without waiting for it).
+    bool hasPendingData()
+    {
+        m_socket.waitForReadyRead(0);
+        return !m_buffer.isEmpty() || m_socket.bytesAvailable() > 0;
+    }
     // The next response, interim ones included; nullopt on timeout or close.
     std::optional<HttpResponse> read(int timeoutMs = 5000, bool headRequest = false)
     {

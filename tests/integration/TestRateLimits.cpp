@@ -1,11 +1,13 @@
 // Rate limits end to end through `gatehouse serve` (SPEC §3, §6): exact counts at the boundary
 // with the RateLimit-* headers, buckets per key, several limits on one route, no over-admission
 // with both workers hammering one key, and the Redis store shared by two gateway processes,
-// failing open or closed when Redis is unreachable; limits that need no token run before JWT
-// verification (invalid tokens are throttled too), consumer limits after it.
+// failing open or closed when Redis is unreachable, and never blocking the worker while Redis is
+// stalled; limits that need no token run before JWT verification (invalid tokens are throttled
+// too), consumer limits after it.
 
 #include <atomic>
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QTemporaryDir>
 #include <QTest>
@@ -31,6 +33,7 @@ private Q_SLOTS:
     void twoWorkersNeverOverAdmit();
     void redisSharedByTwoGateways();
     void redisUnreachableFailsOpenOrClosed();
+    void stalledRedisBlocksNoOtherRoute();
 
 private:
     QByteArray profileWith(const QByteArray &limitsAndRoutes) const;
@@ -336,3 +339,61 @@ rate_limits:
 
 QTEST_GUILESS_MAIN(TestRateLimits)
 #include "TestRateLimits.moc"
+
+// Redis stopped (SIGSTOP) under a gateway with one worker thread (its only CPU, so Qt's ideal
+// thread count is one): while a Redis-limited request waits out its 200 ms deadline, requests on
+// a plain route of the same worker are answered as usual. A worker blocked on Redis would hold
+// the first of them until the deadline; here each is answered well within it (150 ms leaves
+// room for an ASan build on a busy machine), several before the limited request is answered,
+// which then fails closed.
+void TestRateLimits::stalledRedisBlocksNoOtherRoute()
+{
+    RedisServer redis;
+    QVERIFY(redis.start(deadPort()));
+    QByteArray limits = R"(routes:
+  - { name: plain, match: { path: /plain }, upstream: echo }
+  - { name: limited, match: { path: /limited }, upstream: echo, rate_limit: [in-redis] }
+rate_limits:
+  - { name: in-redis, requests: 1000, per: 1m, key: ip, store: "@R@", fail: closed }
+)";
+    limits.replace("@R@", redis.url().toLatin1());
+    const QString path = writeFile(m_dir, QStringLiteral("one-worker.yaml"), profileWith(limits));
+    GatehouseProcess gateway;
+    QVERIFY2(gateway.startServeUnder(QStringLiteral("taskset -cp 0 $$ >/dev/null"), path), gateway.stderrText().constData());
+    QVERIFY2(gateway.waitForStderr("running with 1 workers"), gateway.stderrText().constData());
+    RawConnection limited;
+    RawConnection plain;
+    QVERIFY(limited.open(gateway.port()));
+    QVERIFY(plain.open(gateway.port()));
+    auto response = limited.roundTrip("GET", "/limited");
+    QVERIFY(response);
+    QCOMPARE(response->status, 200); // the worker's Redis connection is up
+    QCOMPARE(plain.roundTrip("GET", "/plain").value_or(HttpResponse {}).status, 200);
+
+    redis.pause();
+    QElapsedTimer waiting;
+    waiting.start();
+    limited.send("GET /limited HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    int answeredMeanwhile = 0;
+    qint64 slowestMs = 0;
+    while (waiting.elapsed() < 150) {
+        QElapsedTimer one;
+        one.start();
+        response = plain.roundTrip("GET", "/plain");
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        slowestMs = std::max(slowestMs, one.elapsed());
+        answeredMeanwhile += limited.hasPendingData() ? 0 : 1;
+    }
+    response = limited.read();
+    const qint64 limitedMs = waiting.elapsed();
+    qInfo("%d plain requests answered while the limited one waited; slowest %lld ms; limited answered after %lld ms",
+          answeredMeanwhile, slowestMs, limitedMs);
+    QVERIFY(response);
+    QCOMPARE(response->status, 503);
+    QCOMPARE(errorOf(*response), QStringLiteral("rate_limit_unavailable"));
+    QVERIFY2(limitedMs >= 190, "the limited request waits for Redis until the deadline");
+    QVERIFY2(slowestMs < 150, "a plain request waited on Redis");
+    QVERIFY(answeredMeanwhile >= 2);
+    redis.resume();
+}

@@ -2,13 +2,14 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
-#include <thread>
 #include <vector>
 
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QProcess>
+#include <QThread>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -92,15 +93,28 @@ private:
     QTcpSocket m_socket;
 };
 
+// One check, waiting on this thread's event loop for the store's answer (always within its
+// timeout).
+RateLimitDecision checkNow(RedisRateLimitStore &store, const RateLimit &limit, QByteArrayView key)
+{
+    auto answer = std::make_shared<std::optional<RateLimitDecision>>();
+    *answer = store.check(limit, key, 0, [answer](const RateLimitDecision &decision) { *answer = decision; });
+    const QDeadlineTimer deadline(5'000);
+    while (!*answer && !deadline.hasExpired()) {
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    return answer->value_or(RateLimitDecision {});
+}
+
 // The first answer that is not Unavailable, asking every 20 ms for up to `timeoutMs`. (Not
 // QTRY_*: it evaluates its expression again after success, and every check counts.)
 RateLimitDecision firstAnswer(RedisRateLimitStore &store, const RateLimit &limit, QByteArrayView key, int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);
-    RateLimitDecision decision = store.check(limit, key, 0);
+    RateLimitDecision decision = checkNow(store, limit, key);
     while (decision.outcome == Outcome::Unavailable && !deadline.hasExpired()) {
         QTest::qWait(20);
-        decision = store.check(limit, key, 0);
+        decision = checkNow(store, limit, key);
     }
     return decision;
 }
@@ -124,17 +138,17 @@ private Q_SLOTS:
         RedisRateLimitStore store(m_redis.url());
         const RateLimit limit { "boundary/5ps", Gcra(5, 1s, 0) };
         for (int i = 1; i <= 5; ++i) {
-            const RateLimitDecision decision = store.check(limit, "alice", 0);
+            const RateLimitDecision decision = checkNow(store, limit, "alice");
             QCOMPARE(decision.outcome, Outcome::Allowed);
             QCOMPARE(decision.limit, 5);
             QCOMPARE(decision.remaining, 5 - i);
             QCOMPARE(decision.resetSeconds, i < 5 ? 0 : 1);
         }
-        const RateLimitDecision sixth = store.check(limit, "alice", 0);
+        const RateLimitDecision sixth = checkNow(store, limit, "alice");
         QCOMPARE(sixth.outcome, Outcome::Limited);
         QCOMPARE(sixth.remaining, 0);
         QCOMPARE(sixth.resetSeconds, 1);
-        QCOMPARE(store.check(limit, "bob", 0).remaining, 4);
+        QCOMPARE(checkNow(store, limit, "bob").remaining, 4);
 
         // The key expires when the bucket is full again: 1 s after now, at most.
         RawRedis raw(m_redis.port());
@@ -146,7 +160,7 @@ private Q_SLOTS:
     {
         RedisRateLimitStore store(m_redis.url());
         const RateLimit limit { "vanish/20ps", Gcra(20, 1s, 0) }; // full again 50 ms after a request
-        QVERIFY(store.check(limit, "carol", 0).allowed());
+        QVERIFY(checkNow(store, limit, "carol").allowed());
         RawRedis raw(m_redis.port());
         QCOMPARE(raw.command({ "EXISTS", redisKey(limit.id, "carol") }), ":1");
         QTRY_COMPARE_WITH_TIMEOUT(raw.command({ "EXISTS", redisKey(limit.id, "carol") }), QByteArray(":0"), 2'000);
@@ -160,7 +174,7 @@ private Q_SLOTS:
         const RateLimit limit { "shared/10per10s", Gcra(10, 10s, 0) };
         int admitted = 0;
         for (int i = 0; i < 20; ++i) {
-            const RateLimitDecision decision = (i % 2 ? second : first).check(limit, "dave", 0);
+            const RateLimitDecision decision = checkNow(i % 2 ? second : first, limit, "dave");
             QVERIFY(decision.outcome != Outcome::Unavailable);
             if (decision.allowed()) {
                 ++admitted;
@@ -179,19 +193,21 @@ private Q_SLOTS:
         std::atomic<int> unavailable { 0 };
         QElapsedTimer elapsed;
         elapsed.start();
-        std::vector<std::thread> gateways;
+        // Threads with event loops, as workers have: the store answers on the asking thread's loop.
+        std::vector<std::unique_ptr<QThread>> gateways;
         for (int i = 0; i < 2; ++i) {
-            gateways.emplace_back([&] {
+            gateways.emplace_back(QThread::create([&] {
                 RedisRateLimitStore store(m_redis.url());
                 while (elapsed.elapsed() < 300) {
-                    const RateLimitDecision decision = store.check(limit, "erin", 0);
+                    const RateLimitDecision decision = checkNow(store, limit, "erin");
                     admitted += decision.allowed() ? 1 : 0;
                     unavailable += decision.outcome == Outcome::Unavailable ? 1 : 0;
                 }
-            });
+            }));
+            gateways.back()->start();
         }
-        for (std::thread &gateway : gateways) {
-            gateway.join();
+        for (const std::unique_ptr<QThread> &gateway : gateways) {
+            gateway->wait();
         }
         // +1: Redis's clock and ours measure slightly different spans.
         const qint64 bound = limit.gcra.limit() + elapsed.nsecsElapsed() / limit.gcra.intervalNs() + 1;
@@ -206,19 +222,19 @@ private Q_SLOTS:
     {
         RedisRateLimitStore store(m_redis.url());
         const RateLimit limit { "flush/3per10s", Gcra(3, 10s, 0) };
-        QCOMPARE(store.check(limit, "frank", 0).remaining, 2);
+        QCOMPARE(checkNow(store, limit, "frank").remaining, 2);
         RawRedis raw(m_redis.port());
         QCOMPARE(raw.command({ "SCRIPT", "FLUSH" }), "+OK");
-        QCOMPARE(store.check(limit, "frank", 0).remaining, 1);
-        QCOMPARE(store.check(limit, "frank", 0).remaining, 0);
-        QCOMPARE(store.check(limit, "frank", 0).outcome, Outcome::Limited);
+        QCOMPARE(checkNow(store, limit, "frank").remaining, 1);
+        QCOMPARE(checkNow(store, limit, "frank").remaining, 0);
+        QCOMPARE(checkNow(store, limit, "frank").outcome, Outcome::Limited);
     }
 
     void selectsTheDatabase()
     {
         RedisRateLimitStore store(m_redis.url(QStringLiteral("3")));
         const RateLimit limit { "db/1ps", Gcra(1, 1s, 0) };
-        QVERIFY(store.check(limit, "grace", 0).allowed());
+        QVERIFY(checkNow(store, limit, "grace").allowed());
         RawRedis raw(m_redis.port());
         QCOMPARE(raw.command({ "EXISTS", redisKey(limit.id, "grace") }), ":0");
         QCOMPARE(raw.command({ "SELECT", "3" }), "+OK");
@@ -232,7 +248,7 @@ private Q_SLOTS:
         const RateLimit limit { "nobody/5ps", Gcra(5, 1s, 0) };
         QElapsedTimer elapsed;
         elapsed.start();
-        const RateLimitDecision decision = store.check(limit, "heidi", 0);
+        const RateLimitDecision decision = checkNow(store, limit, "heidi");
         QCOMPARE(decision.outcome, Outcome::Unavailable);
         QCOMPARE(decision.limit, 5);
         QVERIFY(!decision.allowed());
@@ -242,7 +258,7 @@ private Q_SLOTS:
     void unavailableForAnInvalidUrl()
     {
         RedisRateLimitStore store(QStringLiteral("memcached://127.0.0.1:11211"));
-        QCOMPARE(store.check({ "invalid", Gcra(5, 1s, 0) }, "ivan", 0).outcome, Outcome::Unavailable);
+        QCOMPARE(checkNow(store, { "invalid", Gcra(5, 1s, 0) }, "ivan").outcome, Outcome::Unavailable);
     }
 
     // Redis killed: unavailable at once; restarted on the same port: counting again within the
@@ -253,14 +269,14 @@ private Q_SLOTS:
         QVERIFY(redis.start(freeLoopbackPort()));
         RedisRateLimitStore store(redis.url(), std::chrono::milliseconds(kTimeoutMs));
         const RateLimit limit { "restart/5per10s", Gcra(5, 10s, 0) };
-        QCOMPARE(store.check(limit, "judy", 0).remaining, 4);
+        QCOMPARE(checkNow(store, limit, "judy").remaining, 4);
 
         redis.stop();
         QElapsedTimer elapsed;
         elapsed.start();
-        QCOMPARE(store.check(limit, "judy", 0).outcome, Outcome::Unavailable);
+        QCOMPARE(checkNow(store, limit, "judy").outcome, Outcome::Unavailable);
         QVERIFY(elapsed.elapsed() <= kTimeoutMs + kSlackMs);
-        QCOMPARE(store.check(limit, "judy", 0).outcome, Outcome::Unavailable);
+        QCOMPARE(checkNow(store, limit, "judy").outcome, Outcome::Unavailable);
 
         QVERIFY(redis.start(redis.port()));
         const RateLimitDecision back = firstAnswer(store, limit, "judy", 5'000);
@@ -268,42 +284,42 @@ private Q_SLOTS:
         QCOMPARE(back.remaining, 4); // the fresh server starts with a full bucket
     }
 
-    // A restart between two checks closes the pooled connection: the next check notices before
-    // its script ran and uses a new connection, instead of answering Unavailable.
+    // A restart between two checks closes the idle connection: the next check notices before
+    // its script was sent and uses a new connection, instead of answering Unavailable.
     void restartBetweenChecksIsTransparent()
     {
         RedisServer redis;
         QVERIFY(redis.start(freeLoopbackPort()));
         RedisRateLimitStore store(redis.url(), std::chrono::milliseconds(kTimeoutMs));
         const RateLimit limit { "restart/5per10s", Gcra(5, 10s, 0) };
-        QCOMPARE(store.check(limit, "kim", 0).remaining, 4);
+        QCOMPARE(checkNow(store, limit, "kim").remaining, 4);
         redis.stop();
         QVERIFY(redis.start(redis.port()));
-        const RateLimitDecision decision = store.check(limit, "kim", 0);
+        const RateLimitDecision decision = checkNow(store, limit, "kim");
         QCOMPARE(decision.outcome, Outcome::Allowed);
         QCOMPARE(decision.remaining, 4); // a fresh server, and the script sent again (NOSCRIPT)
     }
 
-    // Redis hung (SIGSTOP: connections are accepted but nothing answers): a check gives up
-    // after the timeout, connect and command together, and during the backoff checks do not
-    // wait at all.
+    // Redis hung (SIGSTOP: connections are accepted but nothing answers): a check answers
+    // Unavailable after the timeout, connect and command together, and during the backoff checks
+    // answer at once.
     void unavailableWithinTheTimeoutWhenHung()
     {
         RedisServer redis;
         QVERIFY(redis.start(freeLoopbackPort()));
         const RateLimit limit { "hung/5per10s", Gcra(5, 10s, 0) };
         RedisRateLimitStore pooled(redis.url(), std::chrono::milliseconds(kTimeoutMs));
-        QVERIFY(pooled.check(limit, "mallory", 0).allowed());
+        QVERIFY(checkNow(pooled, limit, "mallory").allowed());
 
         redis.pause();
         QElapsedTimer elapsed;
         elapsed.start();
-        QCOMPARE(pooled.check(limit, "mallory", 0).outcome, Outcome::Unavailable);
+        QCOMPARE(checkNow(pooled, limit, "mallory").outcome, Outcome::Unavailable);
         const qint64 onPooledConnection = elapsed.restart();
-        QCOMPARE(pooled.check(limit, "mallory", 0).outcome, Outcome::Unavailable);
+        QCOMPARE(checkNow(pooled, limit, "mallory").outcome, Outcome::Unavailable);
         const qint64 duringBackoff = elapsed.restart();
         RedisRateLimitStore fresh(redis.url(), std::chrono::milliseconds(kTimeoutMs));
-        QCOMPARE(fresh.check(limit, "mallory", 0).outcome, Outcome::Unavailable);
+        QCOMPARE(checkNow(fresh, limit, "mallory").outcome, Outcome::Unavailable);
         const qint64 onNewConnection = elapsed.elapsed();
         qInfo("pooled %lld ms, during backoff %lld ms, new connection %lld ms", onPooledConnection, duringBackoff,
               onNewConnection);

@@ -69,4 +69,11 @@ StageResult StageHarness::runStage(const char *stage, const QByteArray &rawHead,
     return run(stage);
 }
 
+void StageHarness::countResumes()
+{
+    resumes = 0;
+    m_resumeTarget = std::make_shared<const std::function<void()>>([this] { ++resumes; });
+    ctx.resume = ResumeHandle(m_resumeTarget);
+}
+
 } // namespace gatehouse::engine::testing

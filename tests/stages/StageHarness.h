@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <QByteArray>
@@ -33,6 +34,11 @@ public:
     StageResult run(const char *stage);
     // start() then runUpTo() then run(): the usual one-stage check.
     StageResult runStage(const char *stage, const QByteArray &rawHead, const QByteArray &clientIp = "127.0.0.1");
+    // For a stage that pauses (after start()): ctx.resume counts its calls in `resumes`, until
+    // closeConnection() lets go of what it points to, as a session that ends does.
+    void countResumes();
+    void closeConnection() { m_resumeTarget.reset(); }
+    int resumes = 0;
 
     RequestContext ctx;
     Pipeline pipeline;
@@ -42,6 +48,7 @@ public:
 
 private:
     std::unique_ptr<http::HttpParser> m_parser;
+    std::shared_ptr<const std::function<void()>> m_resumeTarget;
     QString m_error;
 };
 

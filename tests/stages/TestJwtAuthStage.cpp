@@ -1,4 +1,5 @@
-// JwtAuthStage: a route with `auth` needs a valid token; claims become the consumer and headers.
+// JwtAuthStage: a route with `auth` needs a valid token; claims become the consumer and headers;
+// a shared revocation store (a real redis-server) is asked with the request paused.
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -7,9 +8,13 @@
 #include "StageHarness.h"
 #include "StageTests.h"
 #include "engine/auth/JwtMinter.h"
+#include "engine/auth/RevocationList.h"
+#include "tests/support/RedisServer.h"
+#include "tests/support/TestProfiles.h"
 
 using namespace gatehouse::engine;
 using namespace gatehouse::engine::testing;
+using gatehouse::test::RedisServer;
 
 namespace {
 
@@ -107,6 +112,40 @@ private Q_SLOTS:
         StageHarness harness(baseProfile(kRoutes, kJwt));
         QCOMPARE(harness.runStage("jwt_auth", request("/admin", token({ { QStringLiteral("role"), QStringLiteral("admin") } }))),
                  StageResult::Continue);
+    }
+
+    void sharedRevocationPausesUntilRedisAnswers()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start(gatehouse::test::closedLoopbackPort()));
+        QByteArray jwt = kJwt;
+        jwt.replace("issuer: https://auth.test\n", "issuer: https://auth.test\n    revocation_store: \"" + redis.url().toLatin1() + "\"\n");
+        StageHarness harness(baseProfile(kRoutes, jwt));
+        QVERIFY2(harness.error().isEmpty(), qPrintable(harness.error()));
+        const QByteArray revoked = token({ { QStringLiteral("jti"), QStringLiteral("gone") } });
+        QString error;
+        const auto store = harness.config->redisRevocations.value(redis.url());
+        QVERIFY(store);
+        QVERIFY2(store->revoke(revocationEntryFor({ { QStringLiteral("jti"), QStringLiteral("gone") } }, revoked), 0, &error),
+                 qPrintable(error));
+
+        const auto ask = [&harness](const QByteArray &bearer) {
+            harness.start(request("/private", bearer));
+            harness.countResumes();
+            harness.runUpTo("jwt_auth");
+            if (harness.run("jwt_auth") != StageResult::Pause || harness.resumes != 0) {
+                return StageResult::Pause; // it had to ask, and must not resume before pausing
+            }
+            if (!QTest::qWaitFor([&harness] { return harness.resumes == 1; }, 5'000)) {
+                return StageResult::Pause;
+            }
+            return harness.run("jwt_auth");
+        };
+        QCOMPARE(ask(token({ { QStringLiteral("jti"), QStringLiteral("fine") } })), StageResult::Continue);
+        QCOMPARE(harness.ctx.authOutcome, QByteArray("ok"));
+        QCOMPARE(ask(revoked), StageResult::Respond);
+        QCOMPARE(harness.ctx.response.status, 401);
+        QCOMPARE(harness.ctx.authOutcome, QByteArray("revoked"));
     }
 
     void publicRouteIsNotChecked()
