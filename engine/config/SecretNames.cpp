@@ -1,6 +1,7 @@
 #include "SecretNames.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace gatehouse::engine {

@@ -1,8 +1,5 @@
 #include "TrafficEvent.h"
 
-#include <algorithm>
-#include <iterator>
-
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,5 +1,7 @@
 #include "StageHarness.h"
 
+#include <QTest>
+
 #include "engine/config/HostAllowList.h"
 #include "engine/pipeline/RequestIntake.h"
 #include "engine/profile/ProfileReader.h"
@@ -64,7 +66,12 @@ StageResult StageHarness::run(const char *stage)
 StageResult StageHarness::runStage(const char *stage, const QByteArray &rawHead, const QByteArray &clientIp)
 {
     if (!start(rawHead, clientIp) || !runUpTo(stage)) {
-        return StageResult::Pause; // no stage test expects a pause from this: the check fails visibly
+        // Recorded as a failure of the calling test whatever it then compares, so a head that does
+        // not parse, or an earlier stage that answers, can never pass for the stage's own result.
+        QTest::qFail(qPrintable(QStringLiteral("cannot reach stage '%1': the head does not parse or an earlier stage did not continue")
+                                    .arg(QLatin1String(stage))),
+                     __FILE__, __LINE__);
+        return StageResult::Respond;
     }
     return run(stage);
 }

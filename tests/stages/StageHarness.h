@@ -32,7 +32,8 @@ public:
     // Runs every stage before `stage` (each must continue: false otherwise), then `stage`.
     bool runUpTo(const char *stage);
     StageResult run(const char *stage);
-    // start() then runUpTo() then run(): the usual one-stage check.
+    // start() then runUpTo() then run(): the usual one-stage check. When the stage cannot be
+    // reached, the calling test is failed (QTest::qFail).
     StageResult runStage(const char *stage, const QByteArray &rawHead, const QByteArray &clientIp = "127.0.0.1");
     // For a stage that pauses (after start()): ctx.resume counts its calls in `resumes`, until
     // closeConnection() lets go of what it points to, as a session that ends does.
