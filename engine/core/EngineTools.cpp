@@ -16,7 +16,7 @@
 #include "engine/auth/JwtKeyLoader.h"
 #include "engine/auth/JwtMinter.h"
 #include "engine/auth/TestTokenClaims.h"
-#include "engine/http/LocalResponse.h"
+#include "engine/http/HeadWriter.h"
 #include "engine/tls/ListenerTlsLoader.h"
 #include "engine/tls/LocalCa.h"
 #include "engine/tls/TlsWarnings.h"
@@ -117,7 +117,7 @@ QStringList insecureTlsWarnings(const profile::Profile &profile)
 
 QString reasonPhrase(int status)
 {
-    return QString::fromLatin1(engine::reasonPhrase(status));
+    return QString::fromLatin1(engine::http::reasonPhrase(status));
 }
 
 } // namespace gatehouse::engine::tools

@@ -1,11 +1,8 @@
 #include "Tunnel.h"
 
-namespace gatehouse::engine {
+#include "engine/core/FlowControl.h"
 
-namespace {
-// A side stops reading while its peer has this much unsent: memory per tunnel stays bounded.
-constexpr qsizetype kHighWater = 256 * 1024;
-} // namespace
+namespace gatehouse::engine {
 
 Tunnel::Tunnel(net::Socket &client, std::unique_ptr<net::Socket> upstream, QByteArrayView toUpstream,
                QByteArrayView toClient, std::function<void()> ended)

@@ -1,7 +1,7 @@
 #include "Worker.h"
 
 #include "engine/base/Logging.h"
-#include "engine/core/ClientSession.h"
+#include "engine/core/ClientConnection.h"
 #include "engine/net/Socket.h"
 
 namespace gatehouse::engine {
@@ -52,9 +52,9 @@ void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOpt
         }
         socket->startServerTls(session, options->tls);
     }
-    auto session = std::make_unique<ClientSession>(*this, std::move(socket), std::move(options),
-                                                   ClientSession::Clock::now());
-    ClientSession *raw = session.get();
+    auto session = std::make_unique<ClientConnection>(*this, std::move(socket), std::move(options),
+                                                   ClientConnection::Clock::now());
+    ClientConnection *raw = session.get();
     m_sessions.emplace(raw, std::move(session));
 }
 
@@ -78,7 +78,7 @@ void Worker::record(TrafficEvent &&event)
     }
 }
 
-void Worker::sessionClosed(ClientSession *session)
+void Worker::sessionClosed(ClientConnection *session)
 {
     m_closedSessions.push_back(session);
     m_activeConnections->fetch_sub(1, std::memory_order_relaxed);
@@ -89,7 +89,7 @@ void Worker::sessionClosed(ClientSession *session)
     }
 }
 
-void Worker::resumeLater(ClientSession *session)
+void Worker::resumeLater(ClientConnection *session)
 {
     if (m_yielded.empty()) {
         QMetaObject::invokeMethod(this, &Worker::resumeYielded, Qt::QueuedConnection);
@@ -99,9 +99,9 @@ void Worker::resumeLater(ClientSession *session)
 
 void Worker::resumeYielded()
 {
-    std::vector<ClientSession *> yielded;
+    std::vector<ClientConnection *> yielded;
     yielded.swap(m_yielded);
-    for (ClientSession *session : yielded) {
+    for (ClientConnection *session : yielded) {
         // A session may have closed (and been reaped) since it yielded.
         if (m_sessions.find(session) != m_sessions.end() && !session->isClosed()) {
             session->resume();
@@ -112,9 +112,9 @@ void Worker::resumeYielded()
 void Worker::reap()
 {
     m_reapScheduled = false;
-    std::vector<ClientSession *> closed;
+    std::vector<ClientConnection *> closed;
     closed.swap(m_closedSessions);
-    for (ClientSession *session : closed) {
+    for (ClientConnection *session : closed) {
         m_sessions.erase(session);
     }
     if (m_draining && m_sessions.empty()) {
@@ -125,7 +125,7 @@ void Worker::reap()
 
 void Worker::tick()
 {
-    const auto now = ClientSession::Clock::now();
+    const auto now = ClientConnection::Clock::now();
     for (auto &[raw, session] : m_sessions) {
         session->checkDeadlines(now);
     }

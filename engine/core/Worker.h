@@ -21,7 +21,7 @@
 
 namespace gatehouse::engine {
 
-class ClientSession;
+class ClientConnection;
 
 // One event loop's share of the work: it owns its client sessions, its upstream pool and its
 // pipeline stages, all touched only on its own thread. It gets descriptors and config
@@ -46,10 +46,10 @@ public:
     UpstreamPool &pool() { return m_pool; }
     Pipeline &pipeline() { return m_pipeline; }
     void record(TrafficEvent &&event);
-    void sessionClosed(ClientSession *session);
+    void sessionClosed(ClientConnection *session);
     // The session yielded to the others (SPEC §7.1: at most 16 pipelined requests per
     // wake-up): its processInput() runs again once the loop has served them.
-    void resumeLater(ClientSession *session);
+    void resumeLater(ClientConnection *session);
 
     quint64 requestsServed() const { return m_requestsServed.load(std::memory_order_relaxed); }
     const WorkerMetrics &metrics() const { return m_metrics; }
@@ -77,10 +77,10 @@ private:
     std::shared_ptr<const GatewayConfig> m_config;
     UpstreamPool m_pool;
     Pipeline m_pipeline;
-    std::unordered_map<ClientSession *, std::unique_ptr<ClientSession>> m_sessions;
-    std::vector<ClientSession *> m_closedSessions;
+    std::unordered_map<ClientConnection *, std::unique_ptr<ClientConnection>> m_sessions;
+    std::vector<ClientConnection *> m_closedSessions;
     bool m_reapScheduled = false;
-    std::vector<ClientSession *> m_yielded;
+    std::vector<ClientConnection *> m_yielded;
     bool m_draining = false;
     QList<TrafficEvent> m_events;
     QTimer *m_timer = nullptr;

@@ -33,7 +33,7 @@ GzipStream::~GzipStream()
     }
 }
 
-bool GzipStream::compress(QByteArrayView input, QByteArray &out)
+bool GzipStream::process(QByteArrayView input, QByteArray &out)
 {
     return run(input, Z_SYNC_FLUSH, out);
 }

@@ -4,6 +4,8 @@
 #include <QList>
 #include <QString>
 
+#include "engine/http/ResponseHead.h"
+
 namespace gatehouse::engine {
 
 // A response the gateway writes itself: an error (JSON, SPEC §3) or a `respond` route.
@@ -17,17 +19,18 @@ struct LocalResponse
     bool closeConnection = false;
 };
 
-// The bytes of a response the gateway makes itself. Errors are JSON
+// The head and body of a local answer before the response phase: errors are JSON
 // {"error","message","request_id"} (SPEC §3); `respond` routes send their own body.
-// Where the rendered bytes' header lines (after the status line) and body start.
-struct LocalResponseLayout
-{
-    qsizetype headerLines = 0;
-    qsizetype body = 0;
-};
-QByteArray renderLocalResponse(const LocalResponse &response, const QByteArray &requestId,
-                               bool keepAlive, bool headRequest, LocalResponseLayout *layout = nullptr);
+http::ResponseHead localResponseHead(const LocalResponse &response, const QByteArray &requestId, QByteArray &body);
 
-QByteArray reasonPhrase(int status);
+// Whether a response with this status never has a body (RFC 9110 §6.4.1).
+bool isBodylessStatus(int status);
+
+// The framing headers of a local answer of `bodySize` bytes on an HTTP/1.1 connection.
+void addLocalFraming(http::ResponseHead &head, qsizetype bodySize, bool keepAlive);
+
+// The whole bytes of a local answer that no response phase touches (the admin API's).
+QByteArray renderLocalResponse(const LocalResponse &response, const QByteArray &requestId,
+                               bool keepAlive, bool headRequest);
 
 } // namespace gatehouse::engine

@@ -525,7 +525,7 @@ bool Socket::isIdleAlive() const
 {
     // No poll() here: idle pooled sockets keep their read notifier on, so an upstream's close
     // is seen by the event loop and the pool drops the socket; the rare close that races a
-    // reuse is retried once on a fresh connection (ClientSession::onUpstreamFailed).
+    // reuse is retried once on a fresh connection (UpstreamExchange::fail).
     return m_fd >= 0 && !m_failed && !m_connecting;
 }
 

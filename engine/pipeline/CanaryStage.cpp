@@ -43,4 +43,11 @@ StageResult CanaryStage::onRequest(RequestContext &ctx)
     return StageResult::Continue;
 }
 
+void CanaryStage::onResponse(RequestContext &ctx, http::ResponseHead &head)
+{
+    if (ctx.canary && ctx.upstreamResponse && head.status >= 200) {
+        head.add("X-Gatehouse-Canary", *ctx.canary ? "canary" : "stable");
+    }
+}
+
 } // namespace gatehouse::engine

@@ -1,11 +1,10 @@
 #include "LoadBalanceStage.h"
 
-#include <QVarLengthArray>
-
 #include "engine/auth/Claims.h"
 #include "engine/base/SteadyClock.h"
 #include "engine/pipeline/RequestContext.h"
 #include "engine/upstream/StableHash.h"
+#include "engine/upstream/TargetChoice.h"
 
 namespace gatehouse::engine {
 
@@ -39,31 +38,6 @@ quint64 LoadBalanceStage::balanceKey(const RequestContext &ctx)
     return stableHash(key.isEmpty() ? ctx.clientIp : key);
 }
 
-bool LoadBalanceStage::pickTarget(RequestContext &ctx, qint64 nowMs)
-{
-    const CompiledUpstream &upstream = *ctx.upstream;
-    const qsizetype count = upstream.targets.size();
-    QVarLengthArray<bool, 16> eligible(count);
-    bool untriedLeft = false;
-    for (qsizetype i = 0; i < count; ++i) {
-        eligible[i] = upstream.targets.at(i).state->isAvailable(nowMs) && !ctx.triedTargets.contains(int(i));
-        untriedLeft = untriedLeft || eligible[i];
-    }
-    if (!untriedLeft) {
-        // Every available target was tried: a retry may go back to one of them.
-        for (qsizetype i = 0; i < count; ++i) {
-            eligible[i] = upstream.targets.at(i).state->isAvailable(nowMs);
-        }
-    }
-    const PickRequest request { std::span<const bool>(eligible.constData(), size_t(count)), ctx.balanceKey, nowMs };
-    const int index = upstream.balancers.at(size_t(ctx.workerIndex))->pick(request);
-    ctx.targetIndex = index;
-    if (index >= 0) {
-        ctx.triedTargets.append(index);
-    }
-    return index >= 0;
-}
-
 StageResult LoadBalanceStage::onRequest(RequestContext &ctx)
 {
     const CompiledUpstream &upstream = *ctx.upstream;
@@ -78,7 +52,9 @@ StageResult LoadBalanceStage::onRequest(RequestContext &ctx)
         }
     }
     ctx.balanceKey = balanceKey(ctx);
-    if (pickTarget(ctx, now)) {
+    ctx.targetIndex = chooseTarget(*upstream.balancers.at(size_t(ctx.workerIndex)), upstream.targetStates,
+                                   ctx.triedTargets, ctx.balanceKey, now);
+    if (ctx.targetIndex >= 0) {
         upstream.state->retryBudget.recordRequest(upstream.retryBudget, now, ctx.workerIndex);
         return StageResult::Continue;
     }

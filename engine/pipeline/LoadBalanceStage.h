@@ -7,15 +7,13 @@
 namespace gatehouse::engine {
 
 // Asks the upstream's circuit breaker, then picks a target with the worker's own balancer
-// among the available ones (healthy, not ejected). A retry calls pickTarget again and gets a
-// target not tried yet when one exists.
+// among the available ones (healthy, not ejected), through chooseTarget as retries do.
 class LoadBalanceStage final : public Stage
 {
 public:
     const char *name() const override { return "balance"; }
     StageResult onRequest(RequestContext &ctx) override;
 
-    static bool pickTarget(RequestContext &ctx, qint64 nowMs);
     static quint64 balanceKey(const RequestContext &ctx);
 };
 

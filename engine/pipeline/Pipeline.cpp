@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/pipeline/CanaryStage.h"
+#include "engine/pipeline/CompressStage.h"
 #include "engine/pipeline/CorsStage.h"
 #include "engine/pipeline/FaultStage.h"
 #include "engine/pipeline/ForwardStage.h"
@@ -11,8 +12,11 @@
 #include "engine/pipeline/RateLimitStage.h"
 #include "engine/pipeline/RedirectHttpsStage.h"
 #include "engine/pipeline/RequestContext.h"
+#include "engine/pipeline/RequestIdStage.h"
 #include "engine/pipeline/RespondStage.h"
+#include "engine/pipeline/ResponseHeadersStage.h"
 #include "engine/pipeline/RouteMatchStage.h"
+#include "engine/pipeline/ServerTimingStage.h"
 #include "engine/pipeline/TargetCheckStage.h"
 
 namespace gatehouse::engine {
@@ -30,9 +34,21 @@ Pipeline::Pipeline()
     m_stages.push_back(std::make_unique<RateLimitStage>(RateLimitStage::Phase::AfterAuth));
     m_stages.push_back(std::make_unique<FaultStage>());
     m_stages.push_back(std::make_unique<RespondStage>());
-    m_stages.push_back(std::make_unique<CanaryStage>());
+    auto canary = std::make_unique<CanaryStage>();
+    Stage *const canaryStage = canary.get();
+    m_stages.push_back(std::move(canary));
     m_stages.push_back(std::make_unique<LoadBalanceStage>());
     m_stages.push_back(std::make_unique<ForwardStage>());
+
+    // What the request phase added first (CORS answers for Vary), then what changes the body.
+    m_responseOnly.push_back(std::make_unique<ResponseHeadersStage>());
+    m_responseOnly.push_back(std::make_unique<CompressStage>());
+    m_responseOnly.push_back(std::make_unique<ServerTimingStage>());
+    m_responseOnly.push_back(std::make_unique<RequestIdStage>());
+    for (const std::unique_ptr<Stage> &stage : m_responseOnly) {
+        m_responseStages.push_back(stage.get());
+    }
+    m_responseStages.push_back(canaryStage);
 }
 
 Pipeline::~Pipeline() = default;
@@ -50,6 +66,23 @@ Pipeline::Outcome Pipeline::run(RequestContext &ctx)
         }
     }
     return Outcome::Forward;
+}
+
+void Pipeline::respond(RequestContext &ctx, http::ResponseHead &head)
+{
+    for (Stage *stage : m_responseStages) {
+        stage->onResponse(ctx, head);
+    }
+}
+
+Stage *Pipeline::responseStage(const char *name) const
+{
+    for (Stage *stage : m_responseStages) {
+        if (std::strcmp(stage->name(), name) == 0) {
+            return stage;
+        }
+    }
+    return nullptr;
 }
 
 int Pipeline::indexOf(const char *name) const

@@ -11,6 +11,7 @@
 
 #include "engine/config/GatewayConfig.h"
 #include "engine/config/ListenerOptions.h"
+#include "engine/http/BodyFilter.h"
 #include "engine/http/HttpMessage.h"
 #include "engine/http/LocalResponse.h"
 #include "engine/pipeline/RequestTarget.h"
@@ -43,6 +44,7 @@ struct RequestContext
     bool websocket = false; // a WebSocket upgrade: tunnelled once the upstream answers 101
     QByteArray requestId;
     int workerIndex = 0;
+    std::chrono::steady_clock::time_point start; // when the head was read
 
     QByteArray consumer; // the verified token's subject, when the route has auth
     QJsonObject claims; // the verified token's claims
@@ -70,6 +72,11 @@ struct RequestContext
     QList<QByteArray> replacedResponseHeaders;
 
     LocalResponse response;
+
+    // Response phase.
+    const http::MessageHead *upstreamResponse = nullptr; // the upstream's head; null for local answers
+    double upstreamMs = -1; // the serving attempt's wait for that head
+    std::unique_ptr<http::BodyFilter> bodyFilter; // set by a stage that rewrites the body (gzip)
 };
 
 } // namespace gatehouse::engine

@@ -11,7 +11,7 @@
 #include <QTimer>
 
 #include "engine/http/HttpParser.h"
-#include "engine/http/LocalResponse.h"
+#include "engine/http/HeadWriter.h"
 
 // What the echo service answers (SPEC §1 `gatehouse echo`, §6):
 //   any request      200 {"name","method","path","query","headers","body_length","body_sha256"}
@@ -143,6 +143,7 @@ private:
     void answer();
     void respondParseError();
     void writeSimple(int status, const QByteArray &body, bool close);
+    void addConnectionHeader(http::ResponseHead &answer, bool close) const;
     void startStream(qint64 size, bool chunked);
     void continueStream();
     void responseDone(bool close);
@@ -252,7 +253,9 @@ void EchoConnection::onHead()
     m_bodyLength = 0;
     const http::MessageHead &head = m_parser.head();
     if (head.versionMinor >= 1 && head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
-        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        QByteArray interim;
+        http::appendResponseHead(interim, http::ResponseHead { 100, {}, {} });
+        m_socket->write(interim);
     }
 }
 
@@ -392,24 +395,15 @@ void EchoConnection::writeSimple(int status, const QByteArray &body, bool close)
 {
     const http::MessageHead &head = m_parser.head();
     const bool noBody = status == 204 || status == 304;
+    http::ResponseHead answer { status, {}, { { "Server", "gatehouse-echo" } } };
+    if (!noBody) {
+        answer.add("Content-Type", "application/json");
+        answer.add("Content-Length", QByteArray::number(body.size()));
+    }
+    addConnectionHeader(answer, close);
     QByteArray out;
     out.reserve(160 + body.size());
-    out += "HTTP/1.1 ";
-    out += QByteArray::number(status);
-    out += ' ';
-    out += reasonPhrase(status);
-    out += "\r\nServer: gatehouse-echo\r\n";
-    if (!noBody) {
-        out += "Content-Type: application/json\r\nContent-Length: ";
-        out += QByteArray::number(body.size());
-        out += "\r\n";
-    }
-    if (close) {
-        out += "Connection: close\r\n";
-    } else if (head.versionMinor == 0) {
-        out += "Connection: keep-alive\r\n";
-    }
-    out += "\r\n";
+    http::appendResponseHead(out, answer);
     if (!noBody && head.method != "HEAD") {
         out += body;
     }
@@ -418,21 +412,27 @@ void EchoConnection::writeSimple(int status, const QByteArray &body, bool close)
     responseDone(close);
 }
 
+void EchoConnection::addConnectionHeader(http::ResponseHead &answer, bool close) const
+{
+    if (close) {
+        answer.add("Connection", "close");
+    } else if (m_parser.head().versionMinor == 0) {
+        answer.add("Connection", "keep-alive");
+    }
+}
+
 void EchoConnection::startStream(qint64 size, bool chunked)
 {
     const http::MessageHead &head = m_parser.head();
-    QByteArray out = "HTTP/1.1 200 OK\r\nServer: gatehouse-echo\r\nContent-Type: application/octet-stream\r\n";
+    http::ResponseHead answer { 200, {}, { { "Server", "gatehouse-echo" }, { "Content-Type", "application/octet-stream" } } };
     if (chunked) {
-        out += "Transfer-Encoding: chunked\r\n";
+        answer.add("Transfer-Encoding", "chunked");
     } else {
-        out += "Content-Length: " + QByteArray::number(size) + "\r\n";
+        answer.add("Content-Length", QByteArray::number(size));
     }
-    if (!head.keepAlive || head.target == "/_echo/close") {
-        out += "Connection: close\r\n";
-    } else if (head.versionMinor == 0) {
-        out += "Connection: keep-alive\r\n";
-    }
-    out += "\r\n";
+    addConnectionHeader(answer, !head.keepAlive || head.target == "/_echo/close");
+    QByteArray out;
+    http::appendResponseHead(out, answer);
     m_socket->write(out);
     m_state = State::Streaming;
     m_streamChunked = chunked;
@@ -503,9 +503,10 @@ void EchoConnection::respondParseError()
     body += "\",\"message\":";
     appendJsonString(body, m_parser.errorText());
     body += "}\n";
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
-        + "\r\nServer: gatehouse-echo\r\nContent-Type: application/json\r\nContent-Length: "
-        + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    QByteArray out;
+    http::appendResponseHead(out, { status, {}, { { "Server", "gatehouse-echo" }, { "Content-Type", "application/json" },
+                                                  { "Content-Length", QByteArray::number(body.size()) }, { "Connection", "close" } } });
+    out += body;
     m_state = State::Closing;
     m_socket->write(out);
     m_socket->disconnectFromHost();

@@ -4,6 +4,7 @@
 
 #include "engine/config/HostAllowList.h"
 #include "engine/pipeline/RequestIntake.h"
+#include "engine/pipeline/ResponseIntake.h"
 #include "engine/profile/ProfileReader.h"
 
 namespace gatehouse::engine::testing {
@@ -74,6 +75,27 @@ StageResult StageHarness::runStage(const char *stage, const QByteArray &rawHead,
         return StageResult::Respond;
     }
     return run(stage);
+}
+
+bool StageHarness::answer(const QByteArray &rawHead)
+{
+    m_responseParser = std::make_unique<http::HttpParser>(http::HttpParser::Mode::Response);
+    qsizetype consumed = 0;
+    if (m_responseParser->next(rawHead, consumed) != http::HttpParser::Event::Head) {
+        return false;
+    }
+    response = takeInResponse(ctx, m_responseParser->head());
+    return true;
+}
+
+void StageHarness::runResponseStage(const char *name)
+{
+    Stage *stage = pipeline.responseStage(name);
+    if (!stage) {
+        QTest::qFail(qPrintable(QStringLiteral("no response stage '%1'").arg(QLatin1String(name))), __FILE__, __LINE__);
+        return;
+    }
+    stage->onResponse(ctx, response);
 }
 
 void StageHarness::countResumes()

@@ -41,6 +41,13 @@ public:
     void closeConnection() { m_resumeTarget.reset(); }
     int resumes = 0;
 
+    // Response phase. Parses `rawHead` as the upstream's answer and takes it in as the exchange
+    // does (into `response`, ctx.upstreamResponse). False when it does not parse.
+    bool answer(const QByteArray &rawHead);
+    // Runs the response stage `name` over `response`; the calling test fails when there is none.
+    void runResponseStage(const char *name);
+    http::ResponseHead response;
+
     RequestContext ctx;
     Pipeline pipeline;
     std::shared_ptr<const GatewayConfig> config;
@@ -49,6 +56,7 @@ public:
 
 private:
     std::unique_ptr<http::HttpParser> m_parser;
+    std::unique_ptr<http::HttpParser> m_responseParser;
     std::shared_ptr<const std::function<void()>> m_resumeTarget;
     QString m_error;
 };

@@ -55,6 +55,30 @@ private Q_SLOTS:
         QCOMPARE(all.ctx.canary, std::optional<bool>(true)); // 100%: everybody
     }
 
+    void answerSaysWhichSideServed()
+    {
+        StageHarness harness(baseProfile(canaryRoute(100)));
+        QCOMPARE(harness.runStage("canary", "GET /shop HTTP/1.1\r\nHost: localhost\r\n\r\n"), StageResult::Continue);
+        QVERIFY(harness.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        harness.runResponseStage("canary");
+        QCOMPARE(harness.response.header("x-gatehouse-canary"), QByteArray("canary"));
+
+        QCOMPARE(harness.runStage("canary", "GET /shop HTTP/1.1\r\nHost: localhost\r\nX-Canary: no\r\n\r\n"), StageResult::Continue);
+        QVERIFY(harness.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        harness.runResponseStage("canary");
+        QCOMPARE(harness.response.header("x-gatehouse-canary"), QByteArray("stable"));
+
+        // The gateway's own answer (no upstream served) and a route without a canary: nothing.
+        harness.ctx.upstreamResponse = nullptr;
+        harness.response = http::ResponseHead { 503, {}, {} };
+        harness.runResponseStage("canary");
+        QVERIFY(harness.response.header("x-gatehouse-canary").isNull());
+        QCOMPARE(harness.runStage("canary", "GET /api HTTP/1.1\r\nHost: localhost\r\n\r\n"), StageResult::Continue);
+        QVERIFY(harness.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        harness.runResponseStage("canary");
+        QVERIFY(harness.response.header("x-gatehouse-canary").isNull());
+    }
+
     void routeWithoutCanary()
     {
         StageHarness harness(baseProfile(canaryRoute(50)));

@@ -5,6 +5,7 @@
 #include "StageHarness.h"
 #include "StageTests.h"
 #include "engine/pipeline/LoadBalanceStage.h"
+#include "engine/upstream/TargetChoice.h"
 
 using namespace gatehouse::engine;
 using namespace gatehouse::engine::testing;
@@ -31,8 +32,12 @@ private Q_SLOTS:
         StageHarness harness(baseProfile());
         QCOMPARE(harness.runStage("balance", "GET /api HTTP/1.1\r\nHost: localhost\r\n\r\n"), StageResult::Continue);
         const int first = harness.ctx.targetIndex;
-        QVERIFY(LoadBalanceStage::pickTarget(harness.ctx, 0));
-        QVERIFY(harness.ctx.targetIndex != first);
+        const CompiledUpstream &upstream = *harness.ctx.upstream;
+        const int retry = chooseTarget(*upstream.balancers.at(0), upstream.targetStates, harness.ctx.triedTargets,
+                                       harness.ctx.balanceKey, 0);
+        QVERIFY(retry >= 0);
+        QVERIFY(retry != first);
+        QCOMPARE(harness.ctx.triedTargets, (QList<int> { first, retry }));
     }
 
     void ipHashSticks()
