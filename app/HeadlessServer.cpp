@@ -21,7 +21,6 @@ HeadlessServer::HeadlessServer(QString profilePath, bool quiet, QObject *parent)
     , m_signals(new SignalWatcher(this))
 {
     m_gateway.setSecretStore(&m_keychain);
-    connect(&m_gateway, &engine::Gateway::trafficBatch, this, &HeadlessServer::writeAccessLog);
     connect(m_signals, &SignalWatcher::reloadRequested, this, &HeadlessServer::reload);
     connect(m_signals, &SignalWatcher::terminateRequested, this, [this](int) {
         printError(QStringLiteral("draining in-flight requests, then exiting"));
@@ -96,9 +95,6 @@ void HeadlessServer::reload()
 
 void HeadlessServer::writeAccessLog(const QList<engine::TrafficEvent> &events)
 {
-    if (!m_stdoutLog && !m_fileLog) {
-        return;
-    }
     for (const engine::TrafficEvent &event : events) {
         const QByteArray line = engine::toAccessLogJson(event);
         if (m_stdoutLog) {
@@ -124,18 +120,24 @@ bool HeadlessServer::openAccessLogs(const profile::Profile &profile, QString *er
     if (wanted) {
         wanted->file = QDir(profile.baseDir).absoluteFilePath(wanted->file);
     }
-    if (wanted == m_fileLogSettings) {
-        return true;
-    }
-    std::unique_ptr<engine::AccessLogWriter> log;
-    if (wanted) {
-        log = std::make_unique<engine::AccessLogWriter>(wanted->file, wanted->maxSize, wanted->keep);
-        if (!log->open(error)) {
-            return false;
+    if (wanted != m_fileLogSettings) {
+        std::unique_ptr<engine::AccessLogWriter> log;
+        if (wanted) {
+            log = std::make_unique<engine::AccessLogWriter>(wanted->file, wanted->maxSize, wanted->keep);
+            if (!log->open(error)) {
+                return false;
+            }
         }
+        m_fileLog = std::move(log);
+        m_fileLogSettings = wanted;
     }
-    m_fileLog = std::move(log);
-    m_fileLogSettings = wanted;
+    // With no log to write (`--quiet`, no access_log) the gateway's events go nowhere: not taking
+    // them lets the workers skip building them.
+    if (m_stdoutLog || m_fileLog) {
+        connect(&m_gateway, &engine::Gateway::trafficBatch, this, &HeadlessServer::writeAccessLog, Qt::UniqueConnection);
+    } else {
+        disconnect(&m_gateway, &engine::Gateway::trafficBatch, this, &HeadlessServer::writeAccessLog);
+    }
     return true;
 }
 

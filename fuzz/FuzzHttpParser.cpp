@@ -1,4 +1,4 @@
-// HttpParser (with ChunkFraming underneath) fed one byte stream twice: whole, and split where the
+// HttpParser (HeadScan and ChunkedBody underneath) fed one byte stream twice: whole, and split where the
 // input says. Checks the caller contract of HttpParser.h on every event, and that how the bytes
 // arrive changes nothing about the messages that come out.
 //

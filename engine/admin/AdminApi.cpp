@@ -10,6 +10,7 @@
 #include <QUrlQuery>
 
 #include "engine/core/Gateway.h"
+#include "engine/core/RequestHistory.h"
 #include "engine/profile/ProfileJson.h"
 #include "engine/profile/ProfileReader.h"
 

@@ -3,18 +3,12 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include "engine/traffic/BodyCapturePolicy.h"
+
 namespace gatehouse::engine {
 
-// What the app asked to keep of bodies: those up to `limit` bytes whole; of a larger body, its
-// first `limit` bytes only when `keepStartOfLarger`, else nothing (large bodies are off by default).
-struct BodyCapturePolicy
-{
-    qsizetype limit = 0; // 0: no bodies are kept
-    bool keepStartOfLarger = false;
-};
-
-// One message's body as it passes through a session, kept up to the policy's bound. The buffer
-// lives as long as the session, so a keep-alive connection's requests reuse its allocation.
+// One message's body as it passes through an exchange, kept up to the policy's bound. The buffer
+// lives as long as the connection, so a keep-alive connection's requests reuse its allocation.
 class BodyCapture final
 {
 public:

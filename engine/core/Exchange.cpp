@@ -17,8 +17,6 @@ namespace {
 
 using Clock = Exchange::Clock;
 
-// Bytes gathered for the client before a body chunk goes out on its own.
-constexpr qsizetype kBatchLimit = 16 * 1024;
 // A refused target goes into the log only up to this long.
 constexpr qsizetype kLoggedTargetBytes = 1024;
 
@@ -62,6 +60,17 @@ void Exchange::begin(const http::MessageHead &head, bool keepAlive, Clock::time_
     // ends after it unless the upstream switches protocols.
     m_r.keepAlive = keepAlive && head.keepAlive && !head.upgrade;
 
+    m_r.recording = m_worker.recording();
+    if (m_r.recording) {
+        keepRequest(head);
+    }
+    runPipeline();
+}
+
+// What the event says of the request, and the bodies to keep (the app's Bodies menu).
+void Exchange::keepRequest(const http::MessageHead &head)
+{
+    const RequestContext &ctx = m_r.ctx;
     TrafficEvent &event = m_r.event;
     event.timeMs = QDateTime::currentMSecsSinceEpoch();
     event.requestId = ctx.requestId;
@@ -82,7 +91,6 @@ void Exchange::begin(const http::MessageHead &head, bool keepAlive, Clock::time_
     } else {
         event.path = head.target.left(kLoggedTargetBytes); // what was refused, for the log
     }
-    runPipeline();
 }
 
 void Exchange::runPipeline()
@@ -175,7 +183,7 @@ void Exchange::answerLocally()
     m_owner.answered();
 }
 
-void Exchange::fail(int status, const char *code, const QString &message)
+void Exchange::fail(int status, const QByteArray &code, const QString &message)
 {
     if (m_r.state == State::Streaming || m_r.state == State::Answered || m_r.state == State::Tunnel) {
         m_owner.abort(); // an answer is out already: a second one would garble the connection
@@ -188,6 +196,7 @@ void Exchange::fail(int status, const char *code, const QString &message)
     ctx.response.error = code;
     ctx.response.message = message;
     if (ctx.requestId.isEmpty()) { // no head was read
+        m_r.recording = m_worker.recording();
         ctx.requestId = newRequestId();
         ctx.start = now;
         m_r.event.requestId = ctx.requestId;
@@ -253,95 +262,25 @@ void Exchange::onUpstreamHead(const http::MessageHead &response)
     http::ResponseHead head = takeInResponse(ctx, response);
     m_worker.pipeline().respond(ctx, head);
 
-    const bool bodyless = request.method == "HEAD" || response.status == 204 || response.status == 304;
-    const qint64 contentLength = ctx.bodyFilter ? -1 : response.contentLength; // a filter's length is known only at the end
-    m_r.framing = Framing::Length;
-    if (!bodyless && contentLength < 0) {
-        if (request.versionMinor >= 1) {
-            m_r.framing = Framing::Chunked;
-        } else {
-            m_r.framing = Framing::CloseDelimited;
-            m_r.keepAlive = false;
-        }
-    }
-    if (!response.keepAlive && !m_r.requestEnded) {
-        // The upstream will close before our client finished sending: don't reuse the client.
-        m_r.keepAlive = false;
-    }
-    if (contentLength >= 0 && response.status != 204 && response.status != 304) {
-        head.add("Content-Length", QByteArray::number(contentLength));
-    } else if (m_r.framing == Framing::Chunked) {
-        head.add("Transfer-Encoding", "chunked");
-    }
-    if (!m_r.keepAlive) {
-        head.add("Connection", "close");
-    } else if (request.versionMinor == 0) {
-        head.add("Connection", "keep-alive");
-    }
+    m_framing.begin(head, request, response, ctx.bodyFilter != nullptr, m_r.requestEnded, m_r.keepAlive);
     http::appendResponseHead(m_owner.output(), head);
 }
 
 void Exchange::onUpstreamBody(QByteArrayView chunk)
 {
-    writeBody(chunk);
-}
-
-void Exchange::writeBody(QByteArrayView chunk)
-{
     m_responseBody.append(chunk);
-    if (m_r.ctx.bodyFilter) {
-        m_filtered.resize(0);
-        if (!m_r.ctx.bodyFilter->process(chunk, m_filtered)) {
-            m_owner.abort(); // zlib out of memory: nothing sane can follow the bytes already sent
-            return;
-        }
-        chunk = m_filtered;
+    if (!m_framing.write(chunk, m_r.ctx.bodyFilter.get(), m_owner)) {
+        m_owner.abort(); // zlib out of memory: nothing sane can follow the bytes already sent
     }
-    writeBodyBytes(chunk);
-}
-
-void Exchange::writeBodyBytes(QByteArrayView chunk)
-{
-    if (chunk.isEmpty()) {
-        return; // an empty chunk would end a chunked body
-    }
-    m_r.event.bytesOut += chunk.size();
-    QByteArray &out = m_owner.output();
-    if (m_r.framing == Framing::Chunked) {
-        if (out.size() + chunk.size() > kBatchLimit) {
-            m_owner.flush();
-        }
-        out.append(QByteArray::number(chunk.size(), 16)).append("\r\n").append(chunk).append("\r\n");
-        if (out.size() > kBatchLimit) {
-            m_owner.flush();
-        }
-        return;
-    }
-    if (out.size() + chunk.size() <= kBatchLimit) {
-        out.append(chunk);
-        return;
-    }
-    m_owner.flush();
-    out.append(chunk);
-    m_owner.flush();
 }
 
 void Exchange::onUpstreamEnd(bool reusable)
 {
-    if (m_r.ctx.bodyFilter) {
-        QByteArray tail;
-        const bool ok = m_r.ctx.bodyFilter->finish(tail);
-        m_r.ctx.bodyFilter.reset();
-        if (!ok) {
-            m_owner.abort();
-            return;
-        }
-        writeBodyBytes(tail);
+    if (!m_framing.end(m_r.ctx.bodyFilter.get(), m_owner)) {
+        m_owner.abort();
+        return;
     }
-    if (m_r.framing == Framing::Chunked) {
-        m_owner.output().append("0\r\n\r\n");
-    }
-    m_owner.flush();
+    m_r.event.bytesOut = m_framing.bytesOut();
     m_r.state = State::Answered;
     m_upstream.release(reusable && m_r.requestEnded);
     if (!m_r.requestEnded) {
@@ -351,7 +290,7 @@ void Exchange::onUpstreamEnd(bool reusable)
         m_r.lingerOnClose = true;
         m_owner.stopReadingRequest();
     }
-    if (m_r.framing == Framing::CloseDelimited) {
+    if (m_framing.endsWithClose()) {
         m_r.keepAlive = false;
     }
     m_owner.answered();
@@ -375,11 +314,6 @@ void Exchange::onUpstreamUpgrade(const http::MessageHead &response)
     m_owner.upgrade(std::move(upstream), unread);
 }
 
-void Exchange::onUpstreamFailed(int status, const char *code, const QString &message)
-{
-    fail(status, code, message);
-}
-
 void Exchange::tunnelEnded(qint64 fromClient, qint64 fromUpstream, Clock::time_point now)
 {
     m_r.bytesIn = fromClient;
@@ -392,7 +326,7 @@ void Exchange::tunnelEnded(qint64 fromClient, qint64 fromUpstream, Clock::time_p
 // The gateway's own answer, kept as an upstream's would be: its header lines.
 void Exchange::writeHead(http::ResponseHead &head)
 {
-    if (m_worker.observed()) {
+    if (m_r.recording && m_worker.observed()) {
         m_r.event.capture = m_worker.captureArchive();
         m_r.event.responseHeaders = m_worker.captureArchive()->storeHeaders(head.headers);
     }
@@ -417,6 +351,10 @@ void Exchange::close()
 
 void Exchange::record(Clock::time_point now)
 {
+    if (!m_r.recording) {
+        m_worker.countServed();
+        return;
+    }
     const RequestContext &ctx = m_r.ctx;
     TrafficEvent &event = m_r.event;
     event.route = ctx.route ? ctx.route->name : QString();

@@ -8,6 +8,7 @@
 
 #include "engine/config/ListenerOptions.h"
 #include "engine/core/BodyCapture.h"
+#include "engine/core/ResponseFraming.h"
 #include "engine/core/UpstreamExchange.h"
 #include "engine/http/HttpMessage.h"
 #include "engine/http/ResponseHead.h"
@@ -63,7 +64,7 @@ public:
     void requestEnd();
     // The request cannot be read on (malformed, too large, too slow): an error answers it and
     // the connection ends.
-    void fail(int status, const char *code, const QString &message);
+    void fail(int status, const QByteArray &code, const QString &message);
     // The traffic event goes to the worker and the next request starts from nothing.
     void finish(Clock::time_point now);
     // The connection closes: whatever is in flight is abandoned.
@@ -89,7 +90,8 @@ public:
     void onUpstreamBody(QByteArrayView chunk);
     void onUpstreamEnd(bool reusable);
     void onUpstreamUpgrade(const http::MessageHead &response);
-    void onUpstreamFailed(int status, const char *code, const QString &message);
+    // No attempt is left: `answer` goes to the client and the connection ends.
+    void onUpstreamFailed(const LocalResponse &answer) { fail(answer.status, answer.error, answer.message); }
     void onUpstreamBroken() { m_owner.abort(); }
     bool clientBacklogged() const;
     void flushToClient() { m_owner.flush(); }
@@ -100,31 +102,27 @@ private:
     // Upstream: attempts, no byte of the answer sent; Streaming: the answer is on its way.
     // Answered: all of it was sent. Tunnel: after a 101, until the tunnel ends.
     enum class State { Idle, Pipeline, Paused, Upstream, Streaming, Answered, Tunnel };
-    // How the answer's body reaches the client: Content-Length, re-chunked, or ended by the close
-    // (an HTTP/1.0 client and no length).
-    enum class Framing { Length, Chunked, CloseDelimited };
 
     struct Request
     {
         RequestContext ctx;
         TrafficEvent event;
         State state = State::Idle;
-        Framing framing = Framing::Length;
         bool keepAlive = true;
         bool lingerOnClose = false; // the client may still be sending when the connection closes
         bool hasBody = false;
         bool requestEnded = false;
         bool dropBody = false; // the answer did not need the body: it is read and dropped
+        bool recording = false; // somebody wants this request's event (Worker::recording)
         qint64 bytesIn = 0;
     };
 
+    void keepRequest(const http::MessageHead &head);
     void runPipeline();
     void resumePipeline();
     void answerLocally();
     void startUpstream();
     void writeHead(http::ResponseHead &head);
-    void writeBody(QByteArrayView chunk);
-    void writeBodyBytes(QByteArrayView chunk);
     void keepResponseHeaders(const http::ResponseHead &head);
     void record(Clock::time_point now);
 
@@ -141,7 +139,7 @@ private:
     // Kept across requests so a keep-alive connection reuses their allocations.
     BodyCapture m_requestBody;
     BodyCapture m_responseBody;
-    QByteArray m_filtered;
+    ResponseFraming m_framing;
 };
 
 } // namespace gatehouse::engine

@@ -10,11 +10,12 @@
 
 #include "engine/config/StoreStatus.h"
 #include "engine/config/UpstreamStatus.h"
-#include "engine/core/BodyCapture.h"
-#include "engine/core/RequestHistory.h"
-#include "engine/pipeline/RouteExplainer.h"
+#include "engine/http/HttpMessage.h"
+#include "engine/pipeline/RouteExplanation.h"
 #include "engine/profile/Profile.h"
 #include "engine/services/ServiceInfo.h"
+#include "engine/traffic/BodyCapturePolicy.h"
+#include "engine/traffic/RequestQuery.h"
 #include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::engine {
@@ -100,6 +101,12 @@ Q_SIGNALS:
     void errorOccurred(const gatehouse::engine::GatewayError &error);
     void trafficBatch(const QList<gatehouse::engine::TrafficEvent> &events);
     void stopped();
+
+protected:
+    // Whether anybody takes trafficBatch: without a receiver (and without an admin API) the
+    // workers build no per-request events at all.
+    void connectNotify(const QMetaMethod &signal) override;
+    void disconnectNotify(const QMetaMethod &signal) override;
 
 private:
     bool revoke(const RevocationEntry &entry, QString *error);

@@ -2,14 +2,17 @@
 
 #include <atomic>
 
-#include "engine/core/BodyCapture.h"
+#include "engine/traffic/BodyCapturePolicy.h"
 
 namespace gatehouse::engine {
 
-// What the desktop app asked the workers to keep of each request, beyond what every profile
+// What the gateway's users asked the workers to keep of each request, beyond what every profile
 // gets: set from the app's thread, read by the workers per request, so each is an atomic of its own.
 struct Observation
 {
+    // Somebody takes the gateway's trafficBatch (the app, an access log): without anybody, and
+    // without an admin API, no request builds a TrafficEvent at all.
+    std::atomic<bool> events { false };
     std::atomic<bool> headers { false };
     std::atomic<qsizetype> bodyLimit { 0 }; // BodyCapturePolicy::limit
     std::atomic<bool> keepStartOfLargerBodies { false };

@@ -7,18 +7,10 @@
 #include <QList>
 #include <QString>
 
+#include "engine/traffic/RequestQuery.h"
 #include "engine/traffic/TrafficEvent.h"
 
 namespace gatehouse::engine {
-
-// What /admin/requests asks for: newest first, at most `limit`, matching every filter given.
-struct RequestQuery
-{
-    int limit = 100;
-    QString route; // exact; empty = any
-    QByteArray status; // "404", or a class "5xx"; empty = any
-    QByteArray requestId; // exact; empty = any
-};
 
 // The latest finished requests, for the admin API's /admin/requests. Workers append their own
 // batches under the lock; a batch is kept as the same implicitly shared list the worker emits

@@ -4,6 +4,7 @@
 #include "engine/base/SteadyClock.h"
 #include "engine/core/Exchange.h"
 #include "engine/core/FlowControl.h"
+#include "engine/core/UpstreamFailure.h"
 #include "engine/core/Worker.h"
 #include "engine/http/HeadWriter.h"
 #include "engine/http/WebSocketAccept.h"
@@ -332,28 +333,10 @@ void UpstreamExchange::fail(Failure failure)
         return;
     }
     m_ctx->upstreamMs = msBetween(m_attemptStart, Clock::now());
-    const QString &name = m_ctx->upstream->name;
-    switch (failure) {
-    case Failure::Timeout:
-        m_exchange.onUpstreamFailed(504, "upstream_timeout", QStringLiteral("upstream %1 did not answer in time").arg(name));
-        return;
-    case Failure::Connect:
-        // Nothing answered: "no healthy target" (SPEC §3), as Envoy answers a refused connect.
-        m_exchange.onUpstreamFailed(503, "upstream_unavailable", QStringLiteral("could not connect to upstream %1").arg(name));
-        return;
-    case Failure::Tls:
+    if (failure == Failure::Tls) {
         qCWarning(lcProxy).noquote() << "TLS with" << m_event->target << "failed:" << m_tlsError;
-        m_exchange.onUpstreamFailed(502, "upstream_tls_failed", QStringLiteral("TLS with upstream %1 (%2) failed: %3")
-                                                                    .arg(name, m_event->target, m_tlsError));
-        return;
-    case Failure::NoResponse:
-        m_exchange.onUpstreamFailed(502, "bad_gateway", QStringLiteral("upstream %1 closed the connection without an answer").arg(name));
-        return;
-    case Failure::BadResponse:
-    case Failure::ErrorStatus:
-        m_exchange.onUpstreamFailed(502, "bad_gateway", QStringLiteral("upstream %1 sent an invalid response").arg(name));
-        return;
     }
+    m_exchange.onUpstreamFailed(failureAnswer(failure, m_ctx->upstream->name, m_event->target, m_tlsError));
 }
 
 void UpstreamExchange::release(bool reusable)

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include "engine/core/UpstreamAttempt.h"
+#include "engine/core/UpstreamFailure.h"
 #include "engine/http/HttpParser.h"
 #include "engine/net/Socket.h"
 
@@ -59,8 +60,7 @@ public:
     void onFailed(net::Socket &socket, int error) override;
 
 private:
-    // ErrorStatus: a 502/503/504 answer; Tls: the handshake with the upstream failed (its certificate)
-    enum class Failure { Connect, Tls, NoResponse, Timeout, BadResponse, ErrorStatus };
+    using Failure = UpstreamFailure;
     enum class Link { None, Connecting, Connected };
 
     void startAttempt();

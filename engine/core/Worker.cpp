@@ -60,7 +60,7 @@ void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOpt
 
 void Worker::record(TrafficEvent &&event)
 {
-    m_requestsServed.fetch_add(1, std::memory_order_relaxed);
+    countServed();
     // A request that failed before it had a snapshot takes the worker's. The path leaves the
     // worker with its token_from query values redacted: the access log, the admin API and the
     // app all show this one string.

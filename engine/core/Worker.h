@@ -46,6 +46,11 @@ public:
     UpstreamPool &pool() { return m_pool; }
     Pipeline &pipeline() { return m_pipeline; }
     void record(TrafficEvent &&event);
+    // A request served that nobody asked to see: only counted.
+    void countServed() { m_requestsServed.fetch_add(1, std::memory_order_relaxed); }
+    // Whether requests' events are wanted: the app or an access log listens, or the admin API
+    // (history, metrics) needs them.
+    bool recording() const { return m_observation->events.load(std::memory_order_relaxed) || observed(); }
     void sessionClosed(ClientConnection *session);
     // The session yielded to the others (SPEC §7.1: at most 16 pipelined requests per
     // wake-up): its processInput() runs again once the loop has served them.

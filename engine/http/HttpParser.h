@@ -1,18 +1,19 @@
 #pragma once
 
-#include "HttpMessage.h"
-
 #include <memory>
 
 #include <QByteArrayView>
 
+#include "engine/http/HttpMessage.h"
+#include "engine/http/ParseStatus.h"
+
 namespace gatehouse::engine::http {
 
-enum class ParseStatus { Ok, Incomplete, BadRequest, HeadersTooLarge, BodyTooLarge, BadMethod };
-
 // A pull parser for one direction of one HTTP/1.1 connection (requests from a client, or
-// responses from an upstream), built on Debian's libhttp-parser with stricter checks on top
-// (SPEC §3 smuggling defences). It never copies the body: body chunks are views of the input.
+// responses from an upstream), strict where smuggling lives (SPEC §3, §7.1). One pass over the
+// bytes: the head is checked and split into its fields in the same scan (HeadScan), a chunked
+// body is decoded and checked in the same step (ChunkedBody). It never copies the body: body
+// chunks are views of the input.
 //
 // Use: keep the connection's unread bytes in a buffer; call next() with that buffer; drop the
 // `consumed` bytes it reports; act on the event; repeat until NeedMore.
