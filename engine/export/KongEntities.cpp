@@ -76,8 +76,15 @@ void emitHealthchecks(YAML::Emitter &out, const profile::Upstream &upstream, Exp
         out << YAML::Key << "interval" << YAML::Value << seconds(check->interval);
         out << YAML::Key << "successes" << YAML::Value << check->healthyAfter;
         out << YAML::Key << "http_statuses" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-        for (int status = check->expectStatusMin; status <= check->expectStatusMax; ++status) {
-            out << status;
+        // The registered statuses in the range (Kong's own default list is these for 200-399).
+        static const int registered[] = { 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305,
+                                          306, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412,
+                                          413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
+                                          500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511 };
+        for (const int status : registered) {
+            if (status >= check->expectStatusMin && status <= check->expectStatusMax) {
+                out << status;
+            }
         }
         out << YAML::EndSeq << YAML::EndMap;
         out << YAML::Key << "unhealthy" << YAML::Value << YAML::BeginMap;
@@ -144,17 +151,18 @@ void emitConsumers(YAML::Emitter &out, const profile::Profile &profile, ExportNo
     for (const profile::JwtProfile &jwt : profile.jwt) {
         const QString where = QStringLiteral("jwt ") + jwt.name;
         out << YAML::BeginMap << YAML::Key << "username" << YAML::Value << jwt.name.toStdString();
-        out << YAML::Key << "jwt_secrets" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-        out << YAML::Key << "key" << YAML::Value;
-        emitString(out, jwt.issuer.isEmpty() ? jwt.name : jwt.issuer);
         const QString algorithm = jwt.algorithms.value(0);
-        out << YAML::Key << "algorithm" << YAML::Value << algorithm.toStdString();
-        if (algorithm.startsWith(QLatin1String("HS"))) {
-            out << YAML::Key << "secret" << YAML::Value << vaultReference(jwt.secret).toStdString();
-        } else if (jwt.publicKey.isSet()) {
-            out << YAML::Key << "rsa_public_key" << YAML::Value << vaultReference(jwt.publicKey).toStdString();
+        const bool hmac = algorithm.startsWith(QLatin1String("HS"));
+        // The key is a reference only: the export never reads a secret.
+        if (hmac || jwt.publicKey.isSet()) {
+            out << YAML::Key << "jwt_secrets" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+            out << YAML::Key << "key" << YAML::Value;
+            emitString(out, jwt.issuer.isEmpty() ? jwt.name : jwt.issuer);
+            out << YAML::Key << "algorithm" << YAML::Value << algorithm.toStdString();
+            out << YAML::Key << (hmac ? "secret" : "rsa_public_key") << YAML::Value
+                << vaultReference(hmac ? jwt.secret : jwt.publicKey).toStdString();
+            out << YAML::EndMap << YAML::EndSeq;
         }
-        out << YAML::EndMap << YAML::EndSeq;
         if (jwt.algorithms.size() > 1) {
             comment(out, notes.notExported(where, QStringLiteral("algorithms after %1 (a Kong jwt_secret has one)").arg(algorithm)));
         }

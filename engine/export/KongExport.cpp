@@ -26,20 +26,6 @@ std::string s(const QString &text)
     return text.toStdString();
 }
 
-// Kong 3 reads `~` paths with Rust's regex crate, which refuses needless escapes: escape only
-// what is special.
-QString literalRegex(const QString &text)
-{
-    QString out;
-    for (const QChar c : text) {
-        if (QStringLiteral("\\.+*?()|[]{}^$#&-~").contains(c)) {
-            out.append(QLatin1Char('\\'));
-        }
-        out.append(c);
-    }
-    return out;
-}
-
 // Kong anchors `~` paths at the start; a prefix is segment-aware as in the gateway: the exact
 // path as a regex plus "PREFIX/" as a plain prefix.
 QStringList kongPaths(const profile::RouteMatch &match)
@@ -159,6 +145,37 @@ void emitService(YAML::Emitter &out, const profile::Profile &profile, const prof
     out << YAML::EndSeq << YAML::EndMap;
 }
 
+// yaml-cpp writes a comment after whatever precedes it, on the same line; one comment a line,
+// indented like the entry it follows, is easier to read.
+QByteArray commentsOnTheirOwnLines(const QByteArray &yaml)
+{
+    static const QByteArray marker = "  # ";
+    QByteArray out;
+    for (const QByteArray &line : yaml.split('\n')) {
+        qsizetype at = line.indexOf(marker);
+        if (at <= 0 || line.trimmed().startsWith('#')) {
+            out += line + '\n';
+            continue;
+        }
+        qsizetype indent = 0;
+        while (indent < line.size() && line.at(indent) == ' ') {
+            ++indent;
+        }
+        if (line.mid(indent).startsWith("- ")) {
+            indent += 2;
+        }
+        out += line.left(at) + '\n';
+        while (at >= 0) {
+            const qsizetype next = line.indexOf(marker, at + marker.size());
+            const QByteArray comment = line.mid(at + 2, next < 0 ? -1 : next - at - 2);
+            out += QByteArray(indent, ' ') + comment + '\n';
+            at = next;
+        }
+    }
+    out.chop(1);
+    return out;
+}
+
 } // namespace
 
 ExportResult exportKong(const profile::Profile &profile)
@@ -221,7 +238,7 @@ ExportResult exportKong(const profile::Profile &profile)
         comment(out, notes.notExported(QStringLiteral("access_log"), QStringLiteral("max_size/keep rotation (rotate with logrotate)")));
     }
     out << YAML::EndMap;
-    QByteArray text(out.c_str(), qsizetype(out.size()));
+    QByteArray text = commentsOnTheirOwnLines(QByteArray(out.c_str(), qsizetype(out.size())));
     text.append('\n');
     return { text, notes.warnings() };
 }

@@ -31,6 +31,13 @@ bool rateWindow(const profile::RateLimitProfile &limit, std::string *unit, qint6
     const qint64 per = limit.per.count();
     const std::pair<const char *, qint64> units[] = { { "second", 1000 }, { "minute", 60'000 }, { "hour", 3'600'000 }, { "day", 86'400'000 } };
     for (const auto &[name, ms] : units) {
+        if (per == ms) { // the profile's own window: 600 per 1m stays 600 a minute
+            *unit = name;
+            *count = limit.requests;
+            return true;
+        }
+    }
+    for (const auto &[name, ms] : units) {
         if ((limit.requests * ms) % per == 0) {
             *unit = name;
             *count = limit.requests * ms / per;
@@ -137,7 +144,7 @@ void emitCors(YAML::Emitter &out, const profile::Route &route)
         // Kong reads an origin with regex characters as a regex: '*' in a host becomes one.
         QString value = origin;
         if (origin != QLatin1String("*") && origin.contains(QLatin1Char('*'))) {
-            value = QRegularExpression::escape(origin).replace(QStringLiteral("\\*"), QStringLiteral("[A-Za-z0-9.-]+"));
+            value = literalRegex(origin).replace(QStringLiteral("\\*"), QStringLiteral("[A-Za-z0-9.-]+"));
         }
         emitString(out, value);
     }
@@ -188,6 +195,18 @@ void emitTermination(YAML::Emitter &out, const profile::Route &route, ExportNote
 }
 
 } // namespace
+
+QString literalRegex(const QString &text)
+{
+    QString out;
+    for (const QChar c : text) {
+        if (QStringLiteral("\\.+*?()|[]{}^$#&-~").contains(c)) {
+            out.append(QLatin1Char('\\'));
+        }
+        out.append(c);
+    }
+    return out;
+}
 
 void emitString(YAML::Emitter &out, const QString &text)
 {

@@ -20,6 +20,10 @@ void emitRoutePlugins(YAML::Emitter &out, const profile::Profile &profile, const
 // references become the environment variable a deployment provides instead (NAME upper-cased).
 QString vaultReference(const profile::SecretRef &secret);
 
+// Kong 3 reads `~` paths with Rust's regex crate, which refuses needless escapes: this escapes
+// only what is special.
+QString literalRegex(const QString &text);
+
 // Writes a string scalar, quoted when YAML would read it as something else (3.0, true, null).
 void emitString(YAML::Emitter &out, const QString &text);
 
