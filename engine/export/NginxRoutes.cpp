@@ -101,7 +101,8 @@ QString RouteWriter::dispatch(const Location &location, int index)
     QList<int> withMethods;
     for (int i = 0; i < location.candidates.size(); ++i) {
         const Candidate &c = location.candidates.at(i);
-        key += unconditional(c) ? QStringLiteral("2") : okVariable(*c.route, c.checkPath);
+        // ${name}: a literal "2" may follow, which nginx would read as part of the name.
+        key += unconditional(c) ? QStringLiteral("2") : QStringLiteral("${") + okVariable(*c.route, c.checkPath).mid(1) + QLatin1Char('}');
         if (!c.route->match.methods.isEmpty()) {
             withMethods.append(i);
         }
@@ -195,7 +196,7 @@ QString RouteWriter::okVariable(const profile::Route &route, bool checkPath)
     if (checkPath) {
         define(QStringLiteral("$gh_path_") + id, QStringLiteral("map $uri $gh_path_%1 {\n    %2 1;\n    default 0;\n}\n")
                                                       .arg(id, quoted(QLatin1Char('~') + route.match.path)));
-        flags += QStringLiteral("$gh_path_") + id;
+        flags += QStringLiteral("${gh_path_") + id + QLatin1Char('}');
     }
     if (!route.match.hosts.isEmpty()) {
         QString map = QStringLiteral("map $host $gh_host_%1 {\n    hostnames;\n").arg(id);
@@ -203,14 +204,14 @@ QString RouteWriter::okVariable(const profile::Route &route, bool checkPath)
             map += QStringLiteral("    %1 1;\n").arg(quoted(host));
         }
         define(QStringLiteral("$gh_host_") + id, map + QStringLiteral("    default 0;\n}\n"));
-        flags += QStringLiteral("$gh_host_") + id;
+        flags += QStringLiteral("${gh_host_") + id + QLatin1Char('}');
     }
     for (int j = 0; j < route.match.headers.size(); ++j) {
         const auto &[header, value] = route.match.headers.at(j);
         const QString variable = QStringLiteral("$gh_header_%1_%2").arg(id).arg(j);
         define(variable, QStringLiteral("map %1 %2 {\n    %3 1;\n    default 0;\n}\n")
                              .arg(headerVariable(header), variable, quoted(QStringLiteral("~^") + literalRegex(value) + QLatin1Char('$'))));
-        flags += variable;
+        flags += QStringLiteral("${") + variable.mid(1) + QLatin1Char('}');
     }
     const QString all(flags.count(QLatin1Char('$')), QLatin1Char('1'));
     const QStringList &methods = route.match.methods;

@@ -240,6 +240,8 @@ struct Row
     QString upstream; // empty: the gateway or nginx answered itself
     QString path;
     QByteArray allow;
+    QByteArray body = {}; // checked when set (answers the route gives itself)
+    QByteArray headerLine = {}; // "Name: value" the answer must carry, when set
 };
 
 } // namespace
@@ -306,6 +308,12 @@ private:
                 QVERIFY2(answer.upstream == row.upstream, label.constData());
                 QVERIFY2(answer.path == row.path, label.constData());
                 QVERIFY2(answer.allow == row.allow, (label + " Allow: " + answer.allow).constData());
+                QVERIFY2(row.body.isEmpty() || answer.response.body == row.body, label.constData());
+                if (!row.headerLine.isEmpty()) {
+                    const qsizetype colon = row.headerLine.indexOf(':');
+                    QVERIFY2(answer.response.header(row.headerLine.left(colon).toLower()) == row.headerLine.mid(colon + 1).trimmed(),
+                             (label + ' ' + row.headerLine).constData());
+                }
             }
         }
     }
@@ -324,7 +332,7 @@ private Q_SLOTS:
         const auto read = profile::readProfileFile(sourceFile(QStringLiteral("profiles/examples/shop.yaml")));
         QVERIFY(read.ok());
         const QList<Row> rows {
-            { "GET", "/health", "localhost", {}, 200, {}, {}, {} },
+            { "GET", "/health", "localhost", {}, 200, {}, {}, {}, "{\"status\":\"ok\"}", "Content-Type: application/json" },
             { "GET", "/api/v1/users/42", "localhost", {}, 200, QStringLiteral("users"), QStringLiteral("/users/42"), {} },
             { "GET", "/api/v1/users?page=2", "a.shop.test", {}, 200, QStringLiteral("users"), QStringLiteral("/users"), {} },
             { "GET", "/api/v1/usersX", "localhost", {}, 404, {}, {}, {} },
@@ -350,8 +358,9 @@ private Q_SLOTS:
     void everyExportableKey()
     {
         QMap<QString, quint16> ports;
+        quint16 placeholder = 1; // replaced by prepare()
         for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1", "gamma-1", "gamma-2", "delta-1", "epsilon-1" }) {
-            ports.insert(QString::fromLatin1(name), 1); // replaced by prepare()
+            ports.insert(QString::fromLatin1(name), placeholder++);
         }
         const auto read = profile::readProfile(everyKeyProfile(ports, QStringLiteral("cert.pem"), QStringLiteral("key.pem")),
                                                QStringLiteral("every-key.yaml"), QDir::tempPath());
@@ -363,7 +372,7 @@ private Q_SLOTS:
         p.listen[0].allowedHosts = { QStringLiteral("localhost"), QStringLiteral("admin.test"), QStringLiteral("*.admin.test") };
         const QByteArray preflight = "Origin: http://localhost:3000\r\nAccess-Control-Request-Method: POST\r\n";
         const QList<Row> rows {
-            { "GET", "/status", "localhost", {}, 203, {}, {}, {} },
+            { "GET", "/status", "localhost", {}, 203, {}, {}, {}, "up $1 \"quoted\"", "X-Mock: yes" },
             { "GET", "/api", "localhost", {}, 200, QStringLiteral("alpha"), QStringLiteral("/"), {} },
             { "GET", "/api/users?x=1", "localhost", {}, 200, QStringLiteral("alpha"), QStringLiteral("/users"), {} },
             { "GET", "/apix", "localhost", {}, 404, {}, {}, {} },
@@ -384,7 +393,9 @@ private Q_SLOTS:
             { "GET", "/off", "localhost", {}, 404, {}, {}, {} },
             { "GET", "/", "localhost", {}, 404, {}, {}, {} },
             { "GET", "/api", "evil.test", {}, 403, {}, {}, {} },
-            { "OPTIONS", "/api/x", "localhost", preflight, 204, {}, {}, {} },
+            { "OPTIONS", "/api/x", "localhost", preflight, 204, {}, {}, {}, {}, "Access-Control-Allow-Origin: http://localhost:3000" },
+            { "GET", "/api/x", "localhost", "Origin: http://localhost:3000\r\n", 200, QStringLiteral("alpha"), QStringLiteral("/x"), {}, {},
+              "Access-Control-Allow-Credentials: true" },
         };
         compare(p, rows, 2);
     }
