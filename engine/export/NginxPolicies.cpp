@@ -82,7 +82,7 @@ QString RouteWriter::corsLines(const profile::Route &route, const QString &inden
         return {};
     }
     const profile::Cors &cors = *route.cors;
-    const QString id = ident(route.name);
+    const QString id = routeId(route);
     const QString origin = QStringLiteral("$gh_cors_origin_") + id;
     if (!m_defined.contains(origin)) {
         m_defined.insert(origin);
@@ -160,7 +160,7 @@ QString RouteWriter::rateLimitLines(const profile::Route &route, const QString &
         }
         // Buckets are per route, except `global`: one for every route naming the limit.
         const QString zone = limit->key == QLatin1String("global") ? QStringLiteral("gh_") + ident(name)
-                                                                    : QStringLiteral("gh_%1_%2").arg(ident(name), ident(route.name));
+                                                                    : QStringLiteral("gh_%1__%2").arg(ident(name), routeId(route));
         if (!m_defined.contains(zone)) {
             m_defined.insert(zone);
             bool exact = true;
@@ -170,7 +170,9 @@ QString RouteWriter::rateLimitLines(const profile::Route &route, const QString &
                                exact ? QString() : QStringLiteral("   # %1 per %2, rounded up").arg(limit->requests).arg(duration(limit->per)));
         }
         // The gateway's bucket holds requests + burst; nginx lets 1 + burst through at once.
-        out += indent + QStringLiteral("limit_req zone=%1 burst=%2 nodelay;\n").arg(zone).arg(std::max<qint64>(0, limit->requests + limit->burst - 1));
+        const qint64 burst = limit->requests + limit->burst - 1;
+        out += indent + (burst > 0 ? QStringLiteral("limit_req zone=%1 burst=%2 nodelay;\n").arg(zone).arg(burst)
+                                   : QStringLiteral("limit_req zone=%1;\n").arg(zone)); // nginx refuses burst=0
     }
     return out;
 }

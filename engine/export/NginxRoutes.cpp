@@ -42,7 +42,7 @@ QString RouteWriter::locations(const QList<Location> &plan)
     for (int i = 0; i < m_namedRoutes.size(); ++i) {
         for (const profile::Route &route : m_profile.routes) {
             if (route.name == m_namedRoutes.at(i)) {
-                out += QStringLiteral("    location @gh_route_%1 {\n").arg(ident(route.name));
+                out += QStringLiteral("    location @gh_route_%1 {\n").arg(routeId(route));
                 out += routeBody(route, QStringLiteral("        "));
                 out += QStringLiteral("    }\n\n");
             }
@@ -113,7 +113,7 @@ QString RouteWriter::dispatch(const Location &location, int index)
     for (int i = 0; i < location.candidates.size(); ++i) {
         const profile::Route &route = *location.candidates.at(i).route;
         map += QStringLiteral("    %1 gh_route_%2;   # route %3\n")
-                   .arg(quoted(QStringLiteral("~^") + QString(i, QLatin1Char('.')) + QLatin1Char('2')), ident(route.name), route.name);
+                   .arg(quoted(QStringLiteral("~^") + QString(i, QLatin1Char('.')) + QLatin1Char('2')), routeId(route), route.name);
         if (!m_namedRoutes.contains(route.name)) {
             m_namedRoutes.append(route.name);
         }
@@ -160,6 +160,20 @@ QString RouteWriter::dispatch(const Location &location, int index)
         .arg(pick);
 }
 
+QString RouteWriter::routeId(const profile::Route &route)
+{
+    if (const auto it = m_ids.constFind(&route); it != m_ids.constEnd()) {
+        return *it;
+    }
+    QString id = ident(route.name);
+    const QStringList taken = m_ids.values();
+    for (int n = 2; taken.contains(id); ++n) {
+        id = ident(route.name) + QStringLiteral("_%1").arg(n);
+    }
+    m_ids.insert(&route, id);
+    return id;
+}
+
 QString RouteWriter::methodVariable(const profile::Route &route)
 {
     // A CORS preflight is judged by the method it announces, as the gateway's route match does.
@@ -178,7 +192,7 @@ QString RouteWriter::methodVariable(const profile::Route &route)
 
 QString RouteWriter::okVariable(const profile::Route &route, bool checkPath)
 {
-    const QString id = ident(route.name);
+    const QString id = routeId(route);
     const QString name = (checkPath ? QStringLiteral("$gh_okp_") : QStringLiteral("$gh_ok_")) + id;
     if (m_defined.contains(name)) {
         return name;
@@ -283,16 +297,23 @@ QString RouteWriter::respondLines(const profile::Route &route, const QString &in
 {
     QString out;
     QString contentType = QStringLiteral("application/json");
+    QString location;
+    // nginx's `return` takes a redirect's URL where other statuses take the body.
+    const int status = route.respond->status;
+    const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     for (const auto &[name, value] : route.respond->headers) {
         if (name.compare(QLatin1String("Content-Type"), Qt::CaseInsensitive) == 0) {
             contentType = value;
+        } else if (redirect && name.compare(QLatin1String("Location"), Qt::CaseInsensitive) == 0) {
+            location = value;
         } else {
             out += indent + QStringLiteral("add_header %1 %2 always;\n").arg(quoted(name), quotedText(value));
         }
     }
     out += indent + kRequestIdHeader;
     out = indent + QStringLiteral("default_type %1;\n").arg(quoted(contentType)) + out;
-    out += indent + QStringLiteral("return %1 %2;\n").arg(route.respond->status).arg(quotedText(QString::fromUtf8(route.respond->body)));
+    const QString text = redirect ? location : QString::fromUtf8(route.respond->body);
+    out += indent + QStringLiteral("return %1 %2;\n").arg(status).arg(quotedText(text));
     return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -38,6 +39,8 @@ private:
     // "$gh_ok_NAME": "2" the route takes the request, "1" all but the method match, "0" not.
     QString okVariable(const profile::Route &route, bool checkPath);
     QString methodVariable(const profile::Route &route);
+    // The route's name as nginx names allow ('-' and '.' become '_'), unique among the routes.
+    QString routeId(const profile::Route &route);
     // "# not exported: ..." once per route and feature on stderr, however often it is written.
     QString note(const profile::Route &route, const QString &what, const QString &indent);
 
@@ -47,6 +50,7 @@ private:
     QSet<QString> m_defined; // http-level names already written
     QStringList m_namedRoutes; // routes reached through a named location
     QSet<QString> m_noted; // a route's body may be written twice: one warning per note
+    QHash<const profile::Route *, QString> m_ids;
     bool m_usesCorsMethod = false;
     bool m_dispatches = false;
 };

@@ -355,6 +355,108 @@ private Q_SLOTS:
         compare(p, rows, 2);
     }
 
+    // A prefix "/" beats every regex in the gateway, and falls through to them on its conditions.
+    void catchAllPrefixAndRegexes()
+    {
+        const QByteArray yaml = "gatehouse: 1\n"
+                                "listen: [{ bind: 127.0.0.1:1 }]\n"
+                                "upstreams:\n"
+                                "  - { name: alpha, targets: [{ url: http://127.0.0.1:2 }] }\n"
+                                "  - { name: beta, targets: [{ url: http://127.0.0.1:3 }] }\n"
+                                "  - { name: gamma, targets: [{ url: http://127.0.0.1:4 }] }\n"
+                                "routes:\n"
+                                "  - { name: root-host, match: { path: /, hosts: [root.test] }, upstream: alpha }\n"
+                                "  - { name: xs, match: { path_regex: ^/x }, upstream: beta }\n"
+                                "  - { name: root-post, match: { path: /, methods: [POST] }, upstream: gamma }\n"
+                                "  - { name: hello, match: { path_exact: /x/hello }, respond: { body: hi } }\n";
+        const auto read = profile::readProfile(yaml, QStringLiteral("catch-all.yaml"), QDir::tempPath());
+        QVERIFY(read.ok());
+        profile::Profile p = *read.profile;
+        p.listen[0].allowedHosts = { QStringLiteral("*") };
+        const QList<Row> rows {
+            { "GET", "/x1", "root.test", {}, 200, QStringLiteral("alpha"), QStringLiteral("/x1"), {} },
+            { "GET", "/x1", "localhost", {}, 200, QStringLiteral("beta"), QStringLiteral("/x1"), {} },
+            { "POST", "/x1", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/x1"), {} },
+            { "GET", "/y", "localhost", {}, 405, {}, {}, "POST" },
+            { "POST", "/", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/"), {} },
+            { "GET", "/x/hello", "root.test", {}, 200, {}, {}, {}, "hi" },
+        };
+        compare(p, rows, 1);
+    }
+
+    // Configurations with what the tables above do not reach: nginx -t accepts each.
+    void configPasses_data()
+    {
+        QTest::addColumn<QByteArray>("yaml");
+        const QByteArray upstreams = "upstreams:\n"
+                                     "  - { name: a, balance: least_latency, targets: [{ url: http://127.0.0.1:9001 }] }\n"
+                                     "  - { name: b, balance: consistent_hash, hash_on: claim:sub, targets: [{ url: http://127.0.0.1:9002 }] }\n"
+                                     "  - { name: c, balance: consistent_hash, hash_on: cookie:session, targets: [{ url: http://127.0.0.1:9003 }] }\n"
+                                     "  - { name: d, balance: consistent_hash, hash_on: path, targets: [{ url: http://127.0.0.1:9004 }] }\n"
+                                     "  - name: e\n"
+                                     "    targets: [{ url: https://127.0.0.1:9005 }]\n"
+                                     "    tls: { ca: CERT, server_name: e.internal }\n"
+                                     "    health_check: {}\n"
+                                     "    circuit_breaker: {}\n"
+                                     "    retry_budget: { percent: 10 }\n"
+                                     "  - { name: f, targets: [{ url: https://127.0.0.1:9006 }], tls: { verify: false } }\n";
+        QTest::newRow("balancers and https upstreams")
+            << "gatehouse: 1\nlisten: [{ bind: 127.0.0.1:PORT }]\n" + upstreams
+                + "routes:\n"
+                  "  - { name: r-a, match: { path: /a }, upstream: a }\n"
+                  "  - { name: r.b, match: { path: /b }, upstream: b }\n"
+                  "  - { name: r_b, match: { path: /b, methods: [GET] }, upstream: c }\n"
+                  "  - { name: r-e, match: { path_regex: \"^/(e|f)$\" }, upstream: e }\n"
+                  "  - { name: r-f, match: { path: /f }, upstream: f }\n";
+        QTest::newRow("listeners: SNI, redirect, auto TLS")
+            << QByteArray("gatehouse: 1\n"
+                          "listen:\n"
+                          "  - { bind: 127.0.0.1:PORT, redirect_https: true }\n"
+                          "  - bind: 127.0.0.1:PORT2\n"
+                          "    tls: { certificates: [{ hosts: [a.test, \"*.b.test\"], cert: CERT, key: KEY }, { hosts: [c.test], cert: CERT, key: KEY }] }\n"
+                          "  - { bind: 127.0.0.1:PORT3, tls: { auto: true } }\n"
+                          "routes: [{ name: hello, match: { path_exact: /hello }, respond: { body: hi } }]\n");
+        QTest::newRow("answers, limits, cors patterns")
+            << QByteArray("gatehouse: 1\n"
+                          "listen: [{ bind: 127.0.0.1:PORT }]\n"
+                          "upstreams: [{ name: u, targets: [{ url: http://127.0.0.1:9001 }] }]\n"
+                          "routes:\n"
+                          "  - { name: moved, match: { path_exact: /old }, respond: { status: 308, headers: { Location: /new } } }\n"
+                          "  - { name: price, match: { path: /p }, respond: { headers: { X-Cost: \"$5\" }, body: \"costs $5\\n{}\" }, rate_limit: [g] }\n"
+                          "  - name: all\n"
+                          "    match: { path: /, methods: [GET, HEAD] }\n"
+                          "    upstream: u\n"
+                          "    rate_limit: [g, per-route, redis, consumer, slow]\n"
+                          "    cors: { origins: [\"*\"] }\n"
+                          "  - { name: cors-ports, match: { path: /c }, upstream: u, cors: { origins: [\"http://localhost:*\", \"https://*.x.test\"] } }\n"
+                          "rate_limits:\n"
+                          "  - { name: g, requests: 5, per: 1s, key: global }\n"
+                          "  - { name: per-route, requests: 7, per: 3s, key: route }\n"
+                          "  - { name: redis, requests: 5, key: ip, store: \"redis://127.0.0.1:6379/0\" }\n"
+                          "  - { name: consumer, requests: 5 }\n"
+                          "  - { name: slow, requests: 1, per: 7m, key: ip }\n");
+    }
+
+    void configPasses()
+    {
+        QFETCH(QByteArray, yaml);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(makeCertificate(dir.path()));
+        yaml.replace("CERT", dir.filePath(QStringLiteral("cert.pem")).toUtf8()).replace("KEY", dir.filePath(QStringLiteral("key.pem")).toUtf8());
+        yaml.replace("PORT3", QByteArray::number(freePort())).replace("PORT2", QByteArray::number(freePort()));
+        yaml.replace("PORT", QByteArray::number(freePort()));
+        const QString path = dir.filePath(QStringLiteral("p.yaml"));
+        QVERIFY(writeText(path, yaml));
+        QByteArray config;
+        QByteArray err;
+        QCOMPARE(GatehouseProcess::run({ QStringLiteral("export"), path, QStringLiteral("--format"), QStringLiteral("nginx") }, &config, &err), 0);
+        QVERIFY(writeText(dir.filePath(QStringLiteral("nginx.conf")), withTempPaths(config, dir.path())));
+        Nginx nginx(dir.path());
+        QByteArray checkOutput;
+        QVERIFY2(nginx.check(&checkOutput) == 0, (checkOutput + "\n" + config).constData());
+    }
+
     void everyExportableKey()
     {
         QMap<QString, quint16> ports;
