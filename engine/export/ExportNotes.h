@@ -12,7 +12,9 @@ namespace gatehouse::exporter {
 class ExportNotes final
 {
 public:
-    explicit ExportNotes(QString format) : m_format(std::move(format)) { }
+    explicit ExportNotes(QString format)
+        : m_format(std::move(format))
+    { }
 
     // Records the warning and returns the comment text, "not exported: WHAT" (without the '#').
     // `where` names the profile entry ("route users", "upstream orders"), `what` the feature.

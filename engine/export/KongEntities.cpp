@@ -40,7 +40,9 @@ void emitAlgorithm(YAML::Emitter &out, const profile::Upstream &upstream, Export
         return;
     case Balance::Random:
         key("algorithm", "round-robin");
-        comment(out, notes.notExported(where, QStringLiteral("balance random (Kong has no random balancer)")));
+        comment(out,
+            notes.notExported(
+                where, QStringLiteral("balance random (Kong has no random balancer)")));
         return;
     case Balance::ConsistentHash:
         break;
@@ -57,7 +59,9 @@ void emitAlgorithm(YAML::Emitter &out, const profile::Upstream &upstream, Export
         out << YAML::Key << "hash_on_cookie" << YAML::Value << on.mid(7).toStdString();
     } else {
         key("hash_on", "none");
-        comment(out, notes.notExported(where, QStringLiteral("hash_on %1 (Kong hashes on consumers, not claims)").arg(on)));
+        comment(out,
+            notes.notExported(where,
+                QStringLiteral("hash_on %1 (Kong hashes on consumers, not claims)").arg(on)));
     }
 }
 
@@ -69,7 +73,8 @@ void emitHealthchecks(YAML::Emitter &out, const profile::Upstream &upstream, Exp
     out << YAML::Key << "healthchecks" << YAML::Value << YAML::BeginMap;
     if (const auto &check = upstream.healthCheck) {
         out << YAML::Key << "active" << YAML::Value << YAML::BeginMap;
-        out << YAML::Key << "type" << YAML::Value << (upstream.targets.value(0).scheme == QLatin1String("https") ? "https" : "http");
+        out << YAML::Key << "type" << YAML::Value
+            << (upstream.targets.value(0).scheme == QLatin1String("https") ? "https" : "http");
         out << YAML::Key << "http_path" << YAML::Value << check->path.toStdString();
         out << YAML::Key << "timeout" << YAML::Value << seconds(check->timeout);
         out << YAML::Key << "healthy" << YAML::Value << YAML::BeginMap;
@@ -77,10 +82,10 @@ void emitHealthchecks(YAML::Emitter &out, const profile::Upstream &upstream, Exp
         out << YAML::Key << "successes" << YAML::Value << check->healthyAfter;
         out << YAML::Key << "http_statuses" << YAML::Value << YAML::Flow << YAML::BeginSeq;
         // The registered statuses in the range (Kong's own default list is these for 200-399).
-        static const int registered[] = { 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305,
-                                          306, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412,
-                                          413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
-                                          500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511 };
+        static const int registered[] = { 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300,
+            301, 302, 303, 304, 305, 306, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408,
+            409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428,
+            429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511 };
         for (const int status : registered) {
             if (status >= check->expectStatusMin && status <= check->expectStatusMax) {
                 out << status;
@@ -102,8 +107,10 @@ void emitHealthchecks(YAML::Emitter &out, const profile::Upstream &upstream, Exp
         out << YAML::Key << "tcp_failures" << YAML::Value << outlier->consecutiveFailures;
         out << YAML::Key << "timeouts" << YAML::Value << outlier->consecutiveFailures;
         out << YAML::EndMap << YAML::EndMap;
-        comment(out, notes.notExported(QStringLiteral("upstream ") + upstream.name,
-                                       QStringLiteral("outlier eject_for (Kong re-admits a target through active checks)")));
+        comment(out,
+            notes.notExported(QStringLiteral("upstream ") + upstream.name,
+                QStringLiteral(
+                    "outlier eject_for (Kong re-admits a target through active checks)")));
     }
     out << YAML::EndMap;
 }
@@ -128,12 +135,18 @@ void emitUpstreams(YAML::Emitter &out, const profile::Profile &profile, ExportNo
             comment(out, notes.notExported(where, QStringLiteral("retry_budget")));
         }
         if (upstream.keepalive != 32) {
-            comment(out, notes.notExported(where, QStringLiteral("keepalive %1 (upstream_keepalive_pool_size in kong.conf)").arg(upstream.keepalive)));
+            comment(out,
+                notes.notExported(where,
+                    QStringLiteral("keepalive %1 (upstream_keepalive_pool_size in kong.conf)")
+                        .arg(upstream.keepalive)));
         }
         out << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq;
         for (const profile::Target &target : upstream.targets) {
-            const QString host = target.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + target.host + QLatin1Char(']') : target.host;
-            out << YAML::BeginMap << YAML::Key << "target" << YAML::Value << QStringLiteral("%1:%2").arg(host).arg(target.port).toStdString();
+            const QString host = target.host.contains(QLatin1Char(':'))
+                ? QLatin1Char('[') + target.host + QLatin1Char(']')
+                : target.host;
+            out << YAML::BeginMap << YAML::Key << "target" << YAML::Value
+                << QStringLiteral("%1:%2").arg(host).arg(target.port).toStdString();
             out << YAML::Key << "weight" << YAML::Value << target.weight << YAML::EndMap;
         }
         out << YAML::EndSeq << YAML::EndMap;
@@ -164,13 +177,20 @@ void emitConsumers(YAML::Emitter &out, const profile::Profile &profile, ExportNo
             out << YAML::EndMap << YAML::EndSeq;
         }
         if (jwt.algorithms.size() > 1) {
-            comment(out, notes.notExported(where, QStringLiteral("algorithms after %1 (a Kong jwt_secret has one)").arg(algorithm)));
+            comment(out,
+                notes.notExported(where,
+                    QStringLiteral("algorithms after %1 (a Kong jwt_secret has one)")
+                        .arg(algorithm)));
         }
         if (!jwt.jwks.isEmpty()) {
-            comment(out, notes.notExported(where, QStringLiteral("jwks (Kong OSS's jwt plugin takes one key)")));
+            comment(out,
+                notes.notExported(
+                    where, QStringLiteral("jwks (Kong OSS's jwt plugin takes one key)")));
         }
         if (!jwt.audience.isEmpty()) {
-            comment(out, notes.notExported(where, QStringLiteral("audience (Kong OSS's jwt plugin does not check aud)")));
+            comment(out,
+                notes.notExported(
+                    where, QStringLiteral("audience (Kong OSS's jwt plugin does not check aud)")));
         }
         if (jwt.leeway.count() > 0) {
             comment(out, notes.notExported(where, QStringLiteral("leeway")));

@@ -38,7 +38,8 @@ QStringList kongPaths(const profile::RouteMatch &match)
         if (prefix.isEmpty()) {
             return { QStringLiteral("/") };
         }
-        return { QLatin1Char('~') + literalRegex(prefix) + QLatin1Char('$'), prefix + QLatin1Char('/') };
+        return { QLatin1Char('~') + literalRegex(prefix) + QLatin1Char('$'),
+            prefix + QLatin1Char('/') };
     }
     case PathKind::Regex:
         break;
@@ -59,7 +60,8 @@ const profile::Upstream *upstreamNamed(const profile::Profile &profile, const QS
     return nullptr;
 }
 
-void emitRoute(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route, int priority, ExportNotes &notes)
+void emitRoute(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route,
+    int priority, ExportNotes &notes)
 {
     const QString where = QStringLiteral("route ") + route.name;
     out << YAML::BeginMap;
@@ -74,11 +76,15 @@ void emitRoute(YAML::Emitter &out, const profile::Profile &profile, const profil
     const bool strip = !route.stripPrefix.isEmpty() && route.match.pathKind != PathKind::Regex;
     out << YAML::Key << "strip_path" << YAML::Value << strip;
     if (!route.stripPrefix.isEmpty() && route.match.pathKind == PathKind::Regex) {
-        comment(out, notes.notExported(where, QStringLiteral("strip_prefix %1 on a regex route (Kong strips the whole match)").arg(route.stripPrefix)));
+        comment(out,
+            notes.notExported(where,
+                QStringLiteral("strip_prefix %1 on a regex route (Kong strips the whole match)")
+                    .arg(route.stripPrefix)));
     }
     out << YAML::Key << "path_handling" << YAML::Value << "v0";
     out << YAML::Key << "preserve_host" << YAML::Value << false;
-    out << YAML::Key << "protocols" << YAML::Value << YAML::Flow << YAML::BeginSeq << "http" << "https" << YAML::EndSeq;
+    out << YAML::Key << "protocols" << YAML::Value << YAML::Flow << YAML::BeginSeq << "http"
+        << "https" << YAML::EndSeq;
     if (!route.match.methods.isEmpty()) {
         out << YAML::Key << "methods" << YAML::Value << YAML::Flow << YAML::BeginSeq;
         for (const QString &m : route.match.methods) {
@@ -107,13 +113,15 @@ void emitRoute(YAML::Emitter &out, const profile::Profile &profile, const profil
 }
 
 // One service per route: Kong keeps timeouts, retries and the upstream path on the service.
-void emitService(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route, int priority, ExportNotes &notes)
+void emitService(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route,
+    int priority, ExportNotes &notes)
 {
     const profile::Upstream *upstream = upstreamNamed(profile, route.upstream);
     if (!upstream) {
         return;
     }
-    const QString scheme = upstream->targets.isEmpty() ? QStringLiteral("http") : upstream->targets.first().scheme;
+    const QString scheme
+        = upstream->targets.isEmpty() ? QStringLiteral("http") : upstream->targets.first().scheme;
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << s(route.name);
     out << YAML::Key << "host" << YAML::Value << s(upstream->name);
@@ -122,22 +130,28 @@ void emitService(YAML::Emitter &out, const profile::Profile &profile, const prof
     // strip_prefix shorter than the matched path: Kong strips the whole match and puts the
     // service path in front of the rest ("/api/v1" of "/api/v1/users" -> path "/users").
     if (!route.stripPrefix.isEmpty() && route.match.pathKind != PathKind::Regex) {
-        const QString matched = route.match.pathKind == PathKind::Prefix ? normalisedPrefix(route.match.path) : route.match.path;
+        const QString matched = route.match.pathKind == PathKind::Prefix
+            ? normalisedPrefix(route.match.path)
+            : route.match.path;
         const QString rest = matched.mid(normalisedPrefix(route.stripPrefix).size());
         if (!rest.isEmpty()) {
             out << YAML::Key << "path" << YAML::Value << s(rest);
         }
     }
-    out << YAML::Key << "connect_timeout" << YAML::Value << static_cast<long long>(upstream->connectTimeout.count());
-    out << YAML::Key << "read_timeout" << YAML::Value << static_cast<long long>(route.timeout.count());
-    out << YAML::Key << "write_timeout" << YAML::Value << static_cast<long long>(route.timeout.count());
+    out << YAML::Key << "connect_timeout" << YAML::Value
+        << static_cast<long long>(upstream->connectTimeout.count());
+    out << YAML::Key << "read_timeout" << YAML::Value
+        << static_cast<long long>(route.timeout.count());
+    out << YAML::Key << "write_timeout" << YAML::Value
+        << static_cast<long long>(route.timeout.count());
     out << YAML::Key << "retries" << YAML::Value << route.retries;
     if (scheme == QLatin1String("https")) {
         const profile::UpstreamTls tls = upstream->tls.value_or(profile::UpstreamTls {});
         out << YAML::Key << "tls_verify" << YAML::Value << tls.verify;
         if (!tls.ca.isEmpty() || !tls.serverName.isEmpty()) {
-            comment(out, notes.notExported(QStringLiteral("upstream ") + upstream->name,
-                                           QStringLiteral("tls ca/server_name (Kong takes CA certificates as entities)")));
+            comment(out,
+                notes.notExported(QStringLiteral("upstream ") + upstream->name,
+                    QStringLiteral("tls ca/server_name (Kong takes CA certificates as entities)")));
         }
     }
     out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
@@ -182,21 +196,32 @@ ExportResult exportKong(const profile::Profile &profile)
 {
     ExportNotes notes(QStringLiteral("kong"));
     YAML::Emitter out;
-    comment(out, QStringLiteral("Kong declarative configuration (decK) exported by Gatehouse from profile \"%1\".").arg(profile.name));
+    comment(out,
+        QStringLiteral(
+            "Kong declarative configuration (decK) exported by Gatehouse from profile \"%1\".")
+            .arg(profile.name));
     out << YAML::BeginMap;
     out << YAML::Key << "_format_version" << YAML::Value << YAML::DoubleQuoted << "3.0";
     if (profile.admin) {
-        comment(out, notes.notExported(QString(), QStringLiteral("admin API (Gatehouse's own; Kong has its Admin API)")));
+        comment(out,
+            notes.notExported(
+                QString(), QStringLiteral("admin API (Gatehouse's own; Kong has its Admin API)")));
     }
     for (const profile::Service &service : profile.services) {
-        comment(out, notes.notExported(QStringLiteral("service ") + service.name, QStringLiteral("built-in echo service (run the real service there)")));
+        comment(out,
+            notes.notExported(QStringLiteral("service ") + service.name,
+                QStringLiteral("built-in echo service (run the real service there)")));
     }
     for (const profile::Listener &listener : profile.listen) {
-        comment(out, notes.notExported(QStringLiteral("listener %1:%2").arg(listener.bind.host).arg(listener.bind.port),
-                                       QStringLiteral("listeners and their certificates (set proxy_listen and certificates in Kong)")));
+        comment(out,
+            notes.notExported(
+                QStringLiteral("listener %1:%2").arg(listener.bind.host).arg(listener.bind.port),
+                QStringLiteral("listeners and their certificates (set proxy_listen and "
+                               "certificates in Kong)")));
     }
     if (profile.serverTiming) {
-        comment(out, notes.notExported(QString(), QStringLiteral("server_timing (Server-Timing header)")));
+        comment(out,
+            notes.notExported(QString(), QStringLiteral("server_timing (Server-Timing header)")));
     }
 
     const QList<const profile::Route *> ordered = routesInPrecedence(profile);
@@ -224,7 +249,9 @@ ExportResult exportKong(const profile::Profile &profile)
     }
     for (const profile::Route &route : profile.routes) {
         if (!route.enabled) {
-            comment(out, QStringLiteral("route %1 is disabled (enabled: false) and not exported").arg(route.name));
+            comment(out,
+                QStringLiteral("route %1 is disabled (enabled: false) and not exported")
+                    .arg(route.name));
         }
     }
     emitUpstreams(out, profile, notes);
@@ -232,10 +259,13 @@ ExportResult exportKong(const profile::Profile &profile)
     if (profile.accessLog) {
         out << YAML::Key << "plugins" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
         out << YAML::Key << "name" << YAML::Value << "file-log";
-        out << YAML::Key << "config" << YAML::Value << YAML::BeginMap << YAML::Key << "path" << YAML::Value
+        out << YAML::Key << "config" << YAML::Value << YAML::BeginMap << YAML::Key << "path"
+            << YAML::Value
             << s(QDir::cleanPath(QDir(profile.baseDir).absoluteFilePath(profile.accessLog->file)))
             << YAML::EndMap << YAML::EndMap << YAML::EndSeq;
-        comment(out, notes.notExported(QStringLiteral("access_log"), QStringLiteral("max_size/keep rotation (rotate with logrotate)")));
+        comment(out,
+            notes.notExported(QStringLiteral("access_log"),
+                QStringLiteral("max_size/keep rotation (rotate with logrotate)")));
     }
     out << YAML::EndMap;
     QByteArray text = commentsOnTheirOwnLines(QByteArray(out.c_str(), qsizetype(out.size())));

@@ -10,7 +10,8 @@ namespace gatehouse::exporter::kong {
 
 namespace {
 
-const profile::RateLimitProfile *rateLimitNamed(const profile::Profile &profile, const QString &name)
+const profile::RateLimitProfile *rateLimitNamed(
+    const profile::Profile &profile, const QString &name)
 {
     for (const profile::RateLimitProfile &limit : profile.rateLimits) {
         if (limit.name == name) {
@@ -29,7 +30,8 @@ void comment(YAML::Emitter &out, const QString &text)
 bool rateWindow(const profile::RateLimitProfile &limit, std::string *unit, qint64 *count)
 {
     const qint64 per = limit.per.count();
-    const std::pair<const char *, qint64> units[] = { { "second", 1000 }, { "minute", 60'000 }, { "hour", 3'600'000 }, { "day", 86'400'000 } };
+    const std::pair<const char *, qint64> units[] = { { "second", 1000 }, { "minute", 60'000 },
+        { "hour", 3'600'000 }, { "day", 86'400'000 } };
     for (const auto &[name, ms] : units) {
         if (per == ms) { // the profile's own window: 600 per 1m stays 600 a minute
             *unit = name;
@@ -47,13 +49,19 @@ bool rateWindow(const profile::RateLimitProfile &limit, std::string *unit, qint6
     return false;
 }
 
-bool emitRateLimiting(YAML::Emitter &out, const profile::Route &route, const profile::RateLimitProfile &limit, ExportNotes &notes)
+bool emitRateLimiting(YAML::Emitter &out, const profile::Route &route,
+    const profile::RateLimitProfile &limit, ExportNotes &notes)
 {
     const QString where = QStringLiteral("route ") + route.name;
     std::string unit;
     qint64 count = 0;
     if (!rateWindow(limit, &unit, &count)) {
-        comment(out, notes.notExported(where, QStringLiteral("rate_limit %1 (%2 per %3 fits no Kong window)").arg(limit.name).arg(limit.requests).arg(limit.per.count())));
+        comment(out,
+            notes.notExported(where,
+                QStringLiteral("rate_limit %1 (%2 per %3 fits no Kong window)")
+                    .arg(limit.name)
+                    .arg(limit.requests)
+                    .arg(limit.per.count())));
         return false;
     }
     QString limitBy;
@@ -66,7 +74,10 @@ bool emitRateLimiting(YAML::Emitter &out, const profile::Route &route, const pro
     } else if (limit.key.startsWith(QLatin1String("header:"))) {
         limitBy = QStringLiteral("header");
     } else {
-        comment(out, notes.notExported(where, QStringLiteral("rate_limit %1 keyed %2 (one bucket across routes)").arg(limit.name, limit.key)));
+        comment(out,
+            notes.notExported(where,
+                QStringLiteral("rate_limit %1 keyed %2 (one bucket across routes)")
+                    .arg(limit.name, limit.key)));
         return false;
     }
     out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "rate-limiting";
@@ -81,7 +92,8 @@ bool emitRateLimiting(YAML::Emitter &out, const profile::Route &route, const pro
     if (match.hasMatch()) {
         out << YAML::Key << "policy" << YAML::Value << "redis";
         out << YAML::Key << "redis_host" << YAML::Value << match.captured(1).toStdString();
-        out << YAML::Key << "redis_port" << YAML::Value << (match.captured(2).isEmpty() ? 6379 : match.captured(2).toInt());
+        out << YAML::Key << "redis_port" << YAML::Value
+            << (match.captured(2).isEmpty() ? 6379 : match.captured(2).toInt());
         out << YAML::Key << "redis_database" << YAML::Value << match.captured(3).toInt();
     } else {
         out << YAML::Key << "policy" << YAML::Value << "local";
@@ -89,12 +101,17 @@ bool emitRateLimiting(YAML::Emitter &out, const profile::Route &route, const pro
     out << YAML::Key << "fault_tolerant" << YAML::Value << !limit.failClosed;
     out << YAML::EndMap << YAML::EndMap;
     if (limit.burst > 0) {
-        comment(out, notes.notExported(where, QStringLiteral("rate_limit %1 burst %2 (Kong counts fixed windows)").arg(limit.name).arg(limit.burst)));
+        comment(out,
+            notes.notExported(where,
+                QStringLiteral("rate_limit %1 burst %2 (Kong counts fixed windows)")
+                    .arg(limit.name)
+                    .arg(limit.burst)));
     }
     return true;
 }
 
-void emitJwt(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route, ExportNotes &notes)
+void emitJwt(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route,
+    ExportNotes &notes)
 {
     const QString where = QStringLiteral("route ") + route.name;
     const profile::JwtProfile *jwt = nullptr;
@@ -111,13 +128,18 @@ void emitJwt(YAML::Emitter &out, const profile::Profile &profile, const profile:
     QStringList query;
     for (const QString &from : jwt->tokenFrom) {
         const QString name = from.section(QLatin1Char(':'), 1);
-        (from.startsWith(QLatin1String("header:")) ? headers : from.startsWith(QLatin1String("cookie:")) ? cookies : query).append(name.toLower());
+        (from.startsWith(QLatin1String("header:"))          ? headers
+                : from.startsWith(QLatin1String("cookie:")) ? cookies
+                                                            : query)
+            .append(name.toLower());
     }
     out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "jwt";
     out << YAML::Key << "config" << YAML::Value << YAML::BeginMap;
-    // The consumer's jwt_secret is found by the token's `iss` (the profile's issuer, else its name).
+    // The consumer's jwt_secret is found by the token's `iss` (the profile's issuer, else its
+    // name).
     out << YAML::Key << "key_claim_name" << YAML::Value << "iss";
-    out << YAML::Key << "claims_to_verify" << YAML::Value << YAML::Flow << YAML::BeginSeq << "exp" << "nbf" << YAML::EndSeq;
+    out << YAML::Key << "claims_to_verify" << YAML::Value << YAML::Flow << YAML::BeginSeq << "exp"
+        << "nbf" << YAML::EndSeq;
     auto list = [&out](const char *key, const QStringList &values) {
         out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
         for (const QString &v : values) {
@@ -144,7 +166,8 @@ void emitCors(YAML::Emitter &out, const profile::Route &route)
         // Kong reads an origin with regex characters as a regex: '*' in a host becomes one.
         QString value = origin;
         if (origin != QLatin1String("*") && origin.contains(QLatin1Char('*'))) {
-            value = literalRegex(origin).replace(QStringLiteral("\\*"), QStringLiteral("[A-Za-z0-9.-]+"));
+            value = literalRegex(origin).replace(
+                QStringLiteral("\\*"), QStringLiteral("[A-Za-z0-9.-]+"));
         }
         emitString(out, value);
     }
@@ -180,8 +203,10 @@ void emitTermination(YAML::Emitter &out, const profile::Route &route, ExportNote
         if (name.compare(QLatin1String("Content-Type"), Qt::CaseInsensitive) == 0) {
             contentType = value;
         } else {
-            comment(out, notes.notExported(QStringLiteral("route ") + route.name,
-                                           QStringLiteral("respond header %1 (request-termination sets only Content-Type)").arg(name)));
+            comment(out,
+                notes.notExported(QStringLiteral("route ") + route.name,
+                    QStringLiteral("respond header %1 (request-termination sets only Content-Type)")
+                        .arg(name)));
         }
     }
     out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "request-termination";
@@ -210,8 +235,10 @@ QString literalRegex(const QString &text)
 
 void emitString(YAML::Emitter &out, const QString &text)
 {
-    static const QRegularExpression special(QStringLiteral("^(?:[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|true|false|True|False|TRUE|FALSE|"
-                                                           "yes|no|Yes|No|YES|NO|on|off|On|Off|ON|OFF|y|n|Y|N|null|Null|NULL|~|\\.inf|\\.nan|)$"));
+    static const QRegularExpression special(QStringLiteral(
+        "^(?:[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|true|false|True|False|TRUE|"
+        "FALSE|"
+        "yes|no|Yes|No|YES|NO|on|off|On|Off|ON|OFF|y|n|Y|N|null|Null|NULL|~|\\.inf|\\.nan|)$"));
     if (special.match(text).hasMatch()) {
         out << YAML::DoubleQuoted;
     }
@@ -233,18 +260,25 @@ QString vaultReference(const profile::SecretRef &secret)
     return QStringLiteral("{vault://env/%1}").arg(name);
 }
 
-void emitRoutePlugins(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route, ExportNotes &notes)
+void emitRoutePlugins(YAML::Emitter &out, const profile::Profile &profile,
+    const profile::Route &route, ExportNotes &notes)
 {
     const QString where = QStringLiteral("route ") + route.name;
-    const bool any = !route.auth.isEmpty() || !route.rateLimit.isEmpty() || route.cors || route.respond;
+    const bool any
+        = !route.auth.isEmpty() || !route.rateLimit.isEmpty() || route.cors || route.respond;
     if (route.canary) {
-        comment(out, notes.notExported(where, QStringLiteral("canary to %1 (Kong OSS has no canary plugin)").arg(route.canary->upstream)));
+        comment(out,
+            notes.notExported(where,
+                QStringLiteral("canary to %1 (Kong OSS has no canary plugin)")
+                    .arg(route.canary->upstream)));
     }
     if (route.fault) {
         comment(out, notes.notExported(where, QStringLiteral("fault injection")));
     }
     if (route.compress) {
-        comment(out, notes.notExported(where, QStringLiteral("compress (gzip is set in kong.conf, not per route)")));
+        comment(out,
+            notes.notExported(
+                where, QStringLiteral("compress (gzip is set in kong.conf, not per route)")));
     }
     if (!any) {
         return;
@@ -261,7 +295,10 @@ void emitRoutePlugins(YAML::Emitter &out, const profile::Profile &profile, const
         }
         if (limited) {
             // Kong takes one rate-limiting plugin per route.
-            comment(out, notes.notExported(where, QStringLiteral("rate_limit %1 (Kong allows one rate-limiting plugin per route)").arg(name)));
+            comment(out,
+                notes.notExported(where,
+                    QStringLiteral("rate_limit %1 (Kong allows one rate-limiting plugin per route)")
+                        .arg(name)));
             continue;
         }
         limited = emitRateLimiting(out, route, *limit, notes);

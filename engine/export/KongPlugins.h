@@ -14,7 +14,8 @@ namespace gatehouse::exporter::kong {
 
 // Writes `plugins: [...]` for the route into the open route map (nothing when it has none), and
 // comments for what has no Kong OSS plugin.
-void emitRoutePlugins(YAML::Emitter &out, const profile::Profile &profile, const profile::Route &route, ExportNotes &notes);
+void emitRoutePlugins(YAML::Emitter &out, const profile::Profile &profile,
+    const profile::Route &route, ExportNotes &notes);
 
 // A secret reference as a Kong vault reference: env:NAME -> {vault://env/NAME}; keychain and file
 // references become the environment variable a deployment provides instead (NAME upper-cased).

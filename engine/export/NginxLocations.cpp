@@ -85,7 +85,9 @@ QString Location::directive() const
         return QStringLiteral("location = ") + quoted(path);
     case Kind::Prefix:
         return QStringLiteral("location ~ ")
-            + quoted(path.isEmpty() ? QStringLiteral("^/") : QLatin1Char('^') + literalRegex(path) + QStringLiteral("(?:/|$)"));
+            + quoted(path.isEmpty()
+                    ? QStringLiteral("^/")
+                    : QLatin1Char('^') + literalRegex(path) + QStringLiteral("(?:/|$)"));
     case Kind::Regex:
         return QStringLiteral("location ~ ") + quoted(path);
     case Kind::Fallback:

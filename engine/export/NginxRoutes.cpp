@@ -23,14 +23,14 @@ QString methodsRegex(const QStringList &methods)
 
 QString errorBody(const QString &error, const QString &message)
 {
-    return QStringLiteral("{\"error\":\"%1\",\"message\":\"%2\",\"request_id\":\"$gh_request_id\"}").arg(error, message);
+    return QStringLiteral("{\"error\":\"%1\",\"message\":\"%2\",\"request_id\":\"$gh_request_id\"}")
+        .arg(error, message);
 }
 
 RouteWriter::RouteWriter(const profile::Profile &profile, ExportNotes &notes)
     : m_profile(profile)
     , m_notes(notes)
-{
-}
+{ }
 
 QString RouteWriter::locations(const QList<Location> &plan)
 {
@@ -49,14 +49,18 @@ QString RouteWriter::locations(const QList<Location> &plan)
         }
     }
     out += QStringLiteral("    location @gh_404 {\n        %1        return 404 %2;\n    }\n\n")
-               .arg(kRequestIdHeader, quoted(errorBody(QStringLiteral("not_found"), QStringLiteral("no route matches this request"))));
+               .arg(kRequestIdHeader,
+                   quoted(errorBody(QStringLiteral("not_found"),
+                       QStringLiteral("no route matches this request"))));
     if (!m_dispatches) {
         return out;
     }
-    out += QStringLiteral("    location @gh_405 {\n        add_header Allow $gh_allow always;\n        %1"
-                          "        return 405 %2;\n    }\n")
-               .arg(kRequestIdHeader, quoted(errorBody(QStringLiteral("method_not_allowed"),
-                                                       QStringLiteral("method $request_method is not allowed here"))));
+    out += QStringLiteral(
+        "    location @gh_405 {\n        add_header Allow $gh_allow always;\n        %1"
+        "        return 405 %2;\n    }\n")
+               .arg(kRequestIdHeader,
+                   quoted(errorBody(QStringLiteral("method_not_allowed"),
+                       QStringLiteral("method $request_method is not allowed here"))));
     return out;
 }
 
@@ -65,9 +69,13 @@ QString RouteWriter::locationBlock(const Location &location, int index)
     QString out = QStringLiteral("    %1 {\n").arg(location.directive());
     if (location.candidates.isEmpty()) {
         out += QStringLiteral("        %1        return 404 %2;\n")
-                   .arg(kRequestIdHeader, quoted(errorBody(QStringLiteral("not_found"), QStringLiteral("no route matches this request"))));
-    } else if (location.candidates.size() == 1 && location.candidates.first().route->match.hosts.isEmpty()
-               && location.candidates.first().route->match.headers.isEmpty() && !location.candidates.first().checkPath) {
+                   .arg(kRequestIdHeader,
+                       quoted(errorBody(QStringLiteral("not_found"),
+                           QStringLiteral("no route matches this request"))));
+    } else if (location.candidates.size() == 1
+        && location.candidates.first().route->match.hosts.isEmpty()
+        && location.candidates.first().route->match.headers.isEmpty()
+        && !location.candidates.first().checkPath) {
         // One route and at most a method condition: the route's directives right here.
         const profile::Route &route = *location.candidates.first().route;
         out += methodCheck(route, QStringLiteral("        "));
@@ -84,11 +92,16 @@ QString RouteWriter::methodCheck(const profile::Route &route, const QString &ind
     if (route.match.methods.isEmpty()) {
         return {};
     }
-    return indent + QStringLiteral("if (%1 !~ %2) {\n").arg(methodVariable(route), quoted(methodsRegex(route.match.methods)))
-        + indent + QStringLiteral("    add_header Allow %1 always;\n").arg(quoted(route.match.methods.join(QStringLiteral(", "))))
-        + indent + QStringLiteral("    ") + kRequestIdHeader
-        + indent + QStringLiteral("    return 405 %1;\n").arg(quoted(errorBody(QStringLiteral("method_not_allowed"),
-                                                                     QStringLiteral("method $request_method is not allowed here"))))
+    return indent
+        + QStringLiteral("if (%1 !~ %2) {\n")
+              .arg(methodVariable(route), quoted(methodsRegex(route.match.methods)))
+        + indent
+        + QStringLiteral("    add_header Allow %1 always;\n")
+              .arg(quoted(route.match.methods.join(QStringLiteral(", "))))
+        + indent + QStringLiteral("    ") + kRequestIdHeader + indent
+        + QStringLiteral("    return 405 %1;\n")
+              .arg(quoted(errorBody(QStringLiteral("method_not_allowed"),
+                  QStringLiteral("method $request_method is not allowed here"))))
         + indent + QStringLiteral("}\n");
 }
 
@@ -102,18 +115,23 @@ QString RouteWriter::dispatch(const Location &location, int index)
     for (int i = 0; i < location.candidates.size(); ++i) {
         const Candidate &c = location.candidates.at(i);
         // ${name}: a literal "2" may follow, which nginx would read as part of the name.
-        key += unconditional(c) ? QStringLiteral("2") : QStringLiteral("${") + okVariable(*c.route, c.checkPath).mid(1) + QLatin1Char('}');
+        key += unconditional(c)
+            ? QStringLiteral("2")
+            : QStringLiteral("${") + okVariable(*c.route, c.checkPath).mid(1) + QLatin1Char('}');
         if (!c.route->match.methods.isEmpty()) {
             withMethods.append(i);
         }
     }
     const QString pick = QStringLiteral("$gh_pick_%1").arg(index);
-    QString map = QStringLiteral("# %1\nmap %2 %3 {\n").arg(location.directive(), quoted(key), pick);
+    QString map
+        = QStringLiteral("# %1\nmap %2 %3 {\n").arg(location.directive(), quoted(key), pick);
     QString allowMap = QStringLiteral("map %1 $gh_allow_%2 {\n").arg(quoted(key)).arg(index);
     for (int i = 0; i < location.candidates.size(); ++i) {
         const profile::Route &route = *location.candidates.at(i).route;
         map += QStringLiteral("    %1 gh_route_%2;   # route %3\n")
-                   .arg(quoted(QStringLiteral("~^") + QString(i, QLatin1Char('.')) + QLatin1Char('2')), routeId(route), route.name);
+                   .arg(quoted(
+                            QStringLiteral("~^") + QString(i, QLatin1Char('.')) + QLatin1Char('2')),
+                       routeId(route), route.name);
         if (!m_namedRoutes.contains(route.name)) {
             m_namedRoutes.append(route.name);
         }
@@ -127,16 +145,19 @@ QString RouteWriter::dispatch(const Location &location, int index)
             const bool in = mask & (1 << b);
             pattern[withMethods.at(b)] = in ? QLatin1Char('1') : QLatin1Char('0');
             if (in) {
-                for (const QString &m : location.candidates.at(withMethods.at(b)).route->match.methods) {
+                for (const QString &m :
+                    location.candidates.at(withMethods.at(b)).route->match.methods) {
                     if (!allow.contains(m)) {
                         allow.append(m);
                     }
                 }
             }
         }
-        map += QStringLiteral("    %1 gh_405;\n").arg(quoted(QStringLiteral("~^") + pattern + QLatin1Char('$')));
-        allowMap += QStringLiteral("    %1 %2;\n").arg(quoted(QStringLiteral("~^") + pattern + QLatin1Char('$')),
-                                                      quoted(allow.join(QStringLiteral(", "))));
+        map += QStringLiteral("    %1 gh_405;\n")
+                   .arg(quoted(QStringLiteral("~^") + pattern + QLatin1Char('$')));
+        allowMap += QStringLiteral("    %1 %2;\n")
+                        .arg(quoted(QStringLiteral("~^") + pattern + QLatin1Char('$')),
+                            quoted(allow.join(QStringLiteral(", "))));
     }
     if (subsets == 0 && !withMethods.isEmpty()) {
         QStringList allow;
@@ -148,7 +169,8 @@ QString RouteWriter::dispatch(const Location &location, int index)
             }
         }
         map += QStringLiteral("    \"~1\" gh_405;\n");
-        allowMap += QStringLiteral("    \"~1\" %1;\n").arg(quoted(allow.join(QStringLiteral(", "))));
+        allowMap
+            += QStringLiteral("    \"~1\" %1;\n").arg(quoted(allow.join(QStringLiteral(", "))));
     }
     map += QStringLiteral("    default gh_404;\n}\n");
     allowMap += QStringLiteral("    default \"\";\n}\n\n");
@@ -183,7 +205,8 @@ QString RouteWriter::methodVariable(const profile::Route &route)
     if (!m_usesCorsMethod) {
         m_usesCorsMethod = true;
         m_http += QStringLiteral("# a CORS preflight's method is the one it announces\n"
-                                 "map \"$request_method $http_access_control_request_method $http_origin\" $gh_cors_method {\n"
+                                 "map \"$request_method $http_access_control_request_method "
+                                 "$http_origin\" $gh_cors_method {\n"
                                  "    \"~^OPTIONS (?<gh_announced>\\\\S+) .+$\" $gh_announced;\n"
                                  "    default $request_method;\n}\n\n");
     }
@@ -208,8 +231,9 @@ QString RouteWriter::okVariable(const profile::Route &route, bool checkPath)
         }
     };
     if (checkPath) {
-        define(QStringLiteral("$gh_path_") + id, QStringLiteral("map $uri $gh_path_%1 {\n    %2 1;\n    default 0;\n}\n")
-                                                      .arg(id, quoted(QLatin1Char('~') + route.match.path)));
+        define(QStringLiteral("$gh_path_") + id,
+            QStringLiteral("map $uri $gh_path_%1 {\n    %2 1;\n    default 0;\n}\n")
+                .arg(id, quoted(QLatin1Char('~') + route.match.path)));
         flags += QStringLiteral("${gh_path_") + id + QLatin1Char('}');
     }
     if (!route.match.hosts.isEmpty()) {
@@ -223,22 +247,28 @@ QString RouteWriter::okVariable(const profile::Route &route, bool checkPath)
     for (int j = 0; j < route.match.headers.size(); ++j) {
         const auto &[header, value] = route.match.headers.at(j);
         const QString variable = QStringLiteral("$gh_header_%1_%2").arg(id).arg(j);
-        define(variable, QStringLiteral("map %1 %2 {\n    %3 1;\n    default 0;\n}\n")
-                             .arg(headerVariable(header), variable, quoted(QStringLiteral("~^") + literalRegex(value) + QLatin1Char('$'))));
+        define(variable,
+            QStringLiteral("map %1 %2 {\n    %3 1;\n    default 0;\n}\n")
+                .arg(headerVariable(header), variable,
+                    quoted(QStringLiteral("~^") + literalRegex(value) + QLatin1Char('$'))));
         flags += QStringLiteral("${") + variable.mid(1) + QLatin1Char('}');
     }
     const QString all(flags.count(QLatin1Char('$')), QLatin1Char('1'));
     const QStringList &methods = route.match.methods;
     if (methods.isEmpty()) {
-        blocks += QStringLiteral("map %1 %2 {\n    %3 2;\n    default 0;\n}\n\n").arg(quoted(flags), name, quoted(all));
+        blocks += QStringLiteral("map %1 %2 {\n    %3 2;\n    default 0;\n}\n\n")
+                      .arg(quoted(flags), name, quoted(all));
     } else {
         const QString methodsPattern = methodsRegex(methods).mid(1); // without '^'
         blocks += QStringLiteral("map %1 %2 {\n    %3 2;\n    %4 1;\n    default 0;\n}\n\n")
                       .arg(quoted(flags + QLatin1Char(':') + methodVariable(route)), name,
-                           quoted(QStringLiteral("~^") + all + QLatin1Char(':') + methodsPattern),
-                           quoted(QStringLiteral("~^") + all + QLatin1Char(':')));
+                          quoted(QStringLiteral("~^") + all + QLatin1Char(':') + methodsPattern),
+                          quoted(QStringLiteral("~^") + all + QLatin1Char(':')));
     }
-    m_http += QStringLiteral("# route %1: \"2\" takes the request, \"1\" all but the method match\n").arg(route.name) + blocks;
+    m_http
+        += QStringLiteral("# route %1: \"2\" takes the request, \"1\" all but the method match\n")
+               .arg(route.name)
+        + blocks;
     return name;
 }
 
@@ -249,11 +279,13 @@ QString RouteWriter::routeBody(const profile::Route &route, const QString &inden
     out += corsLines(route, indent);
     out += rateLimitLines(route, indent);
     if (route.compress) {
-        out += indent + QStringLiteral("gzip on;\n") + indent + QStringLiteral("gzip_proxied any;\n") + indent
-            + QStringLiteral("gzip_vary on;\n") + indent
-            + QStringLiteral("gzip_types text/plain text/css text/javascript text/xml text/csv application/json "
-                             "application/javascript application/x-javascript application/xml application/wasm "
-                             "image/svg+xml application/x-ndjson application/graphql-response+json;\n");
+        out += indent + QStringLiteral("gzip on;\n") + indent
+            + QStringLiteral("gzip_proxied any;\n") + indent + QStringLiteral("gzip_vary on;\n")
+            + indent
+            + QStringLiteral(
+                "gzip_types text/plain text/css text/javascript text/xml text/csv application/json "
+                "application/javascript application/x-javascript application/xml application/wasm "
+                "image/svg+xml application/x-ndjson application/graphql-response+json;\n");
     }
     out += route.respond ? respondLines(route, indent) : proxyLines(route, indent);
     return out;
@@ -265,8 +297,12 @@ QString RouteWriter::proxyLines(const profile::Route &route, const QString &inde
     const QString strip = normalisedPrefix(route.stripPrefix);
     if (!strip.isEmpty()) {
         // Segment-aware like the gateway: "/api" strips "/api" and "/api/x", never "/apix".
-        out += indent + QStringLiteral("rewrite %1 / break;\n").arg(quoted(QLatin1Char('^') + literalRegex(strip) + QLatin1Char('$')));
-        out += indent + QStringLiteral("rewrite %1 $1 break;\n").arg(quoted(QLatin1Char('^') + literalRegex(strip) + QStringLiteral("(/.*)$")));
+        out += indent
+            + QStringLiteral("rewrite %1 / break;\n")
+                  .arg(quoted(QLatin1Char('^') + literalRegex(strip) + QLatin1Char('$')));
+        out += indent
+            + QStringLiteral("rewrite %1 $1 break;\n")
+                  .arg(quoted(QLatin1Char('^') + literalRegex(strip) + QStringLiteral("(/.*)$")));
     }
     const profile::Upstream *upstream = nullptr;
     for (const profile::Upstream &u : m_profile.upstreams) {
@@ -277,14 +313,16 @@ QString RouteWriter::proxyLines(const profile::Route &route, const QString &inde
     if (!upstream) {
         return out;
     }
-    out += indent + QStringLiteral("proxy_pass %1://%2;\n").arg(upstreamScheme(*upstream), upstream->name);
+    out += indent
+        + QStringLiteral("proxy_pass %1://%2;\n").arg(upstreamScheme(*upstream), upstream->name);
     out += upstreamProxyDirectives(*upstream, m_profile.baseDir, indent);
     out += indent + QStringLiteral("proxy_read_timeout %1;\n").arg(duration(route.timeout));
     out += indent + QStringLiteral("proxy_send_timeout %1;\n").arg(duration(route.timeout));
     if (route.retries > 0) {
         // nginx retries a non-idempotent method only when the request was not sent (a refused
         // connection), as the gateway does.
-        out += indent + QStringLiteral("proxy_next_upstream error timeout http_502 http_503 http_504;\n");
+        out += indent
+            + QStringLiteral("proxy_next_upstream error timeout http_502 http_503 http_504;\n");
         out += indent + QStringLiteral("proxy_next_upstream_tries %1;\n").arg(route.retries + 1);
     } else {
         out += indent + QStringLiteral("proxy_next_upstream off;\n");
@@ -300,14 +338,16 @@ QString RouteWriter::respondLines(const profile::Route &route, const QString &in
     QString location;
     // nginx's `return` takes a redirect's URL where other statuses take the body.
     const int status = route.respond->status;
-    const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    const bool redirect
+        = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     for (const auto &[name, value] : route.respond->headers) {
         if (name.compare(QLatin1String("Content-Type"), Qt::CaseInsensitive) == 0) {
             contentType = value;
         } else if (redirect && name.compare(QLatin1String("Location"), Qt::CaseInsensitive) == 0) {
             location = value;
         } else {
-            out += indent + QStringLiteral("add_header %1 %2 always;\n").arg(quoted(name), quotedText(value));
+            out += indent
+                + QStringLiteral("add_header %1 %2 always;\n").arg(quoted(name), quotedText(value));
         }
     }
     out += indent + kRequestIdHeader;

@@ -64,7 +64,8 @@ QString size(qint64 bytes)
 
 QString absolutePath(const QString &baseDir, const QString &path)
 {
-    return QDir::cleanPath(QDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir).absoluteFilePath(path));
+    return QDir::cleanPath(
+        QDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir).absoluteFilePath(path));
 }
 
 QString ident(const QString &name)

@@ -23,8 +23,10 @@ QString balanceLines(const profile::Upstream &upstream, ExportNotes &notes)
     case Balance::Random:
         return QStringLiteral("    random;\n");
     case Balance::LeastLatency:
-        return QStringLiteral("    # %1; nearest: random two least_conn\n    random two least_conn;\n")
-            .arg(notes.notExported(where, QStringLiteral("balance least_latency (peak EWMA latency)")));
+        return QStringLiteral(
+            "    # %1; nearest: random two least_conn\n    random two least_conn;\n")
+            .arg(notes.notExported(
+                where, QStringLiteral("balance least_latency (peak EWMA latency)")));
     case Balance::ConsistentHash:
         break;
     }
@@ -41,14 +43,17 @@ QString balanceLines(const profile::Upstream &upstream, ExportNotes &notes)
     }
     if (key.isEmpty()) {
         return QStringLiteral("    # %1; round robin instead\n")
-            .arg(notes.notExported(where, QStringLiteral("consistent_hash on %1 (nginx cannot read JWT claims)").arg(on)));
+            .arg(notes.notExported(where,
+                QStringLiteral("consistent_hash on %1 (nginx cannot read JWT claims)").arg(on)));
     }
     return QStringLiteral("    hash %1 consistent;   # consistent_hash on %2\n").arg(key, on);
 }
 
 QString serverAddress(const profile::Target &target)
 {
-    const QString host = target.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + target.host + QLatin1Char(']') : target.host;
+    const QString host = target.host.contains(QLatin1Char(':'))
+        ? QLatin1Char('[') + target.host + QLatin1Char(']')
+        : target.host;
     return host + QLatin1Char(':') + QString::number(target.port);
 }
 
@@ -68,11 +73,10 @@ QString upstreamBlocks(const profile::Profile &profile, ExportNotes &notes)
         out += balanceLines(upstream, notes);
         // Without `outlier` the gateway never ejects a target on its own: max_fails=0 turns off
         // nginx's default passive ejection (1 failure, 10s) so both behave alike.
-        const QString failures = upstream.outlier
-            ? QStringLiteral(" max_fails=%1 fail_timeout=%2")
-                  .arg(upstream.outlier->consecutiveFailures)
-                  .arg(duration(upstream.outlier->ejectFor))
-            : QStringLiteral(" max_fails=0");
+        const QString failures = upstream.outlier ? QStringLiteral(" max_fails=%1 fail_timeout=%2")
+                                                        .arg(upstream.outlier->consecutiveFailures)
+                                                        .arg(duration(upstream.outlier->ejectFor))
+                                                  : QStringLiteral(" max_fails=0");
         for (const profile::Target &target : upstream.targets) {
             out += QStringLiteral("    server %1").arg(serverAddress(target));
             if (target.weight != 1) {
@@ -80,47 +84,64 @@ QString upstreamBlocks(const profile::Profile &profile, ExportNotes &notes)
             }
             out += failures + QStringLiteral(";\n");
             if (target.scheme != upstreamScheme(upstream)) {
-                out += QStringLiteral("    # %1\n").arg(notes.notExported(where,
-                    QStringLiteral("target %1 mixes http and https in one upstream").arg(target.url)));
+                out += QStringLiteral("    # %1\n")
+                           .arg(notes.notExported(where,
+                               QStringLiteral("target %1 mixes http and https in one upstream")
+                                   .arg(target.url)));
             }
         }
         if (upstream.keepalive > 0) {
             out += QStringLiteral("    keepalive %1;\n").arg(upstream.keepalive);
         }
         if (upstream.healthCheck) {
-            out += QStringLiteral("    # %1\n").arg(notes.notExported(where,
-                QStringLiteral("health_check on %1 every %2 (active checks are nginx Plus only)")
-                    .arg(upstream.healthCheck->path, duration(upstream.healthCheck->interval))));
+            out += QStringLiteral("    # %1\n")
+                       .arg(notes.notExported(where,
+                           QStringLiteral(
+                               "health_check on %1 every %2 (active checks are nginx Plus only)")
+                               .arg(upstream.healthCheck->path,
+                                   duration(upstream.healthCheck->interval))));
         }
         if (upstream.circuitBreaker) {
-            out += QStringLiteral("    # %1\n").arg(notes.notExported(where,
-                QStringLiteral("circuit_breaker (error rate %1%)").arg(upstream.circuitBreaker->errorRatePercent)));
+            out += QStringLiteral("    # %1\n")
+                       .arg(notes.notExported(where,
+                           QStringLiteral("circuit_breaker (error rate %1%)")
+                               .arg(upstream.circuitBreaker->errorRatePercent)));
         }
         if (!(upstream.retryBudget == profile::RetryBudget {})) {
-            out += QStringLiteral("    # %1\n").arg(notes.notExported(where,
-                QStringLiteral("retry_budget (%1% of requests)").arg(upstream.retryBudget.percent)));
+            out += QStringLiteral("    # %1\n")
+                       .arg(notes.notExported(where,
+                           QStringLiteral("retry_budget (%1% of requests)")
+                               .arg(upstream.retryBudget.percent)));
         }
         out += QStringLiteral("}\n\n");
     }
     return out;
 }
 
-QString upstreamProxyDirectives(const profile::Upstream &upstream, const QString &baseDir, const QString &indent)
+QString upstreamProxyDirectives(
+    const profile::Upstream &upstream, const QString &baseDir, const QString &indent)
 {
     QString out;
-    out += indent + QStringLiteral("proxy_connect_timeout %1;\n").arg(duration(upstream.connectTimeout));
+    out += indent
+        + QStringLiteral("proxy_connect_timeout %1;\n").arg(duration(upstream.connectTimeout));
     if (upstreamScheme(upstream) == QLatin1String("https")) {
         const profile::UpstreamTls tls = upstream.tls.value_or(profile::UpstreamTls {});
         out += indent + QStringLiteral("proxy_ssl_server_name on;\n");
-        out += indent + QStringLiteral("proxy_ssl_verify %1;\n").arg(tls.verify ? QStringLiteral("on") : QStringLiteral("off"));
-        const QString trusted = tls.ca.isEmpty() ? QStringLiteral("/etc/ssl/certs/ca-certificates.crt") : absolutePath(baseDir, tls.ca);
+        out += indent
+            + QStringLiteral("proxy_ssl_verify %1;\n")
+                  .arg(tls.verify ? QStringLiteral("on") : QStringLiteral("off"));
+        const QString trusted = tls.ca.isEmpty()
+            ? QStringLiteral("/etc/ssl/certs/ca-certificates.crt")
+            : absolutePath(baseDir, tls.ca);
         if (tls.verify) {
-            out += indent + QStringLiteral("proxy_ssl_trusted_certificate %1;\n").arg(quoted(trusted));
+            out += indent
+                + QStringLiteral("proxy_ssl_trusted_certificate %1;\n").arg(quoted(trusted));
         }
         if (!tls.serverName.isEmpty()) {
             out += indent + QStringLiteral("proxy_ssl_name %1;\n").arg(quoted(tls.serverName));
         } else if (!upstream.targets.isEmpty()) {
-            out += indent + QStringLiteral("proxy_ssl_name %1;\n").arg(quoted(upstream.targets.first().host));
+            out += indent
+                + QStringLiteral("proxy_ssl_name %1;\n").arg(quoted(upstream.targets.first().host));
         }
     }
     return out;

@@ -13,7 +13,8 @@ QString upstreamBlocks(const profile::Profile &profile, ExportNotes &notes);
 
 // The proxy directives a route needs for its upstream (scheme, connect timeout, TLS to targets).
 // `indent` prefixes each line; relative CA paths resolve against `baseDir`.
-QString upstreamProxyDirectives(const profile::Upstream &upstream, const QString &baseDir, const QString &indent);
+QString upstreamProxyDirectives(
+    const profile::Upstream &upstream, const QString &baseDir, const QString &indent);
 
 // "http" or "https", from the first target.
 QString upstreamScheme(const profile::Upstream &upstream);

@@ -29,7 +29,8 @@ int rank(const profile::Route &route)
 
 QString comparedPath(const profile::Route &route)
 {
-    return route.match.pathKind == PathKind::Prefix ? normalisedPrefix(route.match.path) : route.match.path;
+    return route.match.pathKind == PathKind::Prefix ? normalisedPrefix(route.match.path)
+                                                    : route.match.path;
 }
 
 // The same comparison as the gateway's route table (engine/config/GatewayConfig.cpp `precedes`).
@@ -67,12 +68,14 @@ QString normalisedPrefix(const QString &prefix)
 
 bool prefixCovers(const QString &prefix, const QString &path)
 {
-    return path.startsWith(prefix) && (path.size() == prefix.size() || path.at(prefix.size()) == QLatin1Char('/'));
+    return path.startsWith(prefix)
+        && (path.size() == prefix.size() || path.at(prefix.size()) == QLatin1Char('/'));
 }
 
 int conditionKinds(const profile::RouteMatch &match)
 {
-    return int(!match.methods.isEmpty()) + int(!match.hosts.isEmpty()) + int(!match.headers.isEmpty());
+    return int(!match.methods.isEmpty()) + int(!match.hosts.isEmpty())
+        + int(!match.headers.isEmpty());
 }
 
 QList<const profile::Route *> routesInPrecedence(const profile::Profile &profile)

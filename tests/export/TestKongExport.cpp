@@ -24,11 +24,13 @@ profile::Profile everyKey()
 {
     QMap<QString, quint16> ports;
     quint16 next = 18001;
-    for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1", "gamma-1", "gamma-2", "delta-1", "epsilon-1" }) {
+    for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1", "gamma-1",
+             "gamma-2", "delta-1", "epsilon-1" }) {
         ports.insert(QString::fromLatin1(name), next++);
     }
-    const auto read = profile::readProfile(test::everyKeyProfile(ports, QStringLiteral("cert.pem"), QStringLiteral("key.pem")),
-                                           QStringLiteral("every-key.yaml"), QStringLiteral("/tmp"));
+    const auto read = profile::readProfile(
+        test::everyKeyProfile(ports, QStringLiteral("cert.pem"), QStringLiteral("key.pem")),
+        QStringLiteral("every-key.yaml"), QStringLiteral("/tmp"));
     for (const auto &problem : read.problems) {
         qWarning("%s", qPrintable(problem.toString()));
     }
@@ -46,7 +48,8 @@ YAML::Node parse(const QByteArray &text)
 }
 
 // The route named `name`, under its service or at the top level (routes that answer alone).
-YAML::Node routeNamed(const YAML::Node &root, const std::string &name, YAML::Node *service = nullptr)
+YAML::Node routeNamed(
+    const YAML::Node &root, const std::string &name, YAML::Node *service = nullptr)
 {
     for (const YAML::Node &s : root["services"]) {
         for (const YAML::Node &r : s["routes"]) {
@@ -116,7 +119,8 @@ private Q_SLOTS:
     void routesInPrecedence()
     {
         const YAML::Node root = parse(exporter::exportKong(everyKey()).text);
-        const char *expected[] = { "status", "api-deep", "tenant-blue", "tenant-any", "api", "api-admin-host", "reports", "r-post" };
+        const char *expected[] = { "status", "api-deep", "tenant-blue", "tenant-any", "api",
+            "api-admin-host", "reports", "r-post" };
         int previous = 1 << 20;
         for (const char *name : expected) {
             const YAML::Node route = routeNamed(root, name);
@@ -126,20 +130,28 @@ private Q_SLOTS:
             previous = priority;
         }
         QVERIFY(!routeNamed(root, "switched-off").IsMap());
-        QCOMPARE(root["services"].size(), std::size_t(7)); // one per proxied route; `status` answers alone
+        QCOMPARE(root["services"].size(),
+            std::size_t(7)); // one per proxied route; `status` answers alone
     }
 
     void pathsMethodsHostsHeaders()
     {
         const YAML::Node root = parse(exporter::exportKong(everyKey()).text);
         // Segment-aware prefix: the path itself, and below it; never "/apix".
-        QCOMPARE(strings(routeNamed(root, "api")["paths"]), (QStringList { QStringLiteral("~/api$"), QStringLiteral("/api/") }));
-        QCOMPARE(strings(routeNamed(root, "status")["paths"]), QStringList { QStringLiteral("~/status$") });
-        QCOMPARE(strings(routeNamed(root, "tenant-any")["paths"]), (QStringList { QStringLiteral("~/tenant$"), QStringLiteral("/tenant/") }));
-        QCOMPARE(strings(routeNamed(root, "reports")["paths"]), QStringList { QStringLiteral("~/reports/[0-9]+$") });
-        QCOMPARE(strings(routeNamed(root, "api")["methods"]), (QStringList { QStringLiteral("GET"), QStringLiteral("POST") }));
-        QCOMPARE(strings(routeNamed(root, "api-admin-host")["hosts"]), (QStringList { QStringLiteral("admin.test"), QStringLiteral("*.admin.test") }));
-        QCOMPARE(strings(routeNamed(root, "tenant-blue")["headers"]["X-Tenant"]), QStringList { QStringLiteral("blue") });
+        QCOMPARE(strings(routeNamed(root, "api")["paths"]),
+            (QStringList { QStringLiteral("~/api$"), QStringLiteral("/api/") }));
+        QCOMPARE(strings(routeNamed(root, "status")["paths"]),
+            QStringList { QStringLiteral("~/status$") });
+        QCOMPARE(strings(routeNamed(root, "tenant-any")["paths"]),
+            (QStringList { QStringLiteral("~/tenant$"), QStringLiteral("/tenant/") }));
+        QCOMPARE(strings(routeNamed(root, "reports")["paths"]),
+            QStringList { QStringLiteral("~/reports/[0-9]+$") });
+        QCOMPARE(strings(routeNamed(root, "api")["methods"]),
+            (QStringList { QStringLiteral("GET"), QStringLiteral("POST") }));
+        QCOMPARE(strings(routeNamed(root, "api-admin-host")["hosts"]),
+            (QStringList { QStringLiteral("admin.test"), QStringLiteral("*.admin.test") }));
+        QCOMPARE(strings(routeNamed(root, "tenant-blue")["headers"]["X-Tenant"]),
+            QStringList { QStringLiteral("blue") });
     }
 
     // strip_prefix shorter than the path: Kong strips the whole match, the service path puts
@@ -167,14 +179,17 @@ private Q_SLOTS:
     void upstreamsAndTargets()
     {
         const YAML::Node root = parse(exporter::exportKong(everyKey()).text);
-        QCOMPARE(upstreamNamed(root, "alpha")["algorithm"].as<std::string>(), std::string("round-robin"));
-        QCOMPARE(upstreamNamed(root, "beta")["algorithm"].as<std::string>(), std::string("least-connections"));
+        QCOMPARE(upstreamNamed(root, "alpha")["algorithm"].as<std::string>(),
+            std::string("round-robin"));
+        QCOMPARE(upstreamNamed(root, "beta")["algorithm"].as<std::string>(),
+            std::string("least-connections"));
         const YAML::Node gamma = upstreamNamed(root, "gamma");
         QCOMPARE(gamma["algorithm"].as<std::string>(), std::string("consistent-hashing"));
         QCOMPARE(gamma["hash_on"].as<std::string>(), std::string("header"));
         QCOMPARE(gamma["hash_on_header"].as<std::string>(), std::string("X-User"));
         QCOMPARE(upstreamNamed(root, "delta")["hash_on"].as<std::string>(), std::string("ip"));
-        QCOMPARE(upstreamNamed(root, "epsilon")["algorithm"].as<std::string>(), std::string("round-robin"));
+        QCOMPARE(upstreamNamed(root, "epsilon")["algorithm"].as<std::string>(),
+            std::string("round-robin"));
         const YAML::Node alpha = upstreamNamed(root, "alpha");
         QCOMPARE(alpha["targets"][0]["target"].as<std::string>(), std::string("127.0.0.1:18003"));
         QCOMPARE(alpha["targets"][0]["weight"].as<int>(), 3);
@@ -186,7 +201,8 @@ private Q_SLOTS:
 
     void shopActiveHealthChecksAndLatency()
     {
-        const auto read = profile::readProfileFile(sourceFile(QStringLiteral("profiles/examples/shop.yaml")));
+        const auto read
+            = profile::readProfileFile(sourceFile(QStringLiteral("profiles/examples/shop.yaml")));
         QVERIFY(read.ok());
         const YAML::Node root = parse(exporter::exportKong(*read.profile).text);
         const YAML::Node active = upstreamNamed(root, "users")["healthchecks"]["active"];
@@ -195,15 +211,19 @@ private Q_SLOTS:
         QCOMPARE(active["healthy"]["successes"].as<int>(), 2);
         QCOMPARE(active["unhealthy"]["http_failures"].as<int>(), 3);
         QCOMPARE(active["timeout"].as<double>(), 1.0);
-        QCOMPARE(upstreamNamed(root, "orders")["algorithm"].as<std::string>(), std::string("latency"));
+        QCOMPARE(
+            upstreamNamed(root, "orders")["algorithm"].as<std::string>(), std::string("latency"));
         // JWT: the plugin on the route, the key on a consumer as a vault reference.
         const YAML::Node jwt = pluginNamed(routeNamed(root, "users"), "jwt");
         QVERIFY(jwt);
-        QCOMPARE(strings(jwt["config"]["cookie_names"]), QStringList { QStringLiteral("access_token") });
+        QCOMPARE(
+            strings(jwt["config"]["cookie_names"]), QStringList { QStringLiteral("access_token") });
         const YAML::Node consumer = root["consumers"][0];
         QCOMPARE(consumer["username"].as<std::string>(), std::string("user-jwt"));
-        QCOMPARE(consumer["jwt_secrets"][0]["secret"].as<std::string>(), std::string("{vault://env/SHOP_JWT_SECRET}"));
-        QCOMPARE(consumer["jwt_secrets"][0]["key"].as<std::string>(), std::string("https://auth.shop.test"));
+        QCOMPARE(consumer["jwt_secrets"][0]["secret"].as<std::string>(),
+            std::string("{vault://env/SHOP_JWT_SECRET}"));
+        QCOMPARE(consumer["jwt_secrets"][0]["key"].as<std::string>(),
+            std::string("https://auth.shop.test"));
     }
 
     void plugins()
@@ -214,17 +234,20 @@ private Q_SLOTS:
         QCOMPARE(limit["second"].as<int>(), 1000);
         QCOMPARE(limit["limit_by"].as<std::string>(), std::string("ip"));
         QCOMPARE(limit["policy"].as<std::string>(), std::string("local"));
-        const YAML::Node tenant = pluginNamed(routeNamed(root, "tenant-blue"), "rate-limiting")["config"];
+        const YAML::Node tenant
+            = pluginNamed(routeNamed(root, "tenant-blue"), "rate-limiting")["config"];
         QCOMPARE(tenant["minute"].as<int>(), 600);
         QCOMPARE(tenant["limit_by"].as<std::string>(), std::string("header"));
         QCOMPARE(tenant["header_name"].as<std::string>(), std::string("X-Tenant"));
         const YAML::Node cors = pluginNamed(api, "cors")["config"];
         QCOMPARE(strings(cors["origins"]).value(0), QStringLiteral("http://localhost:3000"));
-        QCOMPARE(strings(cors["origins"]).value(1), QStringLiteral("https://[A-Za-z0-9.-]+\\.example\\.test"));
+        QCOMPARE(strings(cors["origins"]).value(1),
+            QStringLiteral("https://[A-Za-z0-9.-]+\\.example\\.test"));
         QCOMPARE(cors["credentials"].as<bool>(), true);
         QCOMPARE(cors["max_age"].as<int>(), 300);
         QCOMPARE(strings(cors["headers"]), QStringList { QStringLiteral("X-Token") });
-        const YAML::Node termination = pluginNamed(routeNamed(root, "status"), "request-termination")["config"];
+        const YAML::Node termination
+            = pluginNamed(routeNamed(root, "status"), "request-termination")["config"];
         QCOMPARE(termination["status_code"].as<int>(), 203);
         QCOMPARE(termination["content_type"].as<std::string>(), std::string("text/plain"));
         QCOMPARE(termination["body"].as<std::string>(), std::string("up $1 \"quoted\""));
@@ -252,10 +275,12 @@ private Q_SLOTS:
     void secretsAreReferencesNeverValues()
     {
         qputenv("SHOP_JWT_SECRET", "this-value-must-never-be-exported-0123456789");
-        const auto read = profile::readProfileFile(sourceFile(QStringLiteral("profiles/examples/shop.yaml")));
+        const auto read
+            = profile::readProfileFile(sourceFile(QStringLiteral("profiles/examples/shop.yaml")));
         QVERIFY(read.ok());
         profile::Profile p = *read.profile;
-        p.jwt[1].publicKey = profile::SecretRef { profile::SecretRef::Kind::File, QStringLiteral("keys/partner-pub.pem") };
+        p.jwt[1].publicKey = profile::SecretRef { profile::SecretRef::Kind::File,
+            QStringLiteral("keys/partner-pub.pem") };
         p.jwt[1].jwks.clear();
         const QByteArray text = exporter::exportKong(p).text;
         qunsetenv("SHOP_JWT_SECRET");
@@ -264,7 +289,8 @@ private Q_SLOTS:
         QVERIFY(!text.contains("env:SHOP"));
         QVERIFY(!text.contains("partner-dev-signing-key")); // private keys: not even a reference
         const YAML::Node root = parse(text);
-        QCOMPARE(root["consumers"][1]["jwt_secrets"][0]["rsa_public_key"].as<std::string>(), std::string("{vault://env/PARTNER_PUB_PEM}"));
+        QCOMPARE(root["consumers"][1]["jwt_secrets"][0]["rsa_public_key"].as<std::string>(),
+            std::string("{vault://env/PARTNER_PUB_PEM}"));
         QVERIFY(!text.contains("gatehouse-admin"));
     }
 };

@@ -23,228 +23,13 @@
 #include "engine/profile/ProfileReader.h"
 #include "engine/profile/ProfileWriter.h"
 #include "tests/export/ExportTestProfiles.h"
+#include "tests/export/NginxTestSupport.h"
 #include "tests/support/TestSupport.h"
 
 using namespace gatehouse;
 using namespace gatehouse::test;
 
-namespace {
-
-QString sourceFile(const QString &relative)
-{
-    return qEnvironmentVariable("GATEHOUSE_SOURCE_DIR") + QLatin1Char('/') + relative;
-}
-
-quint16 freePort()
-{
-    QTcpServer server;
-    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
-}
-
-bool makeCertificate(const QString &dir)
-{
-    QProcess openssl;
-    openssl.start(QStringLiteral("openssl"), { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                                               QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
-                                               QStringLiteral("-keyout"), dir + QStringLiteral("/key.pem"), QStringLiteral("-out"),
-                                               dir + QStringLiteral("/cert.pem"), QStringLiteral("-days"), QStringLiteral("2"),
-                                               QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
-                                               QStringLiteral("-addext"), QStringLiteral("subjectAltName=DNS:localhost") });
-    const bool done = openssl.waitForFinished(15000);
-    if (!done) {
-        openssl.kill();
-        openssl.waitForFinished(2000);
-    }
-    return done && openssl.exitStatus() == QProcess::NormalExit && openssl.exitCode() == 0;
-}
-
-// One answer as the table compares it: status, and for proxied requests which upstream's echo
-// answered ("<upstream>-<n>") and the path it saw.
-struct Answer
-{
-    int status = 0;
-    QString upstream;
-    QString path;
-    QByteArray allow;
-    HttpResponse response;
-};
-
-Answer send(quint16 port, const QByteArray &method, const QByteArray &target, const QByteArray &host, const QByteArray &headers)
-{
-    QByteArray raw = method + ' ' + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n" + headers;
-    if (method == "POST" || method == "PUT") {
-        raw += "Content-Length: 0\r\n";
-    }
-    raw += "\r\n";
-    Answer answer;
-    answer.response = parseResponses(rawExchange(port, raw, 5000)).value(0);
-    answer.status = answer.response.status;
-    answer.allow = answer.response.header("allow");
-    const QJsonObject echo = QJsonDocument::fromJson(answer.response.body).object();
-    if (echo.contains(QLatin1String("name"))) {
-        const QString name = echo.value(QLatin1String("name")).toString();
-        answer.upstream = name.left(name.lastIndexOf(QLatin1Char('-')));
-        answer.path = echo.value(QLatin1String("path")).toString();
-    }
-    return answer;
-}
-
-// A running nginx on an exported config, stopped when destroyed.
-class Nginx final
-{
-public:
-    explicit Nginx(QString dir) : m_dir(std::move(dir)) { }
-    ~Nginx()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(10000)) {
-                m_process.kill();
-                m_process.waitForFinished(5000);
-            }
-        }
-    }
-    Nginx(const Nginx &) = delete;
-    Nginx &operator=(const Nginx &) = delete;
-
-    QStringList args(bool test) const
-    {
-        return { test ? QStringLiteral("-t") : QStringLiteral("-q"), QStringLiteral("-p"), m_dir + QLatin1Char('/'), QStringLiteral("-c"),
-                 m_dir + QStringLiteral("/nginx.conf"), QStringLiteral("-g"),
-                 (test ? QString() : QStringLiteral("daemon off; ")) + QStringLiteral("pid %1/nginx.pid; error_log stderr;").arg(m_dir) };
-    }
-
-    // `nginx -t`: 0 when the configuration is valid; its messages in *out.
-    int check(QByteArray *out)
-    {
-        QProcess process;
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(QStringLiteral("nginx"), args(true));
-        if (!process.waitForFinished(20000)) {
-            process.kill();
-            process.waitForFinished(2000);
-            return -1;
-        }
-        *out = process.readAll();
-        return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    }
-
-    bool start(quint16 port)
-    {
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(QStringLiteral("nginx"), args(false));
-        if (!m_process.waitForStarted(5000)) {
-            return false;
-        }
-        QDeadlineTimer deadline(10000);
-        while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
-            QTcpSocket socket;
-            socket.connectToHost(QHostAddress::LocalHost, port);
-            if (socket.waitForConnected(200)) {
-                return true;
-            }
-            QThread::msleep(50);
-        }
-        qWarning("nginx did not start: %s", m_process.readAll().constData());
-        return false;
-    }
-
-private:
-    QString m_dir;
-    QProcess m_process;
-};
-
-// The profile as both sides run it: every listener on a free port (the HTTPS one with a fresh
-// certificate), every target a `gatehouse echo` named "<upstream>-<n>", no built-in services or
-// admin API, the access log in `dir`.
-bool prepare(profile::Profile &p, const QString &dir, std::vector<std::unique_ptr<GatehouseProcess>> &echos)
-{
-    p.services.clear();
-    p.admin.reset();
-    if (p.accessLog) {
-        p.accessLog->file = dir + QStringLiteral("/access.jsonl");
-    }
-    for (profile::Listener &listener : p.listen) {
-        listener.bind.port = freePort();
-        if (listener.tls) {
-            listener.tls->cert = dir + QStringLiteral("/cert.pem");
-            listener.tls->key = dir + QStringLiteral("/key.pem");
-        }
-    }
-    for (profile::Upstream &upstream : p.upstreams) {
-        for (int i = 0; i < upstream.targets.size(); ++i) {
-            auto echo = std::make_unique<GatehouseProcess>();
-            if (!echo->startEcho(QStringLiteral("%1-%2").arg(upstream.name).arg(i + 1))) {
-                return false;
-            }
-            profile::Target &target = upstream.targets[i];
-            target.port = echo->port();
-            target.url = QStringLiteral("http://127.0.0.1:%1").arg(target.port);
-            echos.push_back(std::move(echo));
-        }
-    }
-    return makeCertificate(dir);
-}
-
-// The same profile without what the export leaves out, on ports of the gateway's choosing.
-profile::Profile servedCopy(profile::Profile p)
-{
-    for (profile::Listener &listener : p.listen) {
-        listener.bind.port = 0;
-    }
-    QStringList consumerLimits;
-    for (const profile::RateLimitProfile &limit : p.rateLimits) {
-        if (limit.key == QLatin1String("consumer")) {
-            consumerLimits.append(limit.name);
-        }
-    }
-    for (profile::Route &route : p.routes) {
-        route.auth.clear();
-        route.require.clear();
-        route.canary.reset();
-        route.fault.reset();
-        for (const QString &name : consumerLimits) {
-            route.rateLimit.removeAll(name);
-        }
-    }
-    p.jwt.clear();
-    return p;
-}
-
-bool writeText(const QString &path, const QByteArray &text)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
-}
-
-// nginx's temp files under `dir` instead of /var/lib/nginx, as the benchmark does.
-QByteArray withTempPaths(QByteArray config, const QString &dir)
-{
-    QByteArray paths;
-    for (const char *kind : { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }) {
-        paths += "    " + QByteArray(kind) + "_temp_path " + dir.toUtf8() + '/' + kind + "_temp;\n";
-    }
-    if (!config.contains("access_log ")) {
-        paths += "    access_log " + dir.toUtf8() + "/nginx-access.log;\n";
-    }
-    return config.replace("\nhttp {\n", "\nhttp {\n" + paths);
-}
-
-struct Row
-{
-    QByteArray method;
-    QByteArray target;
-    QByteArray host;
-    QByteArray headers;
-    int status;
-    QString upstream; // empty: the gateway or nginx answered itself
-    QString path;
-    QByteArray allow;
-    QByteArray body = {}; // checked when set (answers the route gives itself)
-    QByteArray headerLine = {}; // "Name: value" the answer must carry, when set
-};
-
-} // namespace
+using namespace gatehouse::test::nginxexport;
 
 class TestNginxExport : public QObject
 {
@@ -258,19 +43,22 @@ private:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         // nginx's workers run as another user when the tests run as root.
-        QVERIFY(QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                                      | QFileDevice::ReadOther | QFileDevice::ExeOther | QFileDevice::ReadGroup
-                                                      | QFileDevice::ExeGroup));
+        QVERIFY(QFile::setPermissions(dir.path(),
+            QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                | QFileDevice::ReadOther | QFileDevice::ExeOther | QFileDevice::ReadGroup
+                | QFileDevice::ExeGroup));
         std::vector<std::unique_ptr<GatehouseProcess>> echos;
         QVERIFY(prepare(p, dir.path(), echos));
         const QString exported = dir.filePath(QStringLiteral("exported.yaml"));
         QVERIFY(writeText(exported, profile::writeProfileYaml(p)));
         QByteArray out;
         QByteArray err;
-        QCOMPARE(GatehouseProcess::run({ QStringLiteral("export"), exported, QStringLiteral("--format"), QStringLiteral("nginx"),
-                                         QStringLiteral("-o"), dir.filePath(QStringLiteral("export.conf")) },
-                                       &out, &err),
-                 0);
+        QCOMPARE(
+            GatehouseProcess::run({ QStringLiteral("export"), exported, QStringLiteral("--format"),
+                                      QStringLiteral("nginx"), QStringLiteral("-o"),
+                                      dir.filePath(QStringLiteral("export.conf")) },
+                &out, &err),
+            0);
         QFile exportFile(dir.filePath(QStringLiteral("export.conf")));
         QVERIFY(exportFile.open(QIODevice::ReadOnly));
         const QByteArray config = exportFile.readAll();
@@ -279,10 +67,13 @@ private:
             if (line.isEmpty()) {
                 continue;
             }
-            QVERIFY2(line.startsWith("gatehouse: warning: export nginx: not exported: "), line.constData());
-            QVERIFY2(config.contains("# " + line.mid(line.indexOf("not exported: "))), line.constData());
+            QVERIFY2(line.startsWith("gatehouse: warning: export nginx: not exported: "),
+                line.constData());
+            QVERIFY2(
+                config.contains("# " + line.mid(line.indexOf("not exported: "))), line.constData());
         }
-        QVERIFY(writeText(dir.filePath(QStringLiteral("nginx.conf")), withTempPaths(config, dir.path())));
+        QVERIFY(writeText(
+            dir.filePath(QStringLiteral("nginx.conf")), withTempPaths(config, dir.path())));
 
         Nginx nginx(dir.path());
         QByteArray checkOutput;
@@ -293,26 +84,33 @@ private:
         const QString served = dir.filePath(QStringLiteral("served.yaml"));
         QVERIFY(writeText(served, profile::writeProfileYaml(servedCopy(p))));
         GatehouseProcess gateway;
-        QVERIFY2(gateway.startServe(served, { QStringLiteral("--quiet") }, listeners), gateway.stderrText().constData());
-        const QRegularExpression plain(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-        const quint16 gatewayPort = quint16(plain.match(QString::fromUtf8(gateway.stderrText())).captured(1).toUInt());
+        QVERIFY2(gateway.startServe(served, { QStringLiteral("--quiet") }, listeners),
+            gateway.stderrText().constData());
+        const QRegularExpression plain(
+            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        const quint16 gatewayPort
+            = quint16(plain.match(QString::fromUtf8(gateway.stderrText())).captured(1).toUInt());
         QVERIFY(gatewayPort != 0);
 
         for (const Row &row : rows) {
             const QByteArray what = row.method + ' ' + row.target + " (Host " + row.host + ')';
-            for (const auto &[side, port] : { std::pair { "gatehouse", gatewayPort }, std::pair { "nginx", p.listen.first().bind.port } }) {
+            for (const auto &[side, port] : { std::pair { "gatehouse", gatewayPort },
+                     std::pair { "nginx", p.listen.first().bind.port } }) {
                 const Answer answer = send(port, row.method, row.target, row.host, row.headers);
-                const QByteArray label = QByteArray(side) + ": " + what + " -> " + QByteArray::number(answer.status) + ' '
-                    + answer.upstream.toUtf8() + ' ' + answer.path.toUtf8() + ' ' + answer.response.body.left(200);
+                const QByteArray label = QByteArray(side) + ": " + what + " -> "
+                    + QByteArray::number(answer.status) + ' ' + answer.upstream.toUtf8() + ' '
+                    + answer.path.toUtf8() + ' ' + answer.response.body.left(200);
                 QVERIFY2(answer.status == row.status, label.constData());
                 QVERIFY2(answer.upstream == row.upstream, label.constData());
                 QVERIFY2(answer.path == row.path, label.constData());
-                QVERIFY2(answer.allow == row.allow, (label + " Allow: " + answer.allow).constData());
+                QVERIFY2(
+                    answer.allow == row.allow, (label + " Allow: " + answer.allow).constData());
                 QVERIFY2(row.body.isEmpty() || answer.response.body == row.body, label.constData());
                 if (!row.headerLine.isEmpty()) {
                     const qsizetype colon = row.headerLine.indexOf(':');
-                    QVERIFY2(answer.response.header(row.headerLine.left(colon).toLower()) == row.headerLine.mid(colon + 1).trimmed(),
-                             (label + ' ' + row.headerLine).constData());
+                    QVERIFY2(answer.response.header(row.headerLine.left(colon).toLower())
+                            == row.headerLine.mid(colon + 1).trimmed(),
+                        (label + ' ' + row.headerLine).constData());
                 }
             }
         }
@@ -322,35 +120,47 @@ private Q_SLOTS:
     void initTestCase()
     {
         if (QStandardPaths::findExecutable(QStringLiteral("nginx")).isEmpty()
-            && QStandardPaths::findExecutable(QStringLiteral("nginx"), { QStringLiteral("/usr/sbin") }).isEmpty()) {
+            && QStandardPaths::findExecutable(
+                QStringLiteral("nginx"), { QStringLiteral("/usr/sbin") })
+                   .isEmpty()) {
             QFAIL("nginx is not installed (installer/debian-packages.txt lists nginx-light)");
         }
     }
 
     void shop()
     {
-        const auto read = profile::readProfileFile(sourceFile(QStringLiteral("profiles/examples/shop.yaml")));
+        const auto read
+            = profile::readProfileFile(sourceFile(QStringLiteral("profiles/examples/shop.yaml")));
         QVERIFY(read.ok());
         const QList<Row> rows {
-            { "GET", "/health", "localhost", {}, 200, {}, {}, {}, "{\"status\":\"ok\"}", "Content-Type: application/json" },
-            { "GET", "/api/v1/users/42", "localhost", {}, 200, QStringLiteral("users"), QStringLiteral("/users/42"), {} },
-            { "GET", "/api/v1/users?page=2", "a.shop.test", {}, 200, QStringLiteral("users"), QStringLiteral("/users"), {} },
+            { "GET", "/health", "localhost", {}, 200, {}, {}, {}, "{\"status\":\"ok\"}",
+                "Content-Type: application/json" },
+            { "GET", "/api/v1/users/42", "localhost", {}, 200, QStringLiteral("users"),
+                QStringLiteral("/users/42"), {} },
+            { "GET", "/api/v1/users?page=2", "a.shop.test", {}, 200, QStringLiteral("users"),
+                QStringLiteral("/users"), {} },
             { "GET", "/api/v1/usersX", "localhost", {}, 404, {}, {}, {} },
             { "PATCH", "/api/v1/users/1", "localhost", {}, 405, {}, {}, "GET, POST, PUT, DELETE" },
             { "GET", "/api/v1/users/1", "shop.test", {}, 404, {}, {}, {} },
-            { "GET", "/api/v2/admin/x", "localhost", "X-Env: dev\r\n", 200, QStringLiteral("users"), QStringLiteral("/api/v2/admin/x"), {} },
+            { "GET", "/api/v2/admin/x", "localhost", "X-Env: dev\r\n", 200, QStringLiteral("users"),
+                QStringLiteral("/api/v2/admin/x"), {} },
             { "GET", "/api/v1/users/admin/x", "other.test", "X-Env: dev\r\n", 404, {}, {}, {} },
-            { "GET", "/api/v1/admin/", "localhost", "X-Env: dev\r\n", 200, QStringLiteral("users"), QStringLiteral("/api/v1/admin/"), {} },
+            { "GET", "/api/v1/admin/", "localhost", "X-Env: dev\r\n", 200, QStringLiteral("users"),
+                QStringLiteral("/api/v1/admin/"), {} },
             { "GET", "/api/v2/admin/x", "localhost", {}, 404, {}, {}, {} },
-            { "GET", "/api/v1/orders/7", "localhost", {}, 200, QStringLiteral("orders"), QStringLiteral("/orders/7"), {} },
-            { "GET", "/api/v1/catalog/1", "localhost", {}, 200, QStringLiteral("catalog"), QStringLiteral("/catalog/1"), {} },
-            { "GET", "/api/v1/catalog", "localhost", {}, 200, QStringLiteral("catalog"), QStringLiteral("/catalog"), {} },
+            { "GET", "/api/v1/orders/7", "localhost", {}, 200, QStringLiteral("orders"),
+                QStringLiteral("/orders/7"), {} },
+            { "GET", "/api/v1/catalog/1", "localhost", {}, 200, QStringLiteral("catalog"),
+                QStringLiteral("/catalog/1"), {} },
+            { "GET", "/api/v1/catalog", "localhost", {}, 200, QStringLiteral("catalog"),
+                QStringLiteral("/catalog"), {} },
             { "POST", "/api/v1/catalog", "localhost", {}, 405, {}, {}, "GET" },
             { "GET", "/nothing", "localhost", {}, 404, {}, {}, {} },
         };
         profile::Profile p = *read.profile;
         for (profile::Listener &listener : p.listen) {
-            listener.allowedHosts = { QStringLiteral("*") }; // the table asks for hosts no route lists
+            listener.allowedHosts
+                = { QStringLiteral("*") }; // the table asks for hosts no route lists
         }
         compare(p, rows, 2);
     }
@@ -358,25 +168,30 @@ private Q_SLOTS:
     // A prefix "/" beats every regex in the gateway, and falls through to them on its conditions.
     void catchAllPrefixAndRegexes()
     {
-        const QByteArray yaml = "gatehouse: 1\n"
-                                "listen: [{ bind: 127.0.0.1:1 }]\n"
-                                "upstreams:\n"
-                                "  - { name: alpha, targets: [{ url: http://127.0.0.1:2 }] }\n"
-                                "  - { name: beta, targets: [{ url: http://127.0.0.1:3 }] }\n"
-                                "  - { name: gamma, targets: [{ url: http://127.0.0.1:4 }] }\n"
-                                "routes:\n"
-                                "  - { name: root-host, match: { path: /, hosts: [root.test] }, upstream: alpha }\n"
-                                "  - { name: xs, match: { path_regex: ^/x }, upstream: beta }\n"
-                                "  - { name: root-post, match: { path: /, methods: [POST] }, upstream: gamma }\n"
-                                "  - { name: hello, match: { path_exact: /x/hello }, respond: { body: hi } }\n";
-        const auto read = profile::readProfile(yaml, QStringLiteral("catch-all.yaml"), QDir::tempPath());
+        const QByteArray yaml
+            = "gatehouse: 1\n"
+              "listen: [{ bind: 127.0.0.1:1 }]\n"
+              "upstreams:\n"
+              "  - { name: alpha, targets: [{ url: http://127.0.0.1:2 }] }\n"
+              "  - { name: beta, targets: [{ url: http://127.0.0.1:3 }] }\n"
+              "  - { name: gamma, targets: [{ url: http://127.0.0.1:4 }] }\n"
+              "routes:\n"
+              "  - { name: root-host, match: { path: /, hosts: [root.test] }, upstream: alpha }\n"
+              "  - { name: xs, match: { path_regex: ^/x }, upstream: beta }\n"
+              "  - { name: root-post, match: { path: /, methods: [POST] }, upstream: gamma }\n"
+              "  - { name: hello, match: { path_exact: /x/hello }, respond: { body: hi } }\n";
+        const auto read
+            = profile::readProfile(yaml, QStringLiteral("catch-all.yaml"), QDir::tempPath());
         QVERIFY(read.ok());
         profile::Profile p = *read.profile;
         p.listen[0].allowedHosts = { QStringLiteral("*") };
         const QList<Row> rows {
-            { "GET", "/x1", "root.test", {}, 200, QStringLiteral("alpha"), QStringLiteral("/x1"), {} },
-            { "GET", "/x1", "localhost", {}, 200, QStringLiteral("beta"), QStringLiteral("/x1"), {} },
-            { "POST", "/x1", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/x1"), {} },
+            { "GET", "/x1", "root.test", {}, 200, QStringLiteral("alpha"), QStringLiteral("/x1"),
+                {} },
+            { "GET", "/x1", "localhost", {}, 200, QStringLiteral("beta"), QStringLiteral("/x1"),
+                {} },
+            { "POST", "/x1", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/x1"),
+                {} },
             { "GET", "/y", "localhost", {}, 405, {}, {}, "POST" },
             { "POST", "/", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/"), {} },
             { "GET", "/x/hello", "root.test", {}, 200, {}, {}, {}, "hi" },
@@ -388,18 +203,23 @@ private Q_SLOTS:
     void configPasses_data()
     {
         QTest::addColumn<QByteArray>("yaml");
-        const QByteArray upstreams = "upstreams:\n"
-                                     "  - { name: a, balance: least_latency, targets: [{ url: http://127.0.0.1:9001 }] }\n"
-                                     "  - { name: b, balance: consistent_hash, hash_on: claim:sub, targets: [{ url: http://127.0.0.1:9002 }] }\n"
-                                     "  - { name: c, balance: consistent_hash, hash_on: cookie:session, targets: [{ url: http://127.0.0.1:9003 }] }\n"
-                                     "  - { name: d, balance: consistent_hash, hash_on: path, targets: [{ url: http://127.0.0.1:9004 }] }\n"
-                                     "  - name: e\n"
-                                     "    targets: [{ url: https://127.0.0.1:9005 }]\n"
-                                     "    tls: { ca: CERT, server_name: e.internal }\n"
-                                     "    health_check: {}\n"
-                                     "    circuit_breaker: {}\n"
-                                     "    retry_budget: { percent: 10 }\n"
-                                     "  - { name: f, targets: [{ url: https://127.0.0.1:9006 }], tls: { verify: false } }\n";
+        const QByteArray upstreams
+            = "upstreams:\n"
+              "  - { name: a, balance: least_latency, targets: [{ url: http://127.0.0.1:9001 }] }\n"
+              "  - { name: b, balance: consistent_hash, hash_on: claim:sub, targets: [{ url: "
+              "http://127.0.0.1:9002 }] }\n"
+              "  - { name: c, balance: consistent_hash, hash_on: cookie:session, targets: [{ url: "
+              "http://127.0.0.1:9003 }] }\n"
+              "  - { name: d, balance: consistent_hash, hash_on: path, targets: [{ url: "
+              "http://127.0.0.1:9004 }] }\n"
+              "  - name: e\n"
+              "    targets: [{ url: https://127.0.0.1:9005 }]\n"
+              "    tls: { ca: CERT, server_name: e.internal }\n"
+              "    health_check: {}\n"
+              "    circuit_breaker: {}\n"
+              "    retry_budget: { percent: 10 }\n"
+              "  - { name: f, targets: [{ url: https://127.0.0.1:9006 }], tls: { verify: false } "
+              "}\n";
         QTest::newRow("balancers and https upstreams")
             << "gatehouse: 1\nlisten: [{ bind: 127.0.0.1:PORT }]\n" + upstreams
                 + "routes:\n"
@@ -408,33 +228,37 @@ private Q_SLOTS:
                   "  - { name: r_b, match: { path: /b, methods: [GET] }, upstream: c }\n"
                   "  - { name: r-e, match: { path_regex: \"^/(e|f)$\" }, upstream: e }\n"
                   "  - { name: r-f, match: { path: /f }, upstream: f }\n";
-        QTest::newRow("listeners: SNI, redirect, auto TLS")
-            << QByteArray("gatehouse: 1\n"
-                          "listen:\n"
-                          "  - { bind: 127.0.0.1:PORT, redirect_https: true }\n"
-                          "  - bind: 127.0.0.1:PORT2\n"
-                          "    tls: { certificates: [{ hosts: [a.test, \"*.b.test\"], cert: CERT, key: KEY }, { hosts: [c.test], cert: CERT, key: KEY }] }\n"
-                          "  - { bind: 127.0.0.1:PORT3, tls: { auto: true } }\n"
-                          "routes: [{ name: hello, match: { path_exact: /hello }, respond: { body: hi } }]\n");
-        QTest::newRow("answers, limits, cors patterns")
-            << QByteArray("gatehouse: 1\n"
-                          "listen: [{ bind: 127.0.0.1:PORT }]\n"
-                          "upstreams: [{ name: u, targets: [{ url: http://127.0.0.1:9001 }] }]\n"
-                          "routes:\n"
-                          "  - { name: moved, match: { path_exact: /old }, respond: { status: 308, headers: { Location: /new } } }\n"
-                          "  - { name: price, match: { path: /p }, respond: { headers: { X-Cost: \"$5\" }, body: \"costs $5\\n{}\" }, rate_limit: [g] }\n"
-                          "  - name: all\n"
-                          "    match: { path: /, methods: [GET, HEAD] }\n"
-                          "    upstream: u\n"
-                          "    rate_limit: [g, per-route, redis, consumer, slow]\n"
-                          "    cors: { origins: [\"*\"] }\n"
-                          "  - { name: cors-ports, match: { path: /c }, upstream: u, cors: { origins: [\"http://localhost:*\", \"https://*.x.test\"] } }\n"
-                          "rate_limits:\n"
-                          "  - { name: g, requests: 5, per: 1s, key: global }\n"
-                          "  - { name: per-route, requests: 7, per: 3s, key: route }\n"
-                          "  - { name: redis, requests: 5, key: ip, store: \"redis://127.0.0.1:6379/0\" }\n"
-                          "  - { name: consumer, requests: 5 }\n"
-                          "  - { name: slow, requests: 1, per: 7m, key: ip }\n");
+        QTest::newRow("listeners: SNI, redirect, auto TLS") << QByteArray(
+            "gatehouse: 1\n"
+            "listen:\n"
+            "  - { bind: 127.0.0.1:PORT, redirect_https: true }\n"
+            "  - bind: 127.0.0.1:PORT2\n"
+            "    tls: { certificates: [{ hosts: [a.test, \"*.b.test\"], cert: CERT, key: KEY }, { "
+            "hosts: [c.test], cert: CERT, key: KEY }] }\n"
+            "  - { bind: 127.0.0.1:PORT3, tls: { auto: true } }\n"
+            "routes: [{ name: hello, match: { path_exact: /hello }, respond: { body: hi } }]\n");
+        QTest::newRow("answers, limits, cors patterns") << QByteArray(
+            "gatehouse: 1\n"
+            "listen: [{ bind: 127.0.0.1:PORT }]\n"
+            "upstreams: [{ name: u, targets: [{ url: http://127.0.0.1:9001 }] }]\n"
+            "routes:\n"
+            "  - { name: moved, match: { path_exact: /old }, respond: { status: 308, headers: { "
+            "Location: /new } } }\n"
+            "  - { name: price, match: { path: /p }, respond: { headers: { X-Cost: \"$5\" }, body: "
+            "\"costs $5\\n{}\" }, rate_limit: [g] }\n"
+            "  - name: all\n"
+            "    match: { path: /, methods: [GET, HEAD] }\n"
+            "    upstream: u\n"
+            "    rate_limit: [g, per-route, redis, consumer, slow]\n"
+            "    cors: { origins: [\"*\"] }\n"
+            "  - { name: cors-ports, match: { path: /c }, upstream: u, cors: { origins: "
+            "[\"http://localhost:*\", \"https://*.x.test\"] } }\n"
+            "rate_limits:\n"
+            "  - { name: g, requests: 5, per: 1s, key: global }\n"
+            "  - { name: per-route, requests: 7, per: 3s, key: route }\n"
+            "  - { name: redis, requests: 5, key: ip, store: \"redis://127.0.0.1:6379/0\" }\n"
+            "  - { name: consumer, requests: 5 }\n"
+            "  - { name: slow, requests: 1, per: 7m, key: ip }\n");
     }
 
     void configPasses()
@@ -443,15 +267,21 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         QVERIFY(makeCertificate(dir.path()));
-        yaml.replace("CERT", dir.filePath(QStringLiteral("cert.pem")).toUtf8()).replace("KEY", dir.filePath(QStringLiteral("key.pem")).toUtf8());
-        yaml.replace("PORT3", QByteArray::number(freePort())).replace("PORT2", QByteArray::number(freePort()));
+        yaml.replace("CERT", dir.filePath(QStringLiteral("cert.pem")).toUtf8())
+            .replace("KEY", dir.filePath(QStringLiteral("key.pem")).toUtf8());
+        yaml.replace("PORT3", QByteArray::number(freePort()))
+            .replace("PORT2", QByteArray::number(freePort()));
         yaml.replace("PORT", QByteArray::number(freePort()));
         const QString path = dir.filePath(QStringLiteral("p.yaml"));
         QVERIFY(writeText(path, yaml));
         QByteArray config;
         QByteArray err;
-        QCOMPARE(GatehouseProcess::run({ QStringLiteral("export"), path, QStringLiteral("--format"), QStringLiteral("nginx") }, &config, &err), 0);
-        QVERIFY(writeText(dir.filePath(QStringLiteral("nginx.conf")), withTempPaths(config, dir.path())));
+        QCOMPARE(GatehouseProcess::run({ QStringLiteral("export"), path, QStringLiteral("--format"),
+                                           QStringLiteral("nginx") },
+                     &config, &err),
+            0);
+        QVERIFY(writeText(
+            dir.filePath(QStringLiteral("nginx.conf")), withTempPaths(config, dir.path())));
         Nginx nginx(dir.path());
         QByteArray checkOutput;
         QVERIFY2(nginx.check(&checkOutput) == 0, (checkOutput + "\n" + config).constData());
@@ -461,43 +291,62 @@ private Q_SLOTS:
     {
         QMap<QString, quint16> ports;
         quint16 placeholder = 1; // replaced by prepare()
-        for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1", "gamma-1", "gamma-2", "delta-1", "epsilon-1" }) {
+        for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1", "gamma-1",
+                 "gamma-2", "delta-1", "epsilon-1" }) {
             ports.insert(QString::fromLatin1(name), placeholder++);
         }
-        const auto read = profile::readProfile(everyKeyProfile(ports, QStringLiteral("cert.pem"), QStringLiteral("key.pem")),
-                                               QStringLiteral("every-key.yaml"), QDir::tempPath());
+        const auto read = profile::readProfile(
+            everyKeyProfile(ports, QStringLiteral("cert.pem"), QStringLiteral("key.pem")),
+            QStringLiteral("every-key.yaml"), QDir::tempPath());
         for (const auto &problem : read.problems) {
             qWarning("%s", qPrintable(problem.toString()));
         }
         QVERIFY(read.ok());
         profile::Profile p = *read.profile;
-        p.listen[0].allowedHosts = { QStringLiteral("localhost"), QStringLiteral("admin.test"), QStringLiteral("*.admin.test") };
-        const QByteArray preflight = "Origin: http://localhost:3000\r\nAccess-Control-Request-Method: POST\r\n";
+        p.listen[0].allowedHosts = { QStringLiteral("localhost"), QStringLiteral("admin.test"),
+            QStringLiteral("*.admin.test") };
+        const QByteArray preflight
+            = "Origin: http://localhost:3000\r\nAccess-Control-Request-Method: POST\r\n";
         const QList<Row> rows {
-            { "GET", "/status", "localhost", {}, 203, {}, {}, {}, "up $1 \"quoted\"", "X-Mock: yes" },
-            { "GET", "/api", "localhost", {}, 200, QStringLiteral("alpha"), QStringLiteral("/"), {} },
-            { "GET", "/api/users?x=1", "localhost", {}, 200, QStringLiteral("alpha"), QStringLiteral("/users"), {} },
+            { "GET", "/status", "localhost", {}, 203, {}, {}, {}, "up $1 \"quoted\"",
+                "X-Mock: yes" },
+            { "GET", "/api", "localhost", {}, 200, QStringLiteral("alpha"), QStringLiteral("/"),
+                {} },
+            { "GET", "/api/users?x=1", "localhost", {}, 200, QStringLiteral("alpha"),
+                QStringLiteral("/users"), {} },
             { "GET", "/apix", "localhost", {}, 404, {}, {}, {} },
             { "DELETE", "/api/users", "localhost", {}, 405, {}, {}, "GET, POST" },
-            { "DELETE", "/api/users", "admin.test", {}, 200, QStringLiteral("beta"), QStringLiteral("/api/users"), {} },
-            { "GET", "/api", "x.admin.test", {}, 200, QStringLiteral("alpha"), QStringLiteral("/"), {} },
-            { "PUT", "/api/v2/items/9", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/items/9"), {} },
-            { "PUT", "/api/v2/items", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/items"), {} },
-            { "GET", "/api/v2/items/9", "localhost", {}, 200, QStringLiteral("alpha"), QStringLiteral("/v2/items/9"), {} },
+            { "DELETE", "/api/users", "admin.test", {}, 200, QStringLiteral("beta"),
+                QStringLiteral("/api/users"), {} },
+            { "GET", "/api", "x.admin.test", {}, 200, QStringLiteral("alpha"), QStringLiteral("/"),
+                {} },
+            { "PUT", "/api/v2/items/9", "localhost", {}, 200, QStringLiteral("gamma"),
+                QStringLiteral("/items/9"), {} },
+            { "PUT", "/api/v2/items", "localhost", {}, 200, QStringLiteral("gamma"),
+                QStringLiteral("/items"), {} },
+            { "GET", "/api/v2/items/9", "localhost", {}, 200, QStringLiteral("alpha"),
+                QStringLiteral("/v2/items/9"), {} },
             { "DELETE", "/api/v2/items", "localhost", {}, 405, {}, {}, "PUT, GET, POST" },
-            { "GET", "/tenant", "localhost", "X-Tenant: blue\r\n", 200, QStringLiteral("delta"), QStringLiteral("/tenant"), {} },
-            { "GET", "/tenant/a", "localhost", {}, 200, QStringLiteral("epsilon"), QStringLiteral("/tenant/a"), {} },
-            { "GET", "/tenant/a", "localhost", "X-Tenant: red\r\n", 200, QStringLiteral("epsilon"), QStringLiteral("/tenant/a"), {} },
-            { "GET", "/reports/42", "localhost", {}, 200, QStringLiteral("beta"), QStringLiteral("/reports/42"), {} },
+            { "GET", "/tenant", "localhost", "X-Tenant: blue\r\n", 200, QStringLiteral("delta"),
+                QStringLiteral("/tenant"), {} },
+            { "GET", "/tenant/a", "localhost", {}, 200, QStringLiteral("epsilon"),
+                QStringLiteral("/tenant/a"), {} },
+            { "GET", "/tenant/a", "localhost", "X-Tenant: red\r\n", 200, QStringLiteral("epsilon"),
+                QStringLiteral("/tenant/a"), {} },
+            { "GET", "/reports/42", "localhost", {}, 200, QStringLiteral("beta"),
+                QStringLiteral("/reports/42"), {} },
             { "GET", "/reports/abc", "localhost", {}, 404, {}, {}, {} },
-            { "POST", "/r/x", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/r/x"), {} },
+            { "POST", "/r/x", "localhost", {}, 200, QStringLiteral("gamma"), QStringLiteral("/r/x"),
+                {} },
             { "GET", "/r/x", "localhost", {}, 405, {}, {}, "POST" },
             { "GET", "/off", "localhost", {}, 404, {}, {}, {} },
             { "GET", "/", "localhost", {}, 404, {}, {}, {} },
             { "GET", "/api", "evil.test", {}, 403, {}, {}, {} },
-            { "OPTIONS", "/api/x", "localhost", preflight, 204, {}, {}, {}, {}, "Access-Control-Allow-Origin: http://localhost:3000" },
-            { "GET", "/api/x", "localhost", "Origin: http://localhost:3000\r\n", 200, QStringLiteral("alpha"), QStringLiteral("/x"), {}, {},
-              "Access-Control-Allow-Credentials: true" },
+            { "OPTIONS", "/api/x", "localhost", preflight, 204, {}, {}, {}, {},
+                "Access-Control-Allow-Origin: http://localhost:3000" },
+            { "GET", "/api/x", "localhost", "Origin: http://localhost:3000\r\n", 200,
+                QStringLiteral("alpha"), QStringLiteral("/x"), {}, {},
+                "Access-Control-Allow-Credentials: true" },
         };
         compare(p, rows, 2);
     }
