@@ -92,6 +92,28 @@ private:
             = quint16(plain.match(QString::fromUtf8(gateway.stderrText())).captured(1).toUInt());
         QVERIFY(gatewayPort != 0);
 
+        // HTTPS listeners: the first row through each side's TLS port answers alike.
+        const QRegularExpression tls(QStringLiteral("listening on https://127\\.0\\.0\\.1:(\\d+)"));
+        for (const profile::Listener &listener : p.listen) {
+            if (!listener.tls || rows.isEmpty()) {
+                continue;
+            }
+            const quint16 gatewayTls
+                = quint16(tls.match(QString::fromUtf8(gateway.stderrText())).captured(1).toUInt());
+            for (const quint16 port : { gatewayTls, listener.bind.port }) {
+                QByteArray code;
+                QCOMPARE(curl({ QStringLiteral("-k"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                  QStringLiteral("-w"), QStringLiteral("%{http_code}"),
+                                  QStringLiteral("-X"), QString::fromLatin1(rows.first().method),
+                                  QStringLiteral("https://localhost:%1%2")
+                                      .arg(port)
+                                      .arg(QString::fromLatin1(rows.first().target)) },
+                             &code),
+                    0);
+                QCOMPARE(code.toInt(), rows.first().status);
+            }
+        }
+
         for (const Row &row : rows) {
             const QByteArray what = row.method + ' ' + row.target + " (Host " + row.host + ')';
             for (const auto &[side, port] : { std::pair { "gatehouse", gatewayPort },
