@@ -187,6 +187,50 @@ private Q_SLOTS:
         compare(p, rows, 2);
     }
 
+    // nginx tries `=` locations, then regexes in file order: the export lists exact paths, then
+    // every prefix as a segment-aware regex, longest first, then the routes' regexes in profile
+    // order, then `location /` for 404; routes that share a path jump to named locations.
+    void locationOrder()
+    {
+        QMap<QString, quint16> ports;
+        quint16 placeholder = 1;
+        for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1", "gamma-1",
+                 "gamma-2", "delta-1", "epsilon-1" }) {
+            ports.insert(QString::fromLatin1(name), placeholder++);
+        }
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("every-key.yaml"));
+        QVERIFY(writeText(path,
+            everyKeyProfile(ports, dir.filePath(QStringLiteral("cert.pem")),
+                dir.filePath(QStringLiteral("key.pem")))));
+        QByteArray config;
+        QCOMPARE(GatehouseProcess::run({ QStringLiteral("export"), path, QStringLiteral("--format"),
+                                           QStringLiteral("nginx") },
+                     &config),
+            0);
+        const QByteArray firstServer = config.mid(config.indexOf("    server {"));
+        QStringList locations;
+        const QRegularExpression location(QStringLiteral("^        (location [^{]*) \\{$"),
+            QRegularExpression::MultilineOption);
+        auto it = location.globalMatch(QString::fromUtf8(firstServer.left(firstServer.indexOf("\n    }\n"))));
+        while (it.hasNext()) {
+            locations.append(it.next().captured(1));
+        }
+        const QStringList expected {
+            QStringLiteral("location = \"/status\""),
+            QStringLiteral("location ~ \"^/api/v2/items(?:/|$)\""),
+            QStringLiteral("location ~ \"^/tenant(?:/|$)\""),
+            QStringLiteral("location ~ \"^/api(?:/|$)\""),
+            QStringLiteral("location ~ \"^/reports/[0-9]+$\""),
+            QStringLiteral("location ~ \"^/r/\""),
+            QStringLiteral("location /"),
+        };
+        QCOMPARE(locations.mid(0, expected.size()), expected);
+        QVERIFY(locations.contains(QStringLiteral("location @gh_route_api_admin_host")));
+        QVERIFY(!config.contains("/off")); // a disabled route is not served
+    }
+
     // A prefix "/" beats every regex in the gateway, and falls through to them on its conditions.
     void catchAllPrefixAndRegexes()
     {
