@@ -4,6 +4,8 @@
 
 #include "app/Commands.h"
 #include "app/ProfileLoading.h"
+#include "engine/export/KongExport.h"
+#include "engine/export/NginxExport.h"
 #include "engine/profile/ProfileWriter.h"
 
 namespace gatehouse::app {
@@ -30,15 +32,26 @@ int runExport(const QStringList &args)
         printError(QStringLiteral("usage: gatehouse export PROFILE --format yaml|nginx|kong [-o OUT]"));
         return ExitInvalid;
     }
-    if (format != QLatin1String("yaml")) {
-        printError(QStringLiteral("export: format %1 is not available yet; use --format yaml").arg(format));
+    if (format != QLatin1String("yaml") && format != QLatin1String("nginx") && format != QLatin1String("kong")) {
+        printError(QStringLiteral("export: unknown format %1; use yaml, nginx or kong").arg(format));
         return ExitInvalid;
     }
     const auto profile = loadProfileOrReport(path, stderr);
     if (!profile) {
         return ExitInvalid;
     }
-    const QByteArray yaml = profile::writeProfileYaml(*profile);
+    QByteArray yaml;
+    if (format == QLatin1String("yaml")) {
+        yaml = profile::writeProfileYaml(*profile);
+    } else {
+        // What the target cannot express: one warning line each (SPEC §7.9); still exit 0.
+        const exporter::ExportResult result = format == QLatin1String("nginx") ? exporter::exportNginx(*profile)
+                                                                                : exporter::exportKong(*profile);
+        for (const QString &warning : result.warnings) {
+            printError(warning);
+        }
+        yaml = result.text;
+    }
     if (output.isEmpty()) {
         std::fwrite(yaml.constData(), 1, size_t(yaml.size()), stdout);
         return ExitOk;
