@@ -1,5 +1,7 @@
 #include "HeadWriter.h"
 
+#include <cstring>
+
 namespace gatehouse::engine::http {
 
 QByteArray reasonPhrase(int status)
@@ -35,27 +37,80 @@ QByteArray reasonPhrase(int status)
     }
 }
 
+namespace {
+
+// Puts pieces into `out` after one resize: QByteArray::append pays a call and a capacity check
+// per piece, and a head is dozens of pieces.
+class Pieces
+{
+public:
+    Pieces(QByteArray &out, qsizetype size)
+    {
+        const qsizetype start = out.size();
+        out.resize(start + size);
+        m_at = out.data() + start;
+    }
+    void put(QByteArrayView bytes)
+    {
+        std::memcpy(m_at, bytes.data(), std::size_t(bytes.size()));
+        m_at += bytes.size();
+    }
+
+private:
+    char *m_at;
+};
+
+qsizetype lineSize(const Header &header)
+{
+    return header.name.size() + header.value.size() + 4;
+}
+
+} // namespace
+
 void appendHeaderLine(QByteArray &out, QByteArrayView name, QByteArrayView value)
 {
-    out.append(name).append(": ").append(value).append("\r\n");
+    Pieces pieces(out, name.size() + value.size() + 4);
+    pieces.put(name);
+    pieces.put(": ");
+    pieces.put(value);
+    pieces.put("\r\n");
 }
 
 void appendResponseHead(QByteArray &out, const ResponseHead &head)
 {
-    out.append("HTTP/1.1 ").append(QByteArray::number(head.status)).append(' ');
-    out.append(head.reason.isEmpty() ? reasonPhrase(head.status) : head.reason).append("\r\n");
+    const QByteArray status = QByteArray::number(head.status);
+    const QByteArray reason = head.reason.isEmpty() ? reasonPhrase(head.status) : head.reason;
+    qsizetype size = 9 + status.size() + 1 + reason.size() + 2 + 2;
     for (const Header &header : head.headers) {
-        appendHeaderLine(out, header.name, header.value);
+        size += lineSize(header);
     }
-    out.append("\r\n");
+    Pieces pieces(out, size);
+    pieces.put("HTTP/1.1 ");
+    pieces.put(status);
+    pieces.put(" ");
+    pieces.put(reason);
+    pieces.put("\r\n");
+    for (const Header &header : head.headers) {
+        pieces.put(header.name);
+        pieces.put(": ");
+        pieces.put(header.value);
+        pieces.put("\r\n");
+    }
+    pieces.put("\r\n");
 }
 
 void appendRequestHead(QByteArray &out, QByteArrayView method, QByteArrayView target, QByteArrayView host,
                        QByteArrayView headerLines)
 {
-    out.reserve(out.size() + 32 + method.size() + target.size() + host.size() + headerLines.size());
-    out.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
-    out.append(headerLines).append("\r\n");
+    Pieces pieces(out, method.size() + 1 + target.size() + 17 + host.size() + 2 + headerLines.size() + 2);
+    pieces.put(method);
+    pieces.put(" ");
+    pieces.put(target);
+    pieces.put(" HTTP/1.1\r\nHost: ");
+    pieces.put(host);
+    pieces.put("\r\n");
+    pieces.put(headerLines);
+    pieces.put("\r\n");
 }
 
 } // namespace gatehouse::engine::http

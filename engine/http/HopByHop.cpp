@@ -6,14 +6,14 @@ namespace {
 
 bool isAlwaysHopByHop(QByteArrayView name)
 {
-    static const char *const names[] = { "connection", "keep-alive", "te", "trailer",
+    static constexpr QByteArrayView names[] = { "connection", "keep-alive", "te", "trailer",
                                          "transfer-encoding", "upgrade" };
-    for (const char *candidate : names) {
-        if (name.compare(QByteArrayView(candidate), Qt::CaseInsensitive) == 0) {
+    for (const QByteArrayView candidate : names) {
+        if (equalsIgnoringCase(name, candidate)) {
             return true;
         }
     }
-    return name.size() > 6 && name.first(6).compare("proxy-", Qt::CaseInsensitive) == 0;
+    return name.size() > 6 && equalsIgnoringCase(name.first(6), "proxy-");
 }
 
 } // namespace
@@ -21,7 +21,7 @@ bool isAlwaysHopByHop(QByteArrayView name)
 HopByHop::HopByHop(const MessageHead &head)
 {
     for (const Header &header : head.headers) {
-        if (header.name.compare("connection", Qt::CaseInsensitive) != 0) {
+        if (!equalsIgnoringCase(header.name, "connection")) {
             continue;
         }
         QByteArrayView rest(header.value);
@@ -42,7 +42,7 @@ bool HopByHop::contains(QByteArrayView name) const
         return true;
     }
     for (const QByteArrayView named : m_named) {
-        if (name.compare(named, Qt::CaseInsensitive) == 0) {
+        if (equalsIgnoringCase(name, named)) {
             return true;
         }
     }

@@ -2,36 +2,10 @@
 
 namespace gatehouse::engine::http {
 
-namespace {
-
-// ASCII-only case folding: header names are tokens, so locale rules must not apply.
-bool equalsIgnoringAsciiCase(QByteArrayView a, QByteArrayView b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') {
-            x = char(x - 'A' + 'a');
-        }
-        if (y >= 'A' && y <= 'Z') {
-            y = char(y - 'A' + 'a');
-        }
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
-}
-
-} // namespace
-
 QByteArray MessageHead::header(QByteArrayView name) const
 {
     for (const Header &h : headers) {
-        if (equalsIgnoringAsciiCase(h.name, name)) {
+        if (equalsIgnoringCase(h.name, name)) {
             // A present header with an empty value must still read as present (not null).
             return h.value.isNull() ? QByteArray("", 0) : h.value;
         }
@@ -42,7 +16,7 @@ QByteArray MessageHead::header(QByteArrayView name) const
 QByteArray MessageHead::cookie(QByteArrayView name) const
 {
     for (const Header &header : headers) {
-        if (header.name.compare("cookie", Qt::CaseInsensitive) != 0) {
+        if (!equalsIgnoringCase(header.name, "cookie")) {
             continue;
         }
         for (const QByteArray &part : header.value.split(';')) {

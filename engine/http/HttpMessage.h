@@ -6,6 +6,23 @@
 
 namespace gatehouse::engine::http {
 
+// ASCII-only case folding, lengths first: header names are tokens, so locale rules must not
+// apply, and most names differ in length (the request path compares names many times).
+inline bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        const char x = a[i];
+        const char y = b[i];
+        if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) {
+            return false;
+        }
+    }
+    return true;
+}
+
 struct Header
 {
     QByteArray name; // as received (case kept); compare case-insensitively

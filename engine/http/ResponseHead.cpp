@@ -5,7 +5,7 @@ namespace gatehouse::engine::http {
 QByteArray ResponseHead::header(QByteArrayView name) const
 {
     for (const Header &header : headers) {
-        if (name.compare(header.name, Qt::CaseInsensitive) == 0) {
+        if (equalsIgnoringCase(name, header.name)) {
             return header.value;
         }
     }
@@ -14,7 +14,7 @@ QByteArray ResponseHead::header(QByteArrayView name) const
 
 void ResponseHead::remove(QByteArrayView name)
 {
-    headers.removeIf([name](const Header &header) { return name.compare(header.name, Qt::CaseInsensitive) == 0; });
+    headers.removeIf([name](const Header &header) { return equalsIgnoringCase(name, header.name); });
 }
 
 } // namespace gatehouse::engine::http

@@ -9,8 +9,8 @@ namespace {
 
 bool forcesStable(QByteArrayView value)
 {
-    return value == "0" || value.compare("false", Qt::CaseInsensitive) == 0
-        || value.compare("no", Qt::CaseInsensitive) == 0;
+    return value == "0" || http::equalsIgnoringCase(value, "false")
+        || http::equalsIgnoringCase(value, "no");
 }
 
 } // namespace

@@ -19,7 +19,7 @@ void CompressStage::onResponse(RequestContext &ctx, http::ResponseHead &head)
     }
     ctx.bodyFilter = std::make_unique<http::GzipStream>();
     for (http::Header &header : head.headers) {
-        if (header.name.compare("etag", Qt::CaseInsensitive) == 0 && !header.value.startsWith("W/")) {
+        if (http::equalsIgnoringCase(header.name, "etag") && !header.value.startsWith("W/")) {
             header.value.prepend("W/");
         }
     }

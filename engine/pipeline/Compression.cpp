@@ -15,12 +15,9 @@ QByteArrayView mediaType(QByteArrayView contentType)
     return (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed();
 }
 
-bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
-{
-    return a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
 } // namespace
+
+using http::equalsIgnoringCase;
 
 bool isCompressibleType(QByteArrayView contentType)
 {

@@ -1,5 +1,6 @@
 #include "ForwardStage.h"
 
+#include "engine/http/HeadWriter.h"
 #include "engine/http/HopByHop.h"
 #include "engine/pipeline/RequestContext.h"
 #include "engine/pipeline/RequestIds.h"
@@ -11,11 +12,11 @@ namespace {
 
 bool isRewrittenByUs(QByteArrayView name)
 {
-    static const char *const names[] = { "host", "content-length", "expect", "x-forwarded-for",
+    static constexpr QByteArrayView names[] = { "host", "content-length", "expect", "x-forwarded-for",
                                          "x-forwarded-proto", "x-forwarded-host", "x-real-ip",
                                          "x-request-id", "traceparent" };
-    for (const char *candidate : names) {
-        if (name.compare(QByteArrayView(candidate), Qt::CaseInsensitive) == 0) {
+    for (const QByteArrayView candidate : names) {
+        if (http::equalsIgnoringCase(name, candidate)) {
             return true;
         }
     }
@@ -30,10 +31,10 @@ bool isForgeable(QByteArrayView name)
     if (name.contains('_')) {
         return true;
     }
-    static const char *const names[] = { "forwarded", "x-forwarded-port", "x-forwarded-prefix", "x-original-url",
+    static constexpr QByteArrayView names[] = { "forwarded", "x-forwarded-port", "x-forwarded-prefix", "x-original-url",
                                          "x-rewrite-url" };
-    for (const char *candidate : names) {
-        if (name.compare(QByteArrayView(candidate), Qt::CaseInsensitive) == 0) {
+    for (const QByteArrayView candidate : names) {
+        if (http::equalsIgnoringCase(name, candidate)) {
             return true;
         }
     }
@@ -44,19 +45,11 @@ bool isForgeable(QByteArrayView name)
 bool isClaimHeader(const RequestContext &ctx, QByteArrayView name)
 {
     for (const QByteArray &claimHeader : ctx.config->claimHeaders) {
-        if (name.compare(claimHeader, Qt::CaseInsensitive) == 0) {
+        if (http::equalsIgnoringCase(name, claimHeader)) {
             return true;
         }
     }
     return false;
-}
-
-void appendHeader(QByteArray &out, QByteArrayView name, QByteArrayView value)
-{
-    out.append(name);
-    out.append(": ");
-    out.append(value);
-    out.append("\r\n");
 }
 
 } // namespace
@@ -75,7 +68,7 @@ StageResult ForwardStage::onRequest(RequestContext &ctx)
     out.reserve(512);
     QByteArray forwardedFor;
     for (const http::Header &header : head.headers) {
-        if (header.name.compare("x-forwarded-for", Qt::CaseInsensitive) == 0) {
+        if (http::equalsIgnoringCase(header.name, "x-forwarded-for")) {
             forwardedFor += forwardedFor.isEmpty() ? header.value : ", " + header.value;
             continue;
         }
@@ -83,28 +76,28 @@ StageResult ForwardStage::onRequest(RequestContext &ctx)
             || isClaimHeader(ctx, header.name)) {
             continue;
         }
-        appendHeader(out, header.name, header.value);
+        http::appendHeaderLine(out, header.name, header.value);
     }
     if (head.chunked) {
         out.append("Transfer-Encoding: chunked\r\n");
     } else if (head.contentLength >= 0) {
-        appendHeader(out, "Content-Length", QByteArray::number(head.contentLength));
+        http::appendHeaderLine(out, "Content-Length", QByteArray::number(head.contentLength));
     }
     forwardedFor += forwardedFor.isEmpty() ? ctx.clientIp : ", " + ctx.clientIp;
-    appendHeader(out, "X-Forwarded-For", forwardedFor);
-    appendHeader(out, "X-Forwarded-Proto", ctx.listener && ctx.listener->tls ? "https" : "http");
+    http::appendHeaderLine(out, "X-Forwarded-For", forwardedFor);
+    http::appendHeaderLine(out, "X-Forwarded-Proto", ctx.listener && ctx.listener->tls ? "https" : "http");
     if (!ctx.hostHeader.isEmpty()) {
-        appendHeader(out, "X-Forwarded-Host", ctx.hostHeader);
+        http::appendHeaderLine(out, "X-Forwarded-Host", ctx.hostHeader);
     }
-    appendHeader(out, "X-Real-IP", ctx.clientIp);
+    http::appendHeaderLine(out, "X-Real-IP", ctx.clientIp);
     for (const auto &[name, value] : ctx.claimHeaders) {
-        appendHeader(out, name, value);
+        http::appendHeaderLine(out, name, value);
     }
     if (ctx.websocket) {
         out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n"); // hop-by-hop, but this hop asks too
     }
-    appendHeader(out, "X-Request-ID", ctx.requestId);
-    appendHeader(out, "traceparent", nextTraceparent(head.header("traceparent")));
+    http::appendHeaderLine(out, "X-Request-ID", ctx.requestId);
+    http::appendHeaderLine(out, "traceparent", nextTraceparent(head.header("traceparent")));
     return StageResult::Continue;
 }
 

@@ -18,10 +18,14 @@ std::mt19937_64 &generator()
 void appendRandomHex(QByteArray &out, int hexDigits)
 {
     static const char digits[] = "0123456789abcdef";
+    // Written in place: one resize, not a capacity check per digit.
+    const qsizetype start = out.size();
+    out.resize(start + hexDigits);
+    char *p = out.data() + start;
     while (hexDigits > 0) {
         quint64 bits = generator()();
         for (int i = 0; i < 16 && hexDigits > 0; ++i, --hexDigits) {
-            out.append(digits[bits & 0xF]);
+            *p++ = digits[bits & 0xF];
             bits >>= 4;
         }
     }

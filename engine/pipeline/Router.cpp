@@ -30,7 +30,7 @@ bool headersMatch(const CompiledRoute &route, const QList<http::Header> &headers
     for (const auto &[name, value] : route.headers) {
         bool found = false;
         for (const http::Header &header : headers) {
-            if (header.name.compare(name, Qt::CaseInsensitive) == 0 && header.value == value) {
+            if (http::equalsIgnoringCase(header.name, name) && header.value == value) {
                 found = true;
                 break;
             }

@@ -322,6 +322,11 @@ void TestHttpParser::headerLookup()
     QVERIFY(!h.hasHeader("X-Missing"));
     QVERIFY(h.header("X-Missing").isNull());
     QVERIFY(!h.hasHeader("X-Multi2"));
+    // Case folding is ASCII letters only: '@' and '`', '[' and '{' differ by the case bit too.
+    QVERIFY(equalsIgnoringCase("X-Tag", "x-TAG"));
+    QVERIFY(!equalsIgnoringCase("x@", "x`"));
+    QVERIFY(!equalsIgnoringCase("a[", "A{"));
+    QVERIFY(!equalsIgnoringCase("host", "hosts"));
 }
 
 void TestHttpParser::pipelinedThree()
