@@ -323,6 +323,7 @@ void TestHttpParser::headerLookup()
     QVERIFY(h.header("X-Missing").isNull());
     QVERIFY(!h.hasHeader("X-Multi2"));
     // Case folding is ASCII letters only: '@' and '`', '[' and '{' differ by the case bit too.
+    using gatehouse::engine::http::equalsIgnoringCase;
     QVERIFY(equalsIgnoringCase("X-Tag", "x-TAG"));
     QVERIFY(!equalsIgnoringCase("x@", "x`"));
     QVERIFY(!equalsIgnoringCase("a[", "A{"));
