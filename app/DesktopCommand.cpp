@@ -14,6 +14,7 @@
 #include "app/UiStallProbe.h"
 #include "engine/admin/AdminServer.h"
 #include "engine/core/Gateway.h"
+#include "services/ServiceHost.h"
 #include "ui/MainWindow.h"
 #include "ui/document/ProfileDocument.h"
 #endif
@@ -81,6 +82,7 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
     KeychainSecretStore keychain;
     engine::Gateway gateway;
     gateway.setSecretStore(&keychain);
+    gateway.setServiceRunner(std::make_unique<services::ServiceHost>());
     gateway.setObserved(true); // the traffic view and the charts
     // Under a saturating load the window waits for a core like every other thread; a slightly
     // lower priority for the workers keeps its stalls short (bench/ui-responsiveness.sh).

@@ -5,7 +5,7 @@
 #include "app/SignalWatcher.h"
 #include "engine/config/HostResolver.h"
 #include "engine/profile/Units.h"
-#include "engine/services/EchoServer.h"
+#include "services/EchoServer.h"
 
 namespace gatehouse::app {
 
@@ -35,7 +35,7 @@ bool splitHostPort(const QString &text, QString *host, quint16 *port)
 int runEcho(const QStringList &args)
 {
     QString bind;
-    engine::EchoServer::Options options;
+    services::EchoServer::Options options;
     options.name = QStringLiteral("echo");
     for (int i = 0; i < args.size(); ++i) {
         const QString &arg = args.at(i);
@@ -75,7 +75,7 @@ int runEcho(const QStringList &args)
         printError(QStringLiteral("echo: cannot resolve %1: %2").arg(host, error));
         return ExitRuntime;
     }
-    engine::EchoServer server(options);
+    services::EchoServer server(options);
     if (!server.listen(*address, port)) {
         printError(QStringLiteral("echo: cannot listen on %1:%2: %3").arg(host).arg(port).arg(server.errorString()));
         return ExitRuntime;

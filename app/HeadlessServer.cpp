@@ -10,6 +10,7 @@
 #include "app/SignalWatcher.h"
 #include "engine/core/DescriptorLimit.h"
 #include "engine/tls/TlsWarnings.h"
+#include "services/ServiceHost.h"
 
 namespace gatehouse::app {
 
@@ -21,6 +22,7 @@ HeadlessServer::HeadlessServer(QString profilePath, bool quiet, QObject *parent)
     , m_signals(new SignalWatcher(this))
 {
     m_gateway.setSecretStore(&m_keychain);
+    m_gateway.setServiceRunner(std::make_unique<services::ServiceHost>());
     connect(m_signals, &SignalWatcher::reloadRequested, this, &HeadlessServer::reload);
     connect(m_signals, &SignalWatcher::terminateRequested, this, [this](int) {
         printError(QStringLiteral("draining in-flight requests, then exiting"));

@@ -85,16 +85,15 @@ bool Gateway::start(const profile::Profile &profile)
         Q_EMIT errorOccurred(d->lastError);
         return false;
     }
-    auto services = std::make_unique<ServiceHost>();
     QStringList errors;
-    if (!services->apply(profile.services, errors)) {
-        d->lastError = { GatewayError::Kind::BindFailed, errors };
-        Q_EMIT errorOccurred(d->lastError);
-        return false;
-    }
     auto tls = ListenerTlsSet::load(profile, errors);
     if (!tls) {
         d->lastError = { GatewayError::Kind::InvalidProfile, errors };
+        Q_EMIT errorOccurred(d->lastError);
+        return false;
+    }
+    if (!d->applyServices(profile.services, errors)) {
+        d->lastError = { GatewayError::Kind::BindFailed, errors };
         Q_EMIT errorOccurred(d->lastError);
         return false;
     }
@@ -105,11 +104,10 @@ bool Gateway::start(const profile::Profile &profile)
     if (!d->bindListeners(profile, bound, errors)) {
         d->lastError = { GatewayError::Kind::BindFailed, errors };
         d->stopping = true;
-        d->finishStop();
+        d->finishStop(); // the services started above stop too
         Q_EMIT errorOccurred(d->lastError);
         return false;
     }
-    d->services = std::move(services);
     d->listeners = bound;
     d->tls = std::move(*tls);
     d->configureListeners();
@@ -145,7 +143,7 @@ bool Gateway::apply(const profile::Profile &profile)
         return false;
     }
     QHash<QString, Listener *> bound;
-    if (!d->bindListeners(profile, bound, errors) || !d->services->apply(profile.services, errors)) {
+    if (!d->bindListeners(profile, bound, errors) || !d->applyServices(profile.services, errors)) {
         for (auto it = bound.begin(); it != bound.end(); ++it) {
             if (!d->listeners.contains(it.key())) {
                 delete it.value();
@@ -232,7 +230,7 @@ QList<ListenerInfo> Gateway::listeners() const
 
 QList<ServiceInfo> Gateway::services() const
 {
-    return d->services ? d->services->services() : QList<ServiceInfo> {};
+    return d->services && d->running ? d->services->services() : QList<ServiceInfo> {};
 }
 
 const profile::Profile &Gateway::profile() const
@@ -296,6 +294,11 @@ bool Gateway::revoke(const RevocationEntry &revoked, QString *error)
     }
     qCInfo(lcGateway) << "revoked a token until" << entry.untilSeconds;
     return true;
+}
+
+void Gateway::setServiceRunner(std::unique_ptr<ServiceRunner> runner)
+{
+    d->services = std::move(runner);
 }
 
 void Gateway::setSecretStore(SecretStore *store)

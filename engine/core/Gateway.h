@@ -13,7 +13,7 @@
 #include "engine/http/HttpMessage.h"
 #include "engine/pipeline/RouteExplanation.h"
 #include "engine/profile/Profile.h"
-#include "engine/services/ServiceInfo.h"
+#include "engine/core/ServiceInfo.h"
 #include "engine/traffic/BodyCapturePolicy.h"
 #include "engine/traffic/RequestQuery.h"
 #include "engine/traffic/TrafficEvent.h"
@@ -21,6 +21,7 @@
 namespace gatehouse::engine {
 
 class SecretStore;
+class ServiceRunner;
 struct RevocationEntry;
 
 struct ListenerInfo
@@ -94,6 +95,9 @@ public:
     bool revokeJti(const QString &jti, QString *error);
     // Keychain references in profiles resolve through `store` (not owned; may be null).
     void setSecretStore(SecretStore *store);
+    // Runs the profiles' built-in services (the app's ServiceHost). Without one, a profile that
+    // lists `services:` does not start. Set it before start().
+    void setServiceRunner(std::unique_ptr<ServiceRunner> runner);
 
 Q_SIGNALS:
     void started(const QList<gatehouse::engine::ListenerInfo> &listeners);

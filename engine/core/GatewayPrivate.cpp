@@ -199,9 +199,22 @@ void GatewayPrivate::finishStop()
     workers.clear();
     health = nullptr;
     jwks = nullptr;
-    services.reset();
+    QStringList ignored;
+    applyServices({}, ignored); // every service stops; the runner stays for the next start
     running = false;
     Q_EMIT q->stopped();
+}
+
+bool GatewayPrivate::applyServices(const QList<profile::Service> &wanted, QStringList &errors)
+{
+    if (!services) {
+        if (wanted.isEmpty()) {
+            return true;
+        }
+        errors.append(QStringLiteral("services: built-in services run only in the gatehouse app (no service runner)"));
+        return false;
+    }
+    return services->apply(wanted, errors);
 }
 
 } // namespace gatehouse::engine

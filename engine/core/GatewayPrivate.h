@@ -19,7 +19,7 @@
 #include "engine/core/Observation.h"
 #include "engine/core/RequestHistory.h"
 #include "engine/core/Worker.h"
-#include "engine/services/ServiceHost.h"
+#include "engine/core/ServiceRunner.h"
 
 namespace gatehouse::engine {
 
@@ -41,6 +41,7 @@ public:
     void startWorkers();
     void sendConfig();
     void finishStop();
+    bool applyServices(const QList<profile::Service> &wanted, QStringList &errors);
 
     Gateway *q;
     std::shared_ptr<const GatewayConfig> config;
@@ -52,7 +53,7 @@ public:
     QHash<QString, Listener *> listeners; // by configured bind
     ListenerTlsSet tls;
     QTimer *certificateTimer = nullptr;
-    std::unique_ptr<ServiceHost> services;
+    std::unique_ptr<ServiceRunner> services; // the app's; lives as long as the Gateway
     GatewayError lastError;
     int nextWorker = 0;
     int workersDrained = 0;

@@ -1,4 +1,4 @@
-#include "engine/services/EchoServer.h"
+#include "services/EchoServer.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -19,7 +19,7 @@
 
 #include "engine/http/HttpParser.h"
 
-using gatehouse::engine::EchoServer;
+using gatehouse::services::EchoServer;
 using gatehouse::engine::http::HttpParser;
 using gatehouse::engine::http::MessageHead;
 

@@ -28,7 +28,9 @@
 // --delay applies before every answer; --fail-rate only to plain echo answers, so /_echo/ scripts
 // stay deterministic.
 
-namespace gatehouse::engine {
+namespace gatehouse::services {
+
+namespace http = engine::http;
 
 namespace {
 
@@ -574,4 +576,4 @@ void EchoServer::close()
     }
 }
 
-} // namespace gatehouse::engine
+} // namespace gatehouse::services

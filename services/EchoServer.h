@@ -7,7 +7,7 @@
 #include <QObject>
 #include <QString>
 
-namespace gatehouse::engine {
+namespace gatehouse::services {
 
 class EchoServerPrivate;
 
@@ -42,4 +42,4 @@ private:
     std::unique_ptr<EchoServerPrivate> d;
 };
 
-} // namespace gatehouse::engine
+} // namespace gatehouse::services

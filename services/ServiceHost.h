@@ -6,29 +6,27 @@
 #include <QObject>
 #include <QStringList>
 
+#include "engine/core/ServiceRunner.h"
 #include "engine/profile/Profile.h"
-#include "engine/services/ServiceInfo.h"
 
 class QThread;
 
-namespace gatehouse::engine {
+namespace gatehouse::services {
 
 class EchoServer;
 
 // Runs a profile's built-in services (`services:`, kind echo) on a thread of their own, so a
-// busy demo upstream never competes with the UI thread. apply() keeps services that did not
-// change, starts new ones and stops removed ones.
-class ServiceHost final
+// busy demo upstream never competes with the UI thread: the app gives one to its Gateway.
+class ServiceHost final : public engine::ServiceRunner
 {
 public:
     ServiceHost();
-    ~ServiceHost();
+    ~ServiceHost() override;
     ServiceHost(const ServiceHost &) = delete;
     ServiceHost &operator=(const ServiceHost &) = delete;
 
-    // On failure nothing changes and errors name the service and its bind.
-    bool apply(const QList<profile::Service> &services, QStringList &errors);
-    QList<ServiceInfo> services() const;
+    bool apply(const QList<profile::Service> &services, QStringList &errors) override;
+    QList<engine::ServiceInfo> services() const override;
 
 private:
     struct Running
@@ -44,4 +42,4 @@ private:
     QList<Running> m_running;
 };
 
-} // namespace gatehouse::engine
+} // namespace gatehouse::services

@@ -5,9 +5,11 @@
 #include <QThread>
 
 #include "engine/config/HostResolver.h"
-#include "engine/services/EchoServer.h"
+#include "services/EchoServer.h"
 
-namespace gatehouse::engine {
+namespace gatehouse::services {
+
+using engine::ServiceInfo;
 
 namespace {
 
@@ -48,7 +50,7 @@ bool ServiceHost::apply(const QList<profile::Service> &services, QStringList &er
             continue;
         }
         QString error;
-        const auto address = resolveHost(service.bind.host, &error);
+        const auto address = engine::resolveHost(service.bind.host, &error);
         const quint16 wantedPort = service.bind.port;
         EchoServer *server = nullptr;
         if (address) {
@@ -107,4 +109,4 @@ QList<ServiceInfo> ServiceHost::services() const
     return result;
 }
 
-} // namespace gatehouse::engine
+} // namespace gatehouse::services
