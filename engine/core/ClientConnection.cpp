@@ -52,13 +52,16 @@ void ClientConnection::onReadable(net::Socket &)
         return;
     }
     if (m_life == Life::Lingering) {
+        m_worker.readBuffers().lend(m_in);
         const net::Socket::ReadResult dropped = m_client->readInto(m_in);
         m_in.resize(0);
+        m_worker.readBuffers().giveBack(m_in);
         if (dropped == net::Socket::ReadResult::Eof || dropped == net::Socket::ReadResult::Error) {
             close();
         }
         return;
     }
+    m_worker.readBuffers().lend(m_in);
     switch (m_client->readInto(m_in)) {
     case net::Socket::ReadResult::Data:
         m_lastActivity = Clock::now();
@@ -90,6 +93,11 @@ void ClientConnection::processInput()
     m_requestsThisWakeUp = 0;
     processInputLoop();
     m_inProcessInput = false;
+    if (m_inPos == m_in.size()) {
+        m_in.resize(0);
+        m_inPos = 0;
+        m_worker.readBuffers().giveBack(m_in); // nothing left to parse: hold no buffer while idle
+    }
 }
 
 void ClientConnection::resume()

@@ -165,6 +165,7 @@ void UpstreamExchange::onReadable(net::Socket &)
     if (!m_socket) {
         return;
     }
+    m_worker.readBuffers().lend(m_in);
     switch (m_socket->readInto(m_in)) {
     case net::Socket::ReadResult::Data:
         m_bytesSeen = true;
@@ -233,6 +234,7 @@ void UpstreamExchange::processInput()
     if (m_inPos == m_in.size()) {
         m_in.resize(0);
         m_inPos = 0;
+        m_worker.readBuffers().giveBack(m_in);
     } else if (m_inPos > 64 * 1024) {
         m_in.remove(0, m_inPos);
         m_inPos = 0;
@@ -348,6 +350,7 @@ void UpstreamExchange::release(bool reusable)
     m_link = Link::None;
     m_in.resize(0);
     m_inPos = 0;
+    m_worker.readBuffers().giveBack(m_in);
     m_connectDeadline = Clock::time_point::max();
     m_answerDeadline = Clock::time_point::max();
     if (reusable && socket->isOpen() && socket->pendingOutput() == 0) {
@@ -394,6 +397,7 @@ std::unique_ptr<net::Socket> UpstreamExchange::takeForTunnel(QByteArray &unreadF
     unreadFromUpstream = m_in.mid(m_inPos);
     m_in.resize(0);
     m_inPos = 0;
+    m_worker.readBuffers().giveBack(m_in);
     m_link = Link::None;
     m_connectDeadline = Clock::time_point::max();
     m_answerDeadline = Clock::time_point::max();

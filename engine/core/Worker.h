@@ -13,6 +13,7 @@
 #include "engine/config/GatewayConfig.h"
 #include "engine/config/ListenerOptions.h"
 #include "engine/core/Observation.h"
+#include "engine/core/ReadBuffers.h"
 #include "engine/core/RequestHistory.h"
 #include "engine/metrics/WorkerMetrics.h"
 #include "engine/pipeline/Pipeline.h"
@@ -44,6 +45,7 @@ public:
     int index() const { return m_index; }
     const std::shared_ptr<const GatewayConfig> &config() const { return m_config; }
     UpstreamPool &pool() { return m_pool; }
+    ReadBuffers &readBuffers() { return m_readBuffers; }
     Pipeline &pipeline() { return m_pipeline; }
     void record(TrafficEvent &&event);
     // A request served that nobody asked to see: only counted.
@@ -80,6 +82,7 @@ private:
     int m_index = 0;
     std::shared_ptr<std::atomic<int>> m_activeConnections;
     std::shared_ptr<const GatewayConfig> m_config;
+    ReadBuffers m_readBuffers; // before the sessions and the pool, whose buffers come back here
     UpstreamPool m_pool;
     Pipeline m_pipeline;
     std::unordered_map<ClientConnection *, std::unique_ptr<ClientConnection>> m_sessions;
