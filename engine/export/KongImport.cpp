@@ -133,11 +133,11 @@ QString Importer::uniqueRouteName(const QString &wanted)
 // The service's host names an upstream entity, or is itself the one target of a new upstream.
 QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceName)
 {
-    QString protocol = text(service["protocol"]);
-    QString host = text(service["host"]);
-    int port = text(service["port"]).toInt();
-    if (!text(service["url"]).isEmpty()) {
-        const QUrl url(text(service["url"]));
+    QString protocol = text(child(service, "protocol"));
+    QString host = text(child(service, "host"));
+    int port = text(child(service, "port")).toInt();
+    if (!text(child(service, "url")).isEmpty()) {
+        const QUrl url(text(child(service, "url")));
         protocol = url.scheme();
         host = url.host();
         port = url.port(-1);
@@ -146,7 +146,7 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
         protocol = QStringLiteral("http");
     }
     if (protocol != QLatin1String("http") && protocol != QLatin1String("https")) {
-        m_ctx.notMapped(service["protocol"].IsDefined() ? service["protocol"] : service,
+        m_ctx.notMapped(child(service, "protocol").IsDefined() ? child(service, "protocol") : service,
             QStringLiteral("service %1: protocol %2 (the gateway proxies HTTP)").arg(serviceName, protocol));
         return {};
     }
@@ -154,7 +154,7 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
     if (port <= 0) {
         port = https ? 443 : 80;
     }
-    const bool verify = boolean(service["tls_verify"], true);
+    const bool verify = boolean(child(service, "tls_verify"), true);
     for (profile::Upstream &upstream : m_ctx.profile.upstreams) {
         if (upstream.name != host) {
             continue;
@@ -179,7 +179,7 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
             .arg(protocol, ipv6 ? QLatin1Char('[') + host + QLatin1Char(']') : host)
             .arg(port));
     if (!target) {
-        m_ctx.error(service["host"].IsDefined() ? service["host"] : service,
+        m_ctx.error(child(service, "host").IsDefined() ? child(service, "host") : service,
             QStringLiteral("service %1: '%2' is not a host").arg(serviceName, host));
         return {};
     }
@@ -194,7 +194,7 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
 void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, const QString &upstream,
     const QString &fallbackName)
 {
-    const QString name = text(node["name"]).isEmpty() ? fallbackName : text(node["name"]);
+    const QString name = text(child(node, "name")).isEmpty() ? fallbackName : text(child(node, "name"));
     const QString where = QStringLiteral("route ") + name;
     m_ctx.unknownKeys(node,
         { "name", "id", "tags", "paths", "methods", "hosts", "headers", "regex_priority",
@@ -202,28 +202,28 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
             "https_redirect_status_code", "request_buffering", "response_buffering",
             "created_at", "updated_at" },
         where);
-    const QStringList paths = texts(node["paths"]);
+    const QStringList paths = texts(child(node, "paths"));
     if (paths.isEmpty()) {
         // Kong routes by host or method alone; a profile's route always has a path.
         m_ctx.error(node, QStringLiteral("%1 has no paths (a profile route matches a path)").arg(where));
         return;
     }
-    if (boolean(node["preserve_host"], false)) {
-        m_ctx.notMapped(node["preserve_host"], where + QStringLiteral(": preserve_host"));
+    if (boolean(child(node, "preserve_host"), false)) {
+        m_ctx.notMapped(child(node, "preserve_host"), where + QStringLiteral(": preserve_host"));
     }
-    const QStringList protocols = texts(node["protocols"]);
+    const QStringList protocols = texts(child(node, "protocols"));
     for (const QString &protocol : protocols) {
         if (protocol != QLatin1String("http") && protocol != QLatin1String("https")) {
-            m_ctx.notMapped(node["protocols"], where + QStringLiteral(": protocol %1").arg(protocol));
+            m_ctx.notMapped(child(node, "protocols"), where + QStringLiteral(": protocol %1").arg(protocol));
         }
     }
     profile::Route base;
-    base.match.methods = texts(node["methods"]);
+    base.match.methods = texts(child(node, "methods"));
     for (QString &method : base.match.methods) {
         method = method.toUpper();
     }
-    base.match.hosts = texts(node["hosts"]);
-    const YAML::Node headers = node["headers"];
+    base.match.hosts = texts(child(node, "hosts"));
+    const YAML::Node headers = child(node, "headers");
     if (headers.IsDefined() && headers.IsMap()) {
         for (auto it = headers.begin(); it != headers.end(); ++it) {
             const QStringList values = texts(it->second);
@@ -239,25 +239,25 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
     }
     base.upstream = upstream;
     // Kong's defaults: 60 s timeouts, 5 retries.
-    const double read = number(m_ctx, service["read_timeout"], 60'000).value_or(60'000);
-    const double write = number(m_ctx, service["write_timeout"], 60'000).value_or(60'000);
+    const double read = number(m_ctx, child(service, "read_timeout"), 60'000).value_or(60'000);
+    const double write = number(m_ctx, child(service, "write_timeout"), 60'000).value_or(60'000);
     if (!upstream.isEmpty()) { // a route without a service answers by itself: no exchange
         base.timeout = profile::Duration(qint64(qMax(read, write)));
-        base.retries = int(number(m_ctx, service["retries"], 5).value_or(5));
+        base.retries = int(number(m_ctx, child(service, "retries"), 5).value_or(5));
     }
-    base.enabled = boolean(service["enabled"], true);
+    base.enabled = boolean(child(service, "enabled"), true);
     QList<YAML::Node> plugins = m_globalPlugins;
-    plugins += pluginsFor(QStringLiteral("service"), text(service["name"]));
-    for (const YAML::Node &plugin : node["plugins"]) {
+    plugins += pluginsFor(QStringLiteral("service"), text(child(service, "name")));
+    for (const YAML::Node &plugin : child(node, "plugins")) {
         plugins.append(plugin);
     }
     plugins += pluginsFor(QStringLiteral("route"), name);
-    const int priority = int(number(m_ctx, node["regex_priority"], 0).value_or(0));
+    const int priority = int(number(m_ctx, child(node, "regex_priority"), 0).value_or(0));
     // Kong strips the matched path by default, then puts the service's path in front.
-    const bool strip = boolean(node["strip_path"], true);
-    QString servicePath = text(service["path"]);
-    if (!text(service["url"]).isEmpty()) {
-        servicePath = QUrl(text(service["url"])).path();
+    const bool strip = boolean(child(node, "strip_path"), true);
+    QString servicePath = text(child(service, "path"));
+    if (!text(child(service, "url")).isEmpty()) {
+        servicePath = QUrl(text(child(service, "url"))).path();
     }
     if (servicePath == QLatin1String("/")) {
         servicePath.clear();
@@ -270,8 +270,13 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
         route.match.path = matches.at(i).path;
         if (route.match.pathKind == PathKind::Regex) {
             if (strip && !upstream.isEmpty()) {
-                m_ctx.notMapped(node["strip_path"].IsDefined() ? node["strip_path"] : node["paths"],
+                m_ctx.notMapped(child(node, "strip_path").IsDefined() ? child(node, "strip_path") : child(node, "paths"),
                     where + QStringLiteral(": strip_path on the regex path %1").arg(paths.at(i)));
+            }
+            if (!servicePath.isEmpty() && !upstream.isEmpty()) {
+                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path") : service,
+                    where + QStringLiteral(": service path %1 put in front of the upstream path")
+                                .arg(servicePath));
             }
         } else {
             const QString matched = route.match.pathKind == PathKind::Prefix
@@ -282,7 +287,7 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
             } else if (strip && matched.endsWith(servicePath) && matched.size() > servicePath.size()) {
                 route.stripPrefix = matched.chopped(servicePath.size());
             } else if (!servicePath.isEmpty() && !upstream.isEmpty()) {
-                m_ctx.notMapped(service["path"].IsDefined() ? service["path"] : service,
+                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path") : service,
                     where + QStringLiteral(": service path %1 put in front of the upstream path")
                                 .arg(servicePath));
             }
@@ -301,7 +306,7 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
 
 void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &extraRoutes)
 {
-    const QString name = text(service["name"]).isEmpty() ? text(service["host"]) : text(service["name"]);
+    const QString name = text(child(service, "name")).isEmpty() ? text(child(service, "host")) : text(child(service, "name"));
     const QString where = QStringLiteral("service ") + name;
     m_ctx.unknownKeys(service,
         { "name", "id", "tags", "host", "port", "protocol", "path", "url", "connect_timeout",
@@ -309,7 +314,7 @@ void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &e
             "routes", "plugins", "enabled", "created_at", "updated_at" },
         where);
     QList<YAML::Node> routes = extraRoutes;
-    for (const YAML::Node &route : service["routes"]) {
+    for (const YAML::Node &route : child(service, "routes")) {
         routes.append(route);
     }
     if (routes.isEmpty()) {
@@ -320,7 +325,7 @@ void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &e
     if (upstream.isEmpty()) {
         return;
     }
-    const double connect = number(m_ctx, service["connect_timeout"], 60'000).value_or(60'000);
+    const double connect = number(m_ctx, child(service, "connect_timeout"), 60'000).value_or(60'000);
     for (profile::Upstream &u : m_ctx.profile.upstreams) {
         if (u.name != upstream) {
             continue;
@@ -329,15 +334,15 @@ void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &e
             u.connectTimeout = profile::Duration(qint64(connect));
             m_timedUpstreams.insert(upstream);
         } else if (u.connectTimeout.count() != qint64(connect)) {
-            m_ctx.notMapped(service["connect_timeout"],
+            m_ctx.notMapped(child(service, "connect_timeout"),
                 where + QStringLiteral(": connect_timeout %1 ms (upstream %2 keeps %3 ms)")
                             .arg(qint64(connect))
                             .arg(upstream)
                             .arg(u.connectTimeout.count()));
         }
     }
-    for (const YAML::Node &plugin : service["plugins"]) {
-        m_servicePlugins.append({ text(service["name"]), plugin });
+    for (const YAML::Node &plugin : child(service, "plugins")) {
+        m_servicePlugins.append({ text(child(service, "name")), plugin });
     }
     int n = 0;
     for (const YAML::Node &route : routes) {
@@ -351,38 +356,44 @@ void Importer::run(const YAML::Node &root)
         { "_format_version", "_transform", "_info", "_workspace", "services", "routes",
             "upstreams", "consumers", "plugins" },
         QStringLiteral("top level"));
-    readUpstreams(m_ctx, root["upstreams"]);
-    readConsumers(m_ctx, root["consumers"]);
-    for (const YAML::Node &plugin : root["plugins"]) {
-        if (!text(plugin["route"]).isEmpty()) {
-            m_routePlugins.append({ text(plugin["route"]), plugin });
-        } else if (!text(plugin["service"]).isEmpty()) {
-            m_servicePlugins.append({ text(plugin["service"]), plugin });
-        } else if (!text(plugin["consumer"]).isEmpty()) {
+    readUpstreams(m_ctx, child(root, "upstreams"));
+    readConsumers(m_ctx, child(root, "consumers"));
+    for (const YAML::Node &plugin : child(root, "plugins")) {
+        if (!text(child(plugin, "route")).isEmpty()) {
+            m_routePlugins.append({ text(child(plugin, "route")), plugin });
+        } else if (!text(child(plugin, "service")).isEmpty()) {
+            m_servicePlugins.append({ text(child(plugin, "service")), plugin });
+        } else if (!text(child(plugin, "consumer")).isEmpty()) {
             m_ctx.notMapped(plugin, QStringLiteral("plugin %1 on consumer %2")
-                                        .arg(text(plugin["name"]), text(plugin["consumer"])));
+                                        .arg(text(child(plugin, "name")), text(child(plugin, "consumer"))));
         } else if (!applyGlobalPlugin(m_ctx, plugin)) {
-            m_globalPlugins.append(plugin);
+            static const QStringList perRoute = { QStringLiteral("jwt"), QStringLiteral("rate-limiting"),
+                QStringLiteral("cors"), QStringLiteral("request-termination") };
+            if (perRoute.contains(text(child(plugin, "name")))) {
+                m_globalPlugins.append(plugin);
+            } else {
+                m_ctx.notMapped(plugin, QStringLiteral("plugin %1").arg(text(child(plugin, "name"))));
+            }
         }
     }
     // Top-level routes: on a service named by `service`, or answering by themselves.
     QList<YAML::Node> loose;
     QMap<QString, QList<YAML::Node>> byService;
-    for (const YAML::Node &route : root["routes"]) {
-        const YAML::Node service = route["service"];
-        const QString serviceName = service.IsDefined() && service.IsMap() ? text(service["name"]) : text(service);
+    for (const YAML::Node &route : child(root, "routes")) {
+        const YAML::Node service = child(route, "service");
+        const QString serviceName = service.IsDefined() && service.IsMap() ? text(child(service, "name")) : text(service);
         if (serviceName.isEmpty()) {
             loose.append(route);
         } else {
             byService[serviceName].append(route);
         }
     }
-    for (const YAML::Node &service : root["services"]) {
-        readService(service, byService.take(text(service["name"])));
+    for (const YAML::Node &service : child(root, "services")) {
+        readService(service, byService.take(text(child(service, "name"))));
     }
     for (auto it = byService.cbegin(); it != byService.cend(); ++it) {
         for (const YAML::Node &route : it.value()) {
-            m_ctx.error(route["service"], QStringLiteral("no service named %1").arg(it.key()));
+            m_ctx.error(child(route, "service"), QStringLiteral("no service named %1").arg(it.key()));
         }
     }
     int n = 0;
@@ -408,11 +419,11 @@ ImportResult importKong(const QByteArray &deck, const QString &displayName)
         const YAML::Node root = YAML::Load(deck.toStdString());
         if (!root.IsMap()) {
             ctx.errorAt(1, 1, QStringLiteral("not a decK file: expected a YAML map with _format_version: \"3.0\""));
-        } else if (text(root["_format_version"]) != QLatin1String("3.0")) {
-            if (root["_format_version"].IsDefined()) {
-                ctx.error(root["_format_version"],
+        } else if (text(child(root, "_format_version")) != QLatin1String("3.0")) {
+            if (child(root, "_format_version").IsDefined()) {
+                ctx.error(child(root, "_format_version"),
                     QStringLiteral("_format_version is %1; only decK \"3.0\" is read")
-                        .arg(text(root["_format_version"])));
+                        .arg(text(child(root, "_format_version"))));
             } else {
                 ctx.errorAt(1, 1, QStringLiteral("no _format_version; only decK \"3.0\" is read"));
             }
@@ -430,7 +441,15 @@ ImportResult importKong(const QByteArray &deck, const QString &displayName)
         ctx.errorAt(e.mark.line + 1, e.mark.column + 1,
             QStringLiteral("not valid YAML: %1").arg(QString::fromStdString(e.msg)));
     }
+    // In file order, once each (a service's plugin is read for each of its routes).
     result.notMapped = ctx.notMappedLines();
+    result.notMapped.removeDuplicates();
+    const auto lineColumn = [&displayName](const QString &line) {
+        const QStringList parts = line.mid(displayName.size() + 1).split(QLatin1Char(':'));
+        return std::pair(parts.value(0).toInt(), parts.value(1).toInt());
+    };
+    std::stable_sort(result.notMapped.begin(), result.notMapped.end(),
+        [&](const QString &a, const QString &b) { return lineColumn(a) < lineColumn(b); });
     result.errors = ctx.errorLines();
     if (!result.errors.isEmpty()) {
         return result;

@@ -52,6 +52,14 @@ void ImportContext::unknownKeys(
     }
 }
 
+YAML::Node child(const YAML::Node &map, const char *key)
+{
+    if (!map.IsDefined() || !map.IsMap()) {
+        return YAML::Node(YAML::NodeType::Undefined);
+    }
+    return map[key];
+}
+
 QString text(const YAML::Node &node)
 {
     if (!node.IsDefined() || !node.IsScalar()) {

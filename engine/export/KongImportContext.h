@@ -44,6 +44,8 @@ private:
     QStringList m_errors;
 };
 
+// A map's value, or an undefined node: yaml-cpp throws when a missing node is indexed again.
+YAML::Node child(const YAML::Node &map, const char *key);
 // A scalar as text ("" for null or missing).
 QString text(const YAML::Node &node);
 // A scalar as a number; `fallback` when missing or null, nullopt (with an error) when not one.

@@ -29,7 +29,7 @@ QString headerCase(const QString &name)
 
 void applyJwt(ImportContext &ctx, profile::Route &route, const YAML::Node &plugin)
 {
-    const YAML::Node config = plugin["config"];
+    const YAML::Node config = child(plugin, "config");
     ctx.unknownKeys(config,
         { "key_claim_name", "claims_to_verify", "header_names", "cookie_names",
             "uri_param_names", "run_on_preflight", "secret_is_base64", "maximum_expiration",
@@ -47,30 +47,30 @@ void applyJwt(ImportContext &ctx, profile::Route &route, const YAML::Node &plugi
                 + QStringLiteral(": jwt accepts every consumer's key; the route takes %1 only")
                       .arg(route.auth));
     }
-    const QString claim = text(config["key_claim_name"]);
+    const QString claim = text(child(config, "key_claim_name"));
     if (!claim.isEmpty() && claim != QLatin1String("iss")) {
-        ctx.notMapped(config["key_claim_name"],
+        ctx.notMapped(child(config, "key_claim_name"),
             where(route) + QStringLiteral(": jwt key_claim_name %1 (keys are found by iss)").arg(claim));
     }
-    if (boolean(config["secret_is_base64"], false)) {
-        ctx.notMapped(config["secret_is_base64"], where(route) + QStringLiteral(": jwt secret_is_base64"));
+    if (boolean(child(config, "secret_is_base64"), false)) {
+        ctx.notMapped(child(config, "secret_is_base64"), where(route) + QStringLiteral(": jwt secret_is_base64"));
     }
-    if (number(ctx, config["maximum_expiration"], 0).value_or(0) > 0) {
-        ctx.notMapped(config["maximum_expiration"], where(route) + QStringLiteral(": jwt maximum_expiration"));
+    if (number(ctx, child(config, "maximum_expiration"), 0).value_or(0) > 0) {
+        ctx.notMapped(child(config, "maximum_expiration"), where(route) + QStringLiteral(": jwt maximum_expiration"));
     }
-    if (!text(config["anonymous"]).isEmpty()) {
-        ctx.notMapped(config["anonymous"], where(route) + QStringLiteral(": jwt anonymous"));
+    if (!text(child(config, "anonymous")).isEmpty()) {
+        ctx.notMapped(child(config, "anonymous"), where(route) + QStringLiteral(": jwt anonymous"));
     }
     // Kong's defaults: the Authorization header and the `jwt` query parameter.
     QStringList from;
-    const QStringList headers = config["header_names"].IsDefined() ? texts(config["header_names"])
+    const QStringList headers = child(config, "header_names").IsDefined() ? texts(child(config, "header_names"))
                                                                    : QStringList { QStringLiteral("authorization") };
-    const QStringList query = config["uri_param_names"].IsDefined() ? texts(config["uri_param_names"])
+    const QStringList query = child(config, "uri_param_names").IsDefined() ? texts(child(config, "uri_param_names"))
                                                                     : QStringList { QStringLiteral("jwt") };
     for (const QString &h : headers) {
         from.append(QStringLiteral("header:") + headerCase(h));
     }
-    for (const QString &c : texts(config["cookie_names"])) {
+    for (const QString &c : texts(child(config, "cookie_names"))) {
         from.append(QStringLiteral("cookie:") + c);
     }
     for (const QString &q : query) {
@@ -85,7 +85,7 @@ void applyJwt(ImportContext &ctx, profile::Route &route, const YAML::Node &plugi
 // "600 per minute" -> requests 600, per 1m: the first window Kong counts, the others reported.
 void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::Node &plugin)
 {
-    const YAML::Node config = plugin["config"];
+    const YAML::Node config = child(plugin, "config");
     const QString w = where(route) + QStringLiteral(": rate-limiting");
     ctx.unknownKeys(config,
         { "second", "minute", "hour", "day", "month", "year", "limit_by", "header_name", "policy",
@@ -99,7 +99,7 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
         { "hour", 3'600'000 }, { "day", 86'400'000 } };
     bool found = false;
     for (const auto &[unit, ms] : windows) {
-        const YAML::Node value = config[unit];
+        const YAML::Node value = child(config, unit);
         if (!value.IsDefined() || value.IsNull()) {
             continue;
         }
@@ -113,37 +113,37 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
         limit.per = profile::Duration(ms);
     }
     for (const char *unit : { "month", "year" }) {
-        if (config[unit].IsDefined() && !config[unit].IsNull()) {
-            ctx.notMapped(config[unit], w + QStringLiteral(": %1 window").arg(QString::fromLatin1(unit)));
+        if (child(config, unit).IsDefined() && !child(config, unit).IsNull()) {
+            ctx.notMapped(child(config, unit), w + QStringLiteral(": %1 window").arg(QString::fromLatin1(unit)));
         }
     }
     if (!found || limit.requests <= 0) {
         ctx.notMapped(plugin, w + QStringLiteral(" without a second, minute, hour or day limit"));
         return;
     }
-    const QString by = text(config["limit_by"]).isEmpty() ? QStringLiteral("consumer") : text(config["limit_by"]);
+    const QString by = text(child(config, "limit_by")).isEmpty() ? QStringLiteral("consumer") : text(child(config, "limit_by"));
     if (by == QLatin1String("consumer") || by == QLatin1String("credential")) {
         limit.key = QStringLiteral("consumer");
     } else if (by == QLatin1String("ip")) {
         limit.key = QStringLiteral("ip");
     } else if (by == QLatin1String("service")) {
         limit.key = QStringLiteral("route"); // one service per route in an export
-    } else if (by == QLatin1String("header") && !text(config["header_name"]).isEmpty()) {
-        limit.key = QStringLiteral("header:") + text(config["header_name"]);
+    } else if (by == QLatin1String("header") && !text(child(config, "header_name")).isEmpty()) {
+        limit.key = QStringLiteral("header:") + text(child(config, "header_name"));
     } else {
-        ctx.notMapped(config["limit_by"], w + QStringLiteral(": limit_by %1").arg(by));
+        ctx.notMapped(child(config, "limit_by"), w + QStringLiteral(": limit_by %1").arg(by));
         return;
     }
-    const QString policy = text(config["policy"]).isEmpty() ? QStringLiteral("local") : text(config["policy"]);
+    const QString policy = text(child(config, "policy")).isEmpty() ? QStringLiteral("local") : text(child(config, "policy"));
     if (policy == QLatin1String("redis")) {
         // Kong 3.0-3.5 keeps redis_* flat; later versions nest them under `redis`.
-        const YAML::Node nested = config["redis"];
+        const YAML::Node nested = child(config, "redis");
         const auto field = [&](const char *flat, const char *inner) {
-            return config[flat].IsDefined() && !config[flat].IsNull() ? config[flat] : nested[inner];
+            return child(config, flat).IsDefined() && !child(config, flat).IsNull() ? child(config, flat) : child(nested, inner);
         };
         const QString host = text(field("redis_host", "host"));
         if (host.isEmpty()) {
-            ctx.notMapped(config["policy"], w + QStringLiteral(": policy redis without redis_host"));
+            ctx.notMapped(child(config, "policy"), w + QStringLiteral(": policy redis without redis_host"));
             return;
         }
         const int port = int(number(ctx, field("redis_port", "port"), 6379).value_or(6379));
@@ -153,15 +153,15 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
             ctx.notMapped(field("redis_password", "password"), w + QStringLiteral(": redis_password"));
         }
     } else if (policy != QLatin1String("local")) {
-        ctx.notMapped(config["policy"], w + QStringLiteral(": policy %1 (counted locally)").arg(policy));
+        ctx.notMapped(child(config, "policy"), w + QStringLiteral(": policy %1 (counted locally)").arg(policy));
     }
-    limit.failClosed = !boolean(config["fault_tolerant"], true);
-    const QString code = text(config["error_code"]);
+    limit.failClosed = !boolean(child(config, "fault_tolerant"), true);
+    const QString code = text(child(config, "error_code"));
     if (!code.isEmpty() && code != QLatin1String("429")) {
-        ctx.notMapped(config["error_code"], w + QStringLiteral(": error_code %1 (the gateway answers 429)").arg(code));
+        ctx.notMapped(child(config, "error_code"), w + QStringLiteral(": error_code %1 (the gateway answers 429)").arg(code));
     }
-    if (boolean(config["hide_client_headers"], false)) {
-        ctx.notMapped(config["hide_client_headers"], w + QStringLiteral(": hide_client_headers"));
+    if (boolean(child(config, "hide_client_headers"), false)) {
+        ctx.notMapped(child(config, "hide_client_headers"), w + QStringLiteral(": hide_client_headers"));
     }
     // One rate-limit profile per distinct limit, named after what it counts.
     for (const profile::RateLimitProfile &existing : ctx.profile.rateLimits) {
@@ -193,14 +193,14 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
 
 void applyCors(ImportContext &ctx, profile::Route &route, const YAML::Node &plugin)
 {
-    const YAML::Node config = plugin["config"];
+    const YAML::Node config = child(plugin, "config");
     const QString w = where(route) + QStringLiteral(": cors");
     ctx.unknownKeys(config,
         { "origins", "methods", "headers", "credentials", "max_age", "exposed_headers",
             "preflight_continue", "private_network" },
         w);
     profile::Cors cors;
-    const YAML::Node origins = config["origins"];
+    const YAML::Node origins = child(config, "origins");
     const QStringList values = texts(origins);
     for (int i = 0; i < values.size(); ++i) {
         QString origin = values.at(i);
@@ -217,32 +217,32 @@ void applyCors(ImportContext &ctx, profile::Route &route, const YAML::Node &plug
     if (cors.origins.isEmpty()) {
         cors.origins.append(QStringLiteral("*")); // Kong's default: any origin
     }
-    cors.methods = texts(config["methods"]);
-    cors.headers = texts(config["headers"]);
-    cors.credentials = boolean(config["credentials"], false);
-    cors.maxAge = profile::Duration(qint64(number(ctx, config["max_age"], 0).value_or(0)) * 1000);
-    if (!texts(config["exposed_headers"]).isEmpty()) {
-        ctx.notMapped(config["exposed_headers"], w + QStringLiteral(": exposed_headers"));
+    cors.methods = texts(child(config, "methods"));
+    cors.headers = texts(child(config, "headers"));
+    cors.credentials = boolean(child(config, "credentials"), false);
+    cors.maxAge = profile::Duration(qint64(number(ctx, child(config, "max_age"), 0).value_or(0)) * 1000);
+    if (!texts(child(config, "exposed_headers")).isEmpty()) {
+        ctx.notMapped(child(config, "exposed_headers"), w + QStringLiteral(": exposed_headers"));
     }
-    if (boolean(config["preflight_continue"], false)) {
-        ctx.notMapped(config["preflight_continue"], w + QStringLiteral(": preflight_continue"));
+    if (boolean(child(config, "preflight_continue"), false)) {
+        ctx.notMapped(child(config, "preflight_continue"), w + QStringLiteral(": preflight_continue"));
     }
     route.cors = cors;
 }
 
 void applyTermination(ImportContext &ctx, profile::Route &route, const YAML::Node &plugin)
 {
-    const YAML::Node config = plugin["config"];
+    const YAML::Node config = child(plugin, "config");
     ctx.unknownKeys(config, { "status_code", "content_type", "body", "message", "echo", "trigger" },
         where(route) + QStringLiteral(": request-termination"));
     profile::Respond respond;
-    respond.status = int(number(ctx, config["status_code"], 503).value_or(503));
-    QString contentType = text(config["content_type"]);
-    if (config["body"].IsDefined() && !config["body"].IsNull()) {
-        respond.body = text(config["body"]).toUtf8();
+    respond.status = int(number(ctx, child(config, "status_code"), 503).value_or(503));
+    QString contentType = text(child(config, "content_type"));
+    if (child(config, "body").IsDefined() && !child(config, "body").IsNull()) {
+        respond.body = text(child(config, "body")).toUtf8();
     } else {
         // Kong answers {"message": MESSAGE} (its default message for the status) as JSON.
-        const QString message = text(config["message"]);
+        const QString message = text(child(config, "message"));
         respond.body = QStringLiteral("{\"message\":\"%1\"}")
                            .arg(message.isEmpty() ? QStringLiteral("Service unavailable") : message)
                            .toUtf8();
@@ -251,7 +251,7 @@ void applyTermination(ImportContext &ctx, profile::Route &route, const YAML::Nod
     if (!contentType.isEmpty()) {
         respond.headers.append({ QStringLiteral("Content-Type"), contentType });
     }
-    if (boolean(config["echo"], false) || !text(config["trigger"]).isEmpty()) {
+    if (boolean(child(config, "echo"), false) || !text(child(config, "trigger")).isEmpty()) {
         ctx.notMapped(plugin, where(route) + QStringLiteral(": request-termination echo/trigger"));
     }
     route.respond = respond;
@@ -283,8 +283,8 @@ void applyPlugins(ImportContext &ctx, profile::Route &route, const QList<YAML::N
     }
     for (const qsizetype index : std::as_const(chosen)) {
         const YAML::Node &plugin = plugins.at(index);
-        const QString name = text(plugin["name"]);
-        if (!boolean(plugin["enabled"], true)) {
+        const QString name = text(child(plugin, "name"));
+        if (!boolean(child(plugin, "enabled"), true)) {
             ctx.notMapped(plugin, where(route) + QStringLiteral(": plugin %1 (disabled)").arg(name));
         } else if (name == QLatin1String("jwt")) {
             applyJwt(ctx, route, plugin);
@@ -305,14 +305,14 @@ void applyPlugins(ImportContext &ctx, profile::Route &route, const QList<YAML::N
 
 bool applyGlobalPlugin(ImportContext &ctx, const YAML::Node &plugin)
 {
-    if (text(plugin["name"]) != QLatin1String("file-log")) {
+    if (text(child(plugin, "name")) != QLatin1String("file-log")) {
         return false;
     }
-    const YAML::Node config = plugin["config"];
+    const YAML::Node config = child(plugin, "config");
     ctx.unknownKeys(config, { "path", "reopen", "custom_fields_by_lua" }, QStringLiteral("file-log"));
-    if (!text(config["path"]).isEmpty()) {
+    if (!text(child(config, "path")).isEmpty()) {
         profile::AccessLog log;
-        log.file = text(config["path"]);
+        log.file = text(child(config, "path"));
         ctx.profile.accessLog = log;
     }
     return true;
@@ -321,11 +321,11 @@ bool applyGlobalPlugin(ImportContext &ctx, const YAML::Node &plugin)
 void readConsumers(ImportContext &ctx, const YAML::Node &consumers)
 {
     for (const YAML::Node &consumer : consumers) {
-        const QString name = safeName(text(consumer["username"]).isEmpty() ? text(consumer["custom_id"])
-                                                                           : text(consumer["username"]));
+        const QString name = safeName(text(child(consumer, "username")).isEmpty() ? text(child(consumer, "custom_id"))
+                                                                           : text(child(consumer, "username")));
         const QString w = QStringLiteral("consumer ") + name;
         ctx.unknownKeys(consumer, { "username", "custom_id", "id", "tags", "jwt_secrets", "created_at" }, w);
-        const YAML::Node secrets = consumer["jwt_secrets"];
+        const YAML::Node secrets = child(consumer, "jwt_secrets");
         if (!secrets.IsDefined() || !secrets.IsSequence() || secrets.size() == 0) {
             ctx.notMapped(consumer, w + QStringLiteral(" (no jwt_secrets; consumers are not profiles)"));
             continue;
@@ -337,16 +337,16 @@ void readConsumers(ImportContext &ctx, const YAML::Node &consumers)
                 w + QStringLiteral(": jwt_secret"));
             profile::JwtProfile jwt;
             jwt.name = n == 1 ? name : QStringLiteral("%1-%2").arg(name).arg(n);
-            const QString algorithm = text(secret["algorithm"]).isEmpty() ? QStringLiteral("HS256")
-                                                                          : text(secret["algorithm"]);
+            const QString algorithm = text(child(secret, "algorithm")).isEmpty() ? QStringLiteral("HS256")
+                                                                          : text(child(secret, "algorithm"));
             if (!profile::jwtAlgorithms().contains(algorithm)) {
-                ctx.notMapped(secret["algorithm"], w + QStringLiteral(": algorithm %1").arg(algorithm));
+                ctx.notMapped(child(secret, "algorithm"), w + QStringLiteral(": algorithm %1").arg(algorithm));
                 continue;
             }
             jwt.algorithms = { algorithm };
-            jwt.issuer = text(secret["key"]);
+            jwt.issuer = text(child(secret, "key"));
             const bool hmac = profile::isHmacAlgorithm(algorithm);
-            const YAML::Node keyNode = hmac ? secret["secret"] : secret["rsa_public_key"];
+            const YAML::Node keyNode = hmac ? child(secret, "secret") : child(secret, "rsa_public_key");
             if (const auto ref = secretFromVault(text(keyNode))) {
                 (hmac ? jwt.secret : jwt.publicKey) = *ref;
             } else {

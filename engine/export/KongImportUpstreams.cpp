@@ -15,8 +15,8 @@ using profile::Balance;
 void readAlgorithm(ImportContext &ctx, const YAML::Node &node, profile::Upstream &upstream)
 {
     const QString where = QStringLiteral("upstream ") + upstream.name;
-    const QString algorithm = text(node["algorithm"]);
-    const QString hashOn = text(node["hash_on"]);
+    const QString algorithm = text(child(node, "algorithm"));
+    const QString hashOn = text(child(node, "hash_on"));
     if (algorithm.isEmpty() || algorithm == QLatin1String("round-robin")) {
         upstream.balance = Balance::RoundRobin;
     } else if (algorithm == QLatin1String("least-connections")) {
@@ -29,24 +29,24 @@ void readAlgorithm(ImportContext &ctx, const YAML::Node &node, profile::Upstream
         } else if (hashOn == QLatin1String("path")) {
             upstream.balance = Balance::ConsistentHash;
             upstream.hashOn = QStringLiteral("path");
-        } else if (hashOn == QLatin1String("header") && !text(node["hash_on_header"]).isEmpty()) {
+        } else if (hashOn == QLatin1String("header") && !text(child(node, "hash_on_header")).isEmpty()) {
             upstream.balance = Balance::ConsistentHash;
-            upstream.hashOn = QStringLiteral("header:") + text(node["hash_on_header"]);
-        } else if (hashOn == QLatin1String("cookie") && !text(node["hash_on_cookie"]).isEmpty()) {
+            upstream.hashOn = QStringLiteral("header:") + text(child(node, "hash_on_header"));
+        } else if (hashOn == QLatin1String("cookie") && !text(child(node, "hash_on_cookie")).isEmpty()) {
             upstream.balance = Balance::ConsistentHash;
-            upstream.hashOn = QStringLiteral("cookie:") + text(node["hash_on_cookie"]);
+            upstream.hashOn = QStringLiteral("cookie:") + text(child(node, "hash_on_cookie"));
         } else {
-            ctx.notMapped(node["hash_on"].IsDefined() ? node["hash_on"] : node["algorithm"],
+            ctx.notMapped(child(node, "hash_on").IsDefined() ? child(node, "hash_on") : child(node, "algorithm"),
                 QStringLiteral("%1: consistent-hashing on %2 (balanced round_robin)")
                     .arg(where, hashOn.isEmpty() ? QStringLiteral("none") : hashOn));
         }
     } else {
-        ctx.notMapped(node["algorithm"],
+        ctx.notMapped(child(node, "algorithm"),
             QStringLiteral("%1: algorithm %2 (balanced round_robin)").arg(where, algorithm));
     }
-    const QString fallback = text(node["hash_fallback"]);
+    const QString fallback = text(child(node, "hash_fallback"));
     if (!fallback.isEmpty() && fallback != QLatin1String("none")) {
-        ctx.notMapped(node["hash_fallback"], QStringLiteral("%1: hash_fallback %2").arg(where, fallback));
+        ctx.notMapped(child(node, "hash_fallback"), QStringLiteral("%1: hash_fallback %2").arg(where, fallback));
     }
 }
 
@@ -102,49 +102,49 @@ void readHealthchecks(ImportContext &ctx, const YAML::Node &node, profile::Upstr
         return;
     }
     ctx.unknownKeys(node, { "active", "passive", "threshold" }, where);
-    const YAML::Node active = node["active"];
-    const YAML::Node healthy = active["healthy"];
-    const YAML::Node unhealthy = active["unhealthy"];
+    const YAML::Node active = child(node, "active");
+    const YAML::Node healthy = child(active, "healthy");
+    const YAML::Node unhealthy = child(active, "unhealthy");
     // Kong runs active checks only with a non-zero interval (its default is 0: off).
-    const double interval = number(ctx, healthy["interval"], 0).value_or(0);
-    const double unhealthyInterval = number(ctx, unhealthy["interval"], 0).value_or(0);
+    const double interval = number(ctx, child(healthy, "interval"), 0).value_or(0);
+    const double unhealthyInterval = number(ctx, child(unhealthy, "interval"), 0).value_or(0);
     if (active.IsDefined() && active.IsMap() && (interval > 0 || unhealthyInterval > 0)) {
         ctx.unknownKeys(active,
             { "type", "http_path", "timeout", "healthy", "unhealthy", "concurrency",
                 "https_verify_certificate", "https_sni", "headers" },
             where + QStringLiteral(".active"));
         profile::HealthCheck check;
-        check.path = text(active["http_path"]).isEmpty() ? QStringLiteral("/")
-                                                         : text(active["http_path"]);
-        check.timeout = seconds(ctx, active["timeout"], 1);
-        check.interval = seconds(ctx, healthy["interval"], interval > 0 ? interval : unhealthyInterval);
+        check.path = text(child(active, "http_path")).isEmpty() ? QStringLiteral("/")
+                                                         : text(child(active, "http_path"));
+        check.timeout = seconds(ctx, child(active, "timeout"), 1);
+        check.interval = seconds(ctx, child(healthy, "interval"), interval > 0 ? interval : unhealthyInterval);
         if (interval > 0 && unhealthyInterval > 0 && interval != unhealthyInterval) {
-            ctx.notMapped(unhealthy["interval"],
+            ctx.notMapped(child(unhealthy, "interval"),
                 QStringLiteral("%1: unhealthy interval %2s (one interval: %3s)")
                     .arg(where)
                     .arg(unhealthyInterval)
                     .arg(interval));
         }
-        check.healthyAfter = int(number(ctx, healthy["successes"], 0).value_or(0));
+        check.healthyAfter = int(number(ctx, child(healthy, "successes"), 0).value_or(0));
         if (check.healthyAfter <= 0) {
             check.healthyAfter = 1;
         }
-        check.unhealthyAfter = int(number(ctx, unhealthy["http_failures"], 0).value_or(0));
+        check.unhealthyAfter = int(number(ctx, child(unhealthy, "http_failures"), 0).value_or(0));
         if (check.unhealthyAfter <= 0) {
-            check.unhealthyAfter = int(number(ctx, unhealthy["tcp_failures"], 3).value_or(3));
+            check.unhealthyAfter = int(number(ctx, child(unhealthy, "tcp_failures"), 3).value_or(3));
         }
         if (check.unhealthyAfter <= 0) {
             check.unhealthyAfter = 3;
         }
-        readStatuses(ctx, healthy["http_statuses"], check, where);
-        if (!texts(active["headers"]).isEmpty() || (active["headers"].IsDefined() && active["headers"].IsMap())) {
-            ctx.notMapped(active["headers"], where + QStringLiteral(".active: headers"));
+        readStatuses(ctx, child(healthy, "http_statuses"), check, where);
+        if (!texts(child(active, "headers")).isEmpty() || (child(active, "headers").IsDefined() && child(active, "headers").IsMap())) {
+            ctx.notMapped(child(active, "headers"), where + QStringLiteral(".active: headers"));
         }
         upstream.healthCheck = check;
     }
-    const YAML::Node passive = node["passive"]["unhealthy"];
-    const int failures = int(qMax(number(ctx, passive["http_failures"], 0).value_or(0),
-        number(ctx, passive["tcp_failures"], 0).value_or(0)));
+    const YAML::Node passive = child(child(node, "passive"), "unhealthy");
+    const int failures = int(qMax(number(ctx, child(passive, "http_failures"), 0).value_or(0),
+        number(ctx, child(passive, "tcp_failures"), 0).value_or(0)));
     if (failures > 0) {
         profile::Outlier outlier;
         outlier.consecutiveFailures = failures;
@@ -158,9 +158,9 @@ void readTargets(ImportContext &ctx, const YAML::Node &node, profile::Upstream &
     for (const YAML::Node &item : node) {
         ctx.unknownKeys(item, { "target", "weight", "id", "tags", "created_at" },
             QStringLiteral("upstream %1: target").arg(upstream.name));
-        const QString address = text(item["target"]);
+        const QString address = text(child(item, "target"));
         // Kong's default target weight is 100 and its default port 8000.
-        const int weight = int(number(ctx, item["weight"], 100).value_or(100));
+        const int weight = int(number(ctx, child(item, "weight"), 100).value_or(100));
         if (weight <= 0) {
             ctx.notMapped(item, QStringLiteral("upstream %1: target %2 with weight 0 (disabled)")
                                     .arg(upstream.name, address));
@@ -173,7 +173,7 @@ void readTargets(ImportContext &ctx, const YAML::Node &node, profile::Upstream &
             + (hasPort ? QString() : QStringLiteral(":8000"));
         std::optional<profile::Target> target = profile::parseTargetUrl(url);
         if (!target) {
-            ctx.error(item["target"], QStringLiteral("upstream %1: target '%2' is not HOST:PORT")
+            ctx.error(child(item, "target"), QStringLiteral("upstream %1: target '%2' is not HOST:PORT")
                                           .arg(upstream.name, address));
             continue;
         }
@@ -195,7 +195,7 @@ void readUpstreams(ImportContext &ctx, const YAML::Node &upstreams)
 {
     for (const YAML::Node &node : upstreams) {
         profile::Upstream upstream;
-        upstream.name = safeName(text(node["name"]));
+        upstream.name = safeName(text(child(node, "name")));
         if (upstream.name.isEmpty()) {
             ctx.error(node, QStringLiteral("an upstream needs a name"));
             continue;
@@ -206,8 +206,8 @@ void readUpstreams(ImportContext &ctx, const YAML::Node &upstreams)
                 "created_at" },
             QStringLiteral("upstream ") + upstream.name);
         readAlgorithm(ctx, node, upstream);
-        readHealthchecks(ctx, node["healthchecks"], upstream);
-        readTargets(ctx, node["targets"], upstream);
+        readHealthchecks(ctx, child(node, "healthchecks"), upstream);
+        readTargets(ctx, child(node, "targets"), upstream);
         if (upstream.targets.isEmpty()) {
             ctx.error(node, QStringLiteral("upstream %1 has no targets").arg(upstream.name));
             continue;
