@@ -274,7 +274,9 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
                     where + QStringLiteral(": strip_path on the regex path %1").arg(paths.at(i)));
             }
             if (!servicePath.isEmpty() && !upstream.isEmpty()) {
-                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path") : service,
+                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path")
+                        : child(service, "url").IsDefined()       ? child(service, "url")
+                                                                 : service,
                     where + QStringLiteral(": service path %1 put in front of the upstream path")
                                 .arg(servicePath));
             }
@@ -287,7 +289,9 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
             } else if (strip && matched.endsWith(servicePath) && matched.size() > servicePath.size()) {
                 route.stripPrefix = matched.chopped(servicePath.size());
             } else if (!servicePath.isEmpty() && !upstream.isEmpty()) {
-                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path") : service,
+                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path")
+                        : child(service, "url").IsDefined()       ? child(service, "url")
+                                                                 : service,
                     where + QStringLiteral(": service path %1 put in front of the upstream path")
                                 .arg(servicePath));
             }
