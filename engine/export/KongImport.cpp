@@ -62,7 +62,8 @@ QList<profile::RouteMatch> matchesOf(const QStringList &paths)
             continue;
         }
         const QString regex = path.mid(1);
-        const auto literal = regex.endsWith(QLatin1Char('$')) ? literalOf(regex.chopped(1)) : std::nullopt;
+        const auto literal
+            = regex.endsWith(QLatin1Char('$')) ? literalOf(regex.chopped(1)) : std::nullopt;
         if (literal && i + 1 < paths.size() && paths.at(i + 1) == *literal + QLatin1Char('/')) {
             match.path = *literal;
             ++i;
@@ -71,7 +72,8 @@ QList<profile::RouteMatch> matchesOf(const QStringList &paths)
             match.path = *literal;
         } else {
             match.pathKind = PathKind::Regex;
-            // Kong anchors `~` paths at the start; the exporter writes an unanchored one as .*(?:X).
+            // Kong anchors `~` paths at the start; the exporter writes an unanchored one as
+            // .*(?:X).
             if (regex.startsWith(QLatin1String(".*(?:")) && regex.endsWith(QLatin1Char(')'))) {
                 match.path = regex.mid(5).chopped(1);
             } else {
@@ -88,7 +90,8 @@ class Importer final
 public:
     explicit Importer(ImportContext &ctx)
         : m_ctx(ctx)
-    { }
+    {
+    }
 
     void run(const YAML::Node &root);
 
@@ -112,7 +115,8 @@ private:
 QList<YAML::Node> Importer::pluginsFor(const QString &kind, const QString &name) const
 {
     QList<YAML::Node> out;
-    for (const auto &[owner, plugin] : kind == QLatin1String("service") ? m_servicePlugins : m_routePlugins) {
+    for (const auto &[owner, plugin] :
+        kind == QLatin1String("service") ? m_servicePlugins : m_routePlugins) {
         if (owner == name) {
             out.append(plugin);
         }
@@ -146,8 +150,10 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
         protocol = QStringLiteral("http");
     }
     if (protocol != QLatin1String("http") && protocol != QLatin1String("https")) {
-        m_ctx.notMapped(child(service, "protocol").IsDefined() ? child(service, "protocol") : service,
-            QStringLiteral("service %1: protocol %2 (the gateway proxies HTTP)").arg(serviceName, protocol));
+        m_ctx.notMapped(
+            child(service, "protocol").IsDefined() ? child(service, "protocol") : service,
+            QStringLiteral("service %1: protocol %2 (the gateway proxies HTTP)")
+                .arg(serviceName, protocol));
         return {};
     }
     const bool https = protocol == QLatin1String("https");
@@ -161,7 +167,8 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
         }
         for (profile::Target &target : upstream.targets) {
             target.scheme = protocol;
-            target.url = QStringLiteral("%1://%2").arg(protocol, target.url.section(QStringLiteral("://"), 1));
+            target.url = QStringLiteral("%1://%2").arg(
+                protocol, target.url.section(QStringLiteral("://"), 1));
         }
         if (https && !verify) {
             upstream.tls = profile::UpstreamTls { QString(), false, QString() };
@@ -175,7 +182,8 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
         upstream.name += QStringLiteral("-service");
     }
     const bool ipv6 = host.contains(QLatin1Char(':'));
-    const auto target = profile::parseTargetUrl(QStringLiteral("%1://%2:%3")
+    const auto target = profile::parseTargetUrl(
+        QStringLiteral("%1://%2:%3")
             .arg(protocol, ipv6 ? QLatin1Char('[') + host + QLatin1Char(']') : host)
             .arg(port));
     if (!target) {
@@ -194,18 +202,20 @@ QString Importer::upstreamFor(const YAML::Node &service, const QString &serviceN
 void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, const QString &upstream,
     const QString &fallbackName)
 {
-    const QString name = text(child(node, "name")).isEmpty() ? fallbackName : text(child(node, "name"));
+    const QString name
+        = text(child(node, "name")).isEmpty() ? fallbackName : text(child(node, "name"));
     const QString where = QStringLiteral("route ") + name;
     m_ctx.unknownKeys(node,
         { "name", "id", "tags", "paths", "methods", "hosts", "headers", "regex_priority",
             "strip_path", "path_handling", "preserve_host", "protocols", "plugins", "service",
-            "https_redirect_status_code", "request_buffering", "response_buffering",
-            "created_at", "updated_at" },
+            "https_redirect_status_code", "request_buffering", "response_buffering", "created_at",
+            "updated_at" },
         where);
     const QStringList paths = texts(child(node, "paths"));
     if (paths.isEmpty()) {
         // Kong routes by host or method alone; a profile's route always has a path.
-        m_ctx.error(node, QStringLiteral("%1 has no paths (a profile route matches a path)").arg(where));
+        m_ctx.error(
+            node, QStringLiteral("%1 has no paths (a profile route matches a path)").arg(where));
         return;
     }
     if (boolean(child(node, "preserve_host"), false)) {
@@ -214,7 +224,8 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
     const QStringList protocols = texts(child(node, "protocols"));
     for (const QString &protocol : protocols) {
         if (protocol != QLatin1String("http") && protocol != QLatin1String("https")) {
-            m_ctx.notMapped(child(node, "protocols"), where + QStringLiteral(": protocol %1").arg(protocol));
+            m_ctx.notMapped(
+                child(node, "protocols"), where + QStringLiteral(": protocol %1").arg(protocol));
         }
     }
     profile::Route base;
@@ -230,8 +241,10 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
             const QString header = QString::fromStdString(it->first.Scalar());
             if (values.size() != 1 || values.first().startsWith(QLatin1String("~*"))) {
                 // The profile matches one exact value per header.
-                m_ctx.notMapped(it->first, where + QStringLiteral(": header %1 matching %2")
-                                                       .arg(header, values.join(QStringLiteral(", "))));
+                m_ctx.notMapped(it->first,
+                    where
+                        + QStringLiteral(": header %1 matching %2")
+                              .arg(header, values.join(QStringLiteral(", "))));
                 continue;
             }
             base.match.headers.append({ header, values.first() });
@@ -270,15 +283,17 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
         route.match.path = matches.at(i).path;
         if (route.match.pathKind == PathKind::Regex) {
             if (strip && !upstream.isEmpty()) {
-                m_ctx.notMapped(child(node, "strip_path").IsDefined() ? child(node, "strip_path") : child(node, "paths"),
+                m_ctx.notMapped(child(node, "strip_path").IsDefined() ? child(node, "strip_path")
+                                                                      : child(node, "paths"),
                     where + QStringLiteral(": strip_path on the regex path %1").arg(paths.at(i)));
             }
             if (!servicePath.isEmpty() && !upstream.isEmpty()) {
                 m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path")
-                        : child(service, "url").IsDefined()       ? child(service, "url")
-                                                                 : service,
-                    where + QStringLiteral(": service path %1 put in front of the upstream path")
-                                .arg(servicePath));
+                        : child(service, "url").IsDefined()        ? child(service, "url")
+                                                                   : service,
+                    where
+                        + QStringLiteral(": service path %1 put in front of the upstream path")
+                              .arg(servicePath));
             }
         } else {
             const QString matched = route.match.pathKind == PathKind::Prefix
@@ -286,14 +301,16 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
                 : route.match.path;
             if (strip && servicePath.isEmpty()) {
                 route.stripPrefix = matched;
-            } else if (strip && matched.endsWith(servicePath) && matched.size() > servicePath.size()) {
+            } else if (strip && matched.endsWith(servicePath)
+                && matched.size() > servicePath.size()) {
                 route.stripPrefix = matched.chopped(servicePath.size());
             } else if (!servicePath.isEmpty() && !upstream.isEmpty()) {
                 m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path")
-                        : child(service, "url").IsDefined()       ? child(service, "url")
-                                                                 : service,
-                    where + QStringLiteral(": service path %1 put in front of the upstream path")
-                                .arg(servicePath));
+                        : child(service, "url").IsDefined()        ? child(service, "url")
+                                                                   : service,
+                    where
+                        + QStringLiteral(": service path %1 put in front of the upstream path")
+                              .arg(servicePath));
             }
         }
         if (route.stripPrefix.isEmpty() || route.stripPrefix == QLatin1String("/")) {
@@ -301,7 +318,8 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
         }
         applyPlugins(m_ctx, route, plugins);
         if (route.upstream.isEmpty() && !route.respond) {
-            m_ctx.notMapped(node, where + QStringLiteral(" (no service and no request-termination)"));
+            m_ctx.notMapped(
+                node, where + QStringLiteral(" (no service and no request-termination)"));
             continue;
         }
         m_routes.append({ priority, route });
@@ -310,12 +328,13 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
 
 void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &extraRoutes)
 {
-    const QString name = text(child(service, "name")).isEmpty() ? text(child(service, "host")) : text(child(service, "name"));
+    const QString name = text(child(service, "name")).isEmpty() ? text(child(service, "host"))
+                                                                : text(child(service, "name"));
     const QString where = QStringLiteral("service ") + name;
     m_ctx.unknownKeys(service,
         { "name", "id", "tags", "host", "port", "protocol", "path", "url", "connect_timeout",
-            "read_timeout", "write_timeout", "retries", "tls_verify", "tls_verify_depth",
-            "routes", "plugins", "enabled", "created_at", "updated_at" },
+            "read_timeout", "write_timeout", "retries", "tls_verify", "tls_verify_depth", "routes",
+            "plugins", "enabled", "created_at", "updated_at" },
         where);
     QList<YAML::Node> routes = extraRoutes;
     for (const YAML::Node &route : child(service, "routes")) {
@@ -329,7 +348,8 @@ void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &e
     if (upstream.isEmpty()) {
         return;
     }
-    const double connect = number(m_ctx, child(service, "connect_timeout"), 60'000).value_or(60'000);
+    const double connect
+        = number(m_ctx, child(service, "connect_timeout"), 60'000).value_or(60'000);
     for (profile::Upstream &u : m_ctx.profile.upstreams) {
         if (u.name != upstream) {
             continue;
@@ -339,10 +359,11 @@ void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &e
             m_timedUpstreams.insert(upstream);
         } else if (u.connectTimeout.count() != qint64(connect)) {
             m_ctx.notMapped(child(service, "connect_timeout"),
-                where + QStringLiteral(": connect_timeout %1 ms (upstream %2 keeps %3 ms)")
-                            .arg(qint64(connect))
-                            .arg(upstream)
-                            .arg(u.connectTimeout.count()));
+                where
+                    + QStringLiteral(": connect_timeout %1 ms (upstream %2 keeps %3 ms)")
+                          .arg(qint64(connect))
+                          .arg(upstream)
+                          .arg(u.connectTimeout.count()));
         }
     }
     for (const YAML::Node &plugin : child(service, "plugins")) {
@@ -357,8 +378,8 @@ void Importer::readService(const YAML::Node &service, const QList<YAML::Node> &e
 void Importer::run(const YAML::Node &root)
 {
     m_ctx.unknownKeys(root,
-        { "_format_version", "_transform", "_info", "_workspace", "services", "routes",
-            "upstreams", "consumers", "plugins" },
+        { "_format_version", "_transform", "_info", "_workspace", "services", "routes", "upstreams",
+            "consumers", "plugins" },
         QStringLiteral("top level"));
     readUpstreams(m_ctx, child(root, "upstreams"));
     readConsumers(m_ctx, child(root, "consumers"));
@@ -368,15 +389,18 @@ void Importer::run(const YAML::Node &root)
         } else if (!text(child(plugin, "service")).isEmpty()) {
             m_servicePlugins.append({ text(child(plugin, "service")), plugin });
         } else if (!text(child(plugin, "consumer")).isEmpty()) {
-            m_ctx.notMapped(plugin, QStringLiteral("plugin %1 on consumer %2")
-                                        .arg(text(child(plugin, "name")), text(child(plugin, "consumer"))));
+            m_ctx.notMapped(plugin,
+                QStringLiteral("plugin %1 on consumer %2")
+                    .arg(text(child(plugin, "name")), text(child(plugin, "consumer"))));
         } else if (!applyGlobalPlugin(m_ctx, plugin)) {
-            static const QStringList perRoute = { QStringLiteral("jwt"), QStringLiteral("rate-limiting"),
-                QStringLiteral("cors"), QStringLiteral("request-termination") };
+            static const QStringList perRoute
+                = { QStringLiteral("jwt"), QStringLiteral("rate-limiting"), QStringLiteral("cors"),
+                      QStringLiteral("request-termination") };
             if (perRoute.contains(text(child(plugin, "name")))) {
                 m_globalPlugins.append(plugin);
             } else {
-                m_ctx.notMapped(plugin, QStringLiteral("plugin %1").arg(text(child(plugin, "name"))));
+                m_ctx.notMapped(
+                    plugin, QStringLiteral("plugin %1").arg(text(child(plugin, "name"))));
             }
         }
     }
@@ -385,7 +409,8 @@ void Importer::run(const YAML::Node &root)
     QMap<QString, QList<YAML::Node>> byService;
     for (const YAML::Node &route : child(root, "routes")) {
         const YAML::Node service = child(route, "service");
-        const QString serviceName = service.IsDefined() && service.IsMap() ? text(child(service, "name")) : text(service);
+        const QString serviceName
+            = service.IsDefined() && service.IsMap() ? text(child(service, "name")) : text(service);
         if (serviceName.isEmpty()) {
             loose.append(route);
         } else {
@@ -397,7 +422,8 @@ void Importer::run(const YAML::Node &root)
     }
     for (auto it = byService.cbegin(); it != byService.cend(); ++it) {
         for (const YAML::Node &route : it.value()) {
-            m_ctx.error(child(route, "service"), QStringLiteral("no service named %1").arg(it.key()));
+            m_ctx.error(
+                child(route, "service"), QStringLiteral("no service named %1").arg(it.key()));
         }
     }
     int n = 0;
@@ -422,7 +448,9 @@ ImportResult importKong(const QByteArray &deck, const QString &displayName)
     try {
         const YAML::Node root = YAML::Load(deck.toStdString());
         if (!root.IsMap()) {
-            ctx.errorAt(1, 1, QStringLiteral("not a decK file: expected a YAML map with _format_version: \"3.0\""));
+            ctx.errorAt(1, 1,
+                QStringLiteral(
+                    "not a decK file: expected a YAML map with _format_version: \"3.0\""));
         } else if (text(child(root, "_format_version")) != QLatin1String("3.0")) {
             if (child(root, "_format_version").IsDefined()) {
                 ctx.error(child(root, "_format_version"),
@@ -435,7 +463,8 @@ ImportResult importKong(const QByteArray &deck, const QString &displayName)
             ctx.profile.version = 1;
             const QString base = safeName(QFileInfo(displayName).completeBaseName());
             ctx.profile.name = base.isEmpty() ? QStringLiteral("kong-import") : base;
-            // decK carries no listeners (proxy_listen is kong.conf's): Kong's proxy port, on loopback.
+            // decK carries no listeners (proxy_listen is kong.conf's): Kong's proxy port, on
+            // loopback.
             profile::Listener listener;
             listener.bind = { QStringLiteral("127.0.0.1"), 8000 };
             ctx.profile.listen.append(listener);

@@ -123,7 +123,8 @@ QString safeName(const QString &value)
 
 std::optional<profile::SecretRef> secretFromVault(const QString &value)
 {
-    static const QRegularExpression vault(QStringLiteral("^\\{vault://env/([A-Za-z_][A-Za-z0-9_]*)\\}$"));
+    static const QRegularExpression vault(
+        QStringLiteral("^\\{vault://env/([A-Za-z_][A-Za-z0-9_]*)\\}$"));
     const auto match = vault.match(value.trimmed());
     if (!match.hasMatch()) {
         return std::nullopt;

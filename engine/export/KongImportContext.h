@@ -19,7 +19,8 @@ class ImportContext final
 public:
     explicit ImportContext(QString file)
         : m_file(std::move(file))
-    { }
+    {
+    }
 
     profile::Profile profile;
 
@@ -29,8 +30,8 @@ public:
     void error(const YAML::Node &at, const QString &what);
     void errorAt(int line, int column, const QString &what);
     // Reports every key of `map` outside `known` whose value is not null, as "WHERE: KEY".
-    void unknownKeys(const YAML::Node &map, std::initializer_list<const char *> known,
-        const QString &where);
+    void unknownKeys(
+        const YAML::Node &map, std::initializer_list<const char *> known, const QString &where);
 
     QStringList notMappedLines() const { return m_notMapped; }
     QStringList errorLines() const { return m_errors; }

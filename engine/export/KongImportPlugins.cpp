@@ -31,42 +31,48 @@ void applyJwt(ImportContext &ctx, profile::Route &route, const YAML::Node &plugi
 {
     const YAML::Node config = child(plugin, "config");
     ctx.unknownKeys(config,
-        { "key_claim_name", "claims_to_verify", "header_names", "cookie_names",
-            "uri_param_names", "run_on_preflight", "secret_is_base64", "maximum_expiration",
-            "anonymous" },
+        { "key_claim_name", "claims_to_verify", "header_names", "cookie_names", "uri_param_names",
+            "run_on_preflight", "secret_is_base64", "maximum_expiration", "anonymous" },
         where(route) + QStringLiteral(": jwt"));
     if (ctx.profile.jwt.isEmpty()) {
-        ctx.notMapped(plugin, where(route)
+        ctx.notMapped(plugin,
+            where(route)
                 + QStringLiteral(": jwt (no consumer has a jwt_secret the profile can take)"));
         return;
     }
     // Kong's jwt plugin takes any consumer's key; a route names one JWT profile.
     route.auth = ctx.profile.jwt.first().name;
     if (ctx.profile.jwt.size() > 1) {
-        ctx.notMapped(plugin, where(route)
+        ctx.notMapped(plugin,
+            where(route)
                 + QStringLiteral(": jwt accepts every consumer's key; the route takes %1 only")
                       .arg(route.auth));
     }
     const QString claim = text(child(config, "key_claim_name"));
     if (!claim.isEmpty() && claim != QLatin1String("iss")) {
         ctx.notMapped(child(config, "key_claim_name"),
-            where(route) + QStringLiteral(": jwt key_claim_name %1 (keys are found by iss)").arg(claim));
+            where(route)
+                + QStringLiteral(": jwt key_claim_name %1 (keys are found by iss)").arg(claim));
     }
     if (boolean(child(config, "secret_is_base64"), false)) {
-        ctx.notMapped(child(config, "secret_is_base64"), where(route) + QStringLiteral(": jwt secret_is_base64"));
+        ctx.notMapped(child(config, "secret_is_base64"),
+            where(route) + QStringLiteral(": jwt secret_is_base64"));
     }
     if (number(ctx, child(config, "maximum_expiration"), 0).value_or(0) > 0) {
-        ctx.notMapped(child(config, "maximum_expiration"), where(route) + QStringLiteral(": jwt maximum_expiration"));
+        ctx.notMapped(child(config, "maximum_expiration"),
+            where(route) + QStringLiteral(": jwt maximum_expiration"));
     }
     if (!text(child(config, "anonymous")).isEmpty()) {
         ctx.notMapped(child(config, "anonymous"), where(route) + QStringLiteral(": jwt anonymous"));
     }
     // Kong's defaults: the Authorization header and the `jwt` query parameter.
     QStringList from;
-    const QStringList headers = child(config, "header_names").IsDefined() ? texts(child(config, "header_names"))
-                                                                   : QStringList { QStringLiteral("authorization") };
-    const QStringList query = child(config, "uri_param_names").IsDefined() ? texts(child(config, "uri_param_names"))
-                                                                    : QStringList { QStringLiteral("jwt") };
+    const QStringList headers = child(config, "header_names").IsDefined()
+        ? texts(child(config, "header_names"))
+        : QStringList { QStringLiteral("authorization") };
+    const QStringList query = child(config, "uri_param_names").IsDefined()
+        ? texts(child(config, "uri_param_names"))
+        : QStringList { QStringLiteral("jwt") };
     for (const QString &h : headers) {
         from.append(QStringLiteral("header:") + headerCase(h));
     }
@@ -90,9 +96,9 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
     ctx.unknownKeys(config,
         { "second", "minute", "hour", "day", "month", "year", "limit_by", "header_name", "policy",
             "redis_host", "redis_port", "redis_database", "redis", "fault_tolerant",
-            "hide_client_headers", "error_code", "error_message", "redis_timeout",
-            "redis_password", "redis_username", "redis_ssl", "redis_ssl_verify",
-            "redis_server_name", "sync_rate", "path" },
+            "hide_client_headers", "error_code", "error_message", "redis_timeout", "redis_password",
+            "redis_username", "redis_ssl", "redis_ssl_verify", "redis_server_name", "sync_rate",
+            "path" },
         w);
     profile::RateLimitProfile limit;
     const std::pair<const char *, qint64> windows[] = { { "second", 1000 }, { "minute", 60'000 },
@@ -104,8 +110,10 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
             continue;
         }
         if (found) {
-            ctx.notMapped(value, w + QStringLiteral(": a second window (%1: %2); one per limit")
-                                     .arg(QString::fromLatin1(unit), text(value)));
+            ctx.notMapped(value,
+                w
+                    + QStringLiteral(": a second window (%1: %2); one per limit")
+                          .arg(QString::fromLatin1(unit), text(value)));
             continue;
         }
         found = true;
@@ -114,14 +122,16 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
     }
     for (const char *unit : { "month", "year" }) {
         if (child(config, unit).IsDefined() && !child(config, unit).IsNull()) {
-            ctx.notMapped(child(config, unit), w + QStringLiteral(": %1 window").arg(QString::fromLatin1(unit)));
+            ctx.notMapped(child(config, unit),
+                w + QStringLiteral(": %1 window").arg(QString::fromLatin1(unit)));
         }
     }
     if (!found || limit.requests <= 0) {
         ctx.notMapped(plugin, w + QStringLiteral(" without a second, minute, hour or day limit"));
         return;
     }
-    const QString by = text(child(config, "limit_by")).isEmpty() ? QStringLiteral("consumer") : text(child(config, "limit_by"));
+    const QString by = text(child(config, "limit_by")).isEmpty() ? QStringLiteral("consumer")
+                                                                 : text(child(config, "limit_by"));
     if (by == QLatin1String("consumer") || by == QLatin1String("credential")) {
         limit.key = QStringLiteral("consumer");
     } else if (by == QLatin1String("ip")) {
@@ -134,34 +144,42 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
         ctx.notMapped(child(config, "limit_by"), w + QStringLiteral(": limit_by %1").arg(by));
         return;
     }
-    const QString policy = text(child(config, "policy")).isEmpty() ? QStringLiteral("local") : text(child(config, "policy"));
+    const QString policy = text(child(config, "policy")).isEmpty() ? QStringLiteral("local")
+                                                                   : text(child(config, "policy"));
     if (policy == QLatin1String("redis")) {
         // Kong 3.0-3.5 keeps redis_* flat; later versions nest them under `redis`.
         const YAML::Node nested = child(config, "redis");
         const auto field = [&](const char *flat, const char *inner) {
-            return child(config, flat).IsDefined() && !child(config, flat).IsNull() ? child(config, flat) : child(nested, inner);
+            return child(config, flat).IsDefined() && !child(config, flat).IsNull()
+                ? child(config, flat)
+                : child(nested, inner);
         };
         const QString host = text(field("redis_host", "host"));
         if (host.isEmpty()) {
-            ctx.notMapped(child(config, "policy"), w + QStringLiteral(": policy redis without redis_host"));
+            ctx.notMapped(
+                child(config, "policy"), w + QStringLiteral(": policy redis without redis_host"));
             return;
         }
         const int port = int(number(ctx, field("redis_port", "port"), 6379).value_or(6379));
         const int db = int(number(ctx, field("redis_database", "database"), 0).value_or(0));
         limit.store = QStringLiteral("redis://%1:%2/%3").arg(host).arg(port).arg(db);
         if (!text(field("redis_password", "password")).isEmpty()) {
-            ctx.notMapped(field("redis_password", "password"), w + QStringLiteral(": redis_password"));
+            ctx.notMapped(
+                field("redis_password", "password"), w + QStringLiteral(": redis_password"));
         }
     } else if (policy != QLatin1String("local")) {
-        ctx.notMapped(child(config, "policy"), w + QStringLiteral(": policy %1 (counted locally)").arg(policy));
+        ctx.notMapped(child(config, "policy"),
+            w + QStringLiteral(": policy %1 (counted locally)").arg(policy));
     }
     limit.failClosed = !boolean(child(config, "fault_tolerant"), true);
     const QString code = text(child(config, "error_code"));
     if (!code.isEmpty() && code != QLatin1String("429")) {
-        ctx.notMapped(child(config, "error_code"), w + QStringLiteral(": error_code %1 (the gateway answers 429)").arg(code));
+        ctx.notMapped(child(config, "error_code"),
+            w + QStringLiteral(": error_code %1 (the gateway answers 429)").arg(code));
     }
     if (boolean(child(config, "hide_client_headers"), false)) {
-        ctx.notMapped(child(config, "hide_client_headers"), w + QStringLiteral(": hide_client_headers"));
+        ctx.notMapped(
+            child(config, "hide_client_headers"), w + QStringLiteral(": hide_client_headers"));
     }
     // One rate-limit profile per distinct limit, named after what it counts.
     for (const profile::RateLimitProfile &existing : ctx.profile.rateLimits) {
@@ -174,16 +192,16 @@ void applyRateLimiting(ImportContext &ctx, profile::Route &route, const YAML::No
         }
     }
     const QString unit = limit.per.count() == 1000 ? QStringLiteral("second")
-        : limit.per.count() == 60'000            ? QStringLiteral("minute")
-        : limit.per.count() == 3'600'000         ? QStringLiteral("hour")
-                                                 : QStringLiteral("day");
+        : limit.per.count() == 60'000              ? QStringLiteral("minute")
+        : limit.per.count() == 3'600'000           ? QStringLiteral("hour")
+                                                   : QStringLiteral("day");
     const QString base = safeName(QStringLiteral("%1-%2-per-%3")
                                       .arg(limit.key.section(QLatin1Char(':'), -1).toLower())
                                       .arg(limit.requests)
                                       .arg(unit));
     limit.name = base;
     for (int n = 2; std::any_of(ctx.profile.rateLimits.cbegin(), ctx.profile.rateLimits.cend(),
-                        [&](const profile::RateLimitProfile &l) { return l.name == limit.name; });
+             [&](const profile::RateLimitProfile &l) { return l.name == limit.name; });
          ++n) {
         limit.name = QStringLiteral("%1-%2").arg(base).arg(n);
     }
@@ -209,7 +227,8 @@ void applyCors(ImportContext &ctx, profile::Route &route, const YAML::Node &plug
         origin.replace(QStringLiteral("\\."), QStringLiteral("."));
         origin.replace(QStringLiteral("\\-"), QStringLiteral("-"));
         if (!profile::isValidCorsOrigin(origin) && !(origin.contains(QLatin1String("://*.")))) {
-            ctx.notMapped(origins[std::size_t(i)], w + QStringLiteral(": origin %1").arg(values.at(i)));
+            ctx.notMapped(
+                origins[std::size_t(i)], w + QStringLiteral(": origin %1").arg(values.at(i)));
             continue;
         }
         cors.origins.append(origin);
@@ -220,12 +239,14 @@ void applyCors(ImportContext &ctx, profile::Route &route, const YAML::Node &plug
     cors.methods = texts(child(config, "methods"));
     cors.headers = texts(child(config, "headers"));
     cors.credentials = boolean(child(config, "credentials"), false);
-    cors.maxAge = profile::Duration(qint64(number(ctx, child(config, "max_age"), 0).value_or(0)) * 1000);
+    cors.maxAge
+        = profile::Duration(qint64(number(ctx, child(config, "max_age"), 0).value_or(0)) * 1000);
     if (!texts(child(config, "exposed_headers")).isEmpty()) {
         ctx.notMapped(child(config, "exposed_headers"), w + QStringLiteral(": exposed_headers"));
     }
     if (boolean(child(config, "preflight_continue"), false)) {
-        ctx.notMapped(child(config, "preflight_continue"), w + QStringLiteral(": preflight_continue"));
+        ctx.notMapped(
+            child(config, "preflight_continue"), w + QStringLiteral(": preflight_continue"));
     }
     route.cors = cors;
 }
@@ -285,7 +306,8 @@ void applyPlugins(ImportContext &ctx, profile::Route &route, const QList<YAML::N
         const YAML::Node &plugin = plugins.at(index);
         const QString name = text(child(plugin, "name"));
         if (!boolean(child(plugin, "enabled"), true)) {
-            ctx.notMapped(plugin, where(route) + QStringLiteral(": plugin %1 (disabled)").arg(name));
+            ctx.notMapped(
+                plugin, where(route) + QStringLiteral(": plugin %1 (disabled)").arg(name));
         } else if (name == QLatin1String("jwt")) {
             applyJwt(ctx, route, plugin);
         } else if (name == QLatin1String("rate-limiting")) {
@@ -295,8 +317,8 @@ void applyPlugins(ImportContext &ctx, profile::Route &route, const QList<YAML::N
         } else if (name == QLatin1String("request-termination")) {
             applyTermination(ctx, route, plugin);
         } else if (name == QLatin1String("key-auth")) {
-            ctx.notMapped(plugin, where(route)
-                    + QStringLiteral(": plugin key-auth (profiles have no API keys)"));
+            ctx.notMapped(plugin,
+                where(route) + QStringLiteral(": plugin key-auth (profiles have no API keys)"));
         } else {
             ctx.notMapped(plugin, where(route) + QStringLiteral(": plugin %1").arg(name));
         }
@@ -309,7 +331,8 @@ bool applyGlobalPlugin(ImportContext &ctx, const YAML::Node &plugin)
         return false;
     }
     const YAML::Node config = child(plugin, "config");
-    ctx.unknownKeys(config, { "path", "reopen", "custom_fields_by_lua" }, QStringLiteral("file-log"));
+    ctx.unknownKeys(
+        config, { "path", "reopen", "custom_fields_by_lua" }, QStringLiteral("file-log"));
     if (!text(child(config, "path")).isEmpty()) {
         profile::AccessLog log;
         log.file = text(child(config, "path"));
@@ -321,43 +344,52 @@ bool applyGlobalPlugin(ImportContext &ctx, const YAML::Node &plugin)
 void readConsumers(ImportContext &ctx, const YAML::Node &consumers)
 {
     for (const YAML::Node &consumer : consumers) {
-        const QString name = safeName(text(child(consumer, "username")).isEmpty() ? text(child(consumer, "custom_id"))
-                                                                           : text(child(consumer, "username")));
+        const QString name = safeName(text(child(consumer, "username")).isEmpty()
+                ? text(child(consumer, "custom_id"))
+                : text(child(consumer, "username")));
         const QString w = QStringLiteral("consumer ") + name;
-        ctx.unknownKeys(consumer, { "username", "custom_id", "id", "tags", "jwt_secrets", "created_at" }, w);
+        ctx.unknownKeys(
+            consumer, { "username", "custom_id", "id", "tags", "jwt_secrets", "created_at" }, w);
         const YAML::Node secrets = child(consumer, "jwt_secrets");
         if (!secrets.IsDefined() || !secrets.IsSequence() || secrets.size() == 0) {
-            ctx.notMapped(consumer, w + QStringLiteral(" (no jwt_secrets; consumers are not profiles)"));
+            ctx.notMapped(
+                consumer, w + QStringLiteral(" (no jwt_secrets; consumers are not profiles)"));
             continue;
         }
         int n = 0;
         for (const YAML::Node &secret : secrets) {
             ++n;
-            ctx.unknownKeys(secret, { "key", "algorithm", "secret", "rsa_public_key", "id", "tags" },
+            ctx.unknownKeys(secret,
+                { "key", "algorithm", "secret", "rsa_public_key", "id", "tags" },
                 w + QStringLiteral(": jwt_secret"));
             profile::JwtProfile jwt;
             jwt.name = n == 1 ? name : QStringLiteral("%1-%2").arg(name).arg(n);
-            const QString algorithm = text(child(secret, "algorithm")).isEmpty() ? QStringLiteral("HS256")
-                                                                          : text(child(secret, "algorithm"));
+            const QString algorithm = text(child(secret, "algorithm")).isEmpty()
+                ? QStringLiteral("HS256")
+                : text(child(secret, "algorithm"));
             if (!profile::jwtAlgorithms().contains(algorithm)) {
-                ctx.notMapped(child(secret, "algorithm"), w + QStringLiteral(": algorithm %1").arg(algorithm));
+                ctx.notMapped(child(secret, "algorithm"),
+                    w + QStringLiteral(": algorithm %1").arg(algorithm));
                 continue;
             }
             jwt.algorithms = { algorithm };
             jwt.issuer = text(child(secret, "key"));
             const bool hmac = profile::isHmacAlgorithm(algorithm);
-            const YAML::Node keyNode = hmac ? child(secret, "secret") : child(secret, "rsa_public_key");
+            const YAML::Node keyNode
+                = hmac ? child(secret, "secret") : child(secret, "rsa_public_key");
             if (const auto ref = secretFromVault(text(keyNode))) {
                 (hmac ? jwt.secret : jwt.publicKey) = *ref;
             } else {
                 // A secret's value never goes in a profile: it is left to the environment.
-                const QString env = safeName(jwt.name).toUpper().replace(QLatin1Char('-'), QLatin1Char('_'))
+                const QString env
+                    = safeName(jwt.name).toUpper().replace(QLatin1Char('-'), QLatin1Char('_'))
                     + (hmac ? QStringLiteral("_JWT_SECRET") : QStringLiteral("_JWT_PUBLIC_KEY"));
                 (hmac ? jwt.secret : jwt.publicKey) = { profile::SecretRef::Kind::Env, env };
                 ctx.notMapped(keyNode.IsDefined() ? keyNode : secret,
-                    w + QStringLiteral(": a key that is not a {vault://env/...} reference "
-                                       "(the profile refers to env:%1 instead)")
-                            .arg(env));
+                    w
+                        + QStringLiteral(": a key that is not a {vault://env/...} reference "
+                                         "(the profile refers to env:%1 instead)")
+                              .arg(env));
             }
             ctx.profile.jwt.append(jwt);
         }

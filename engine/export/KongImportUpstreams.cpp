@@ -2,7 +2,6 @@
 // health checks, weights. The inverse of KongEntities.cpp's emitUpstreams.
 #include <numeric>
 
-
 #include "engine/export/KongImportContext.h"
 #include "engine/profile/Values.h"
 
@@ -29,14 +28,17 @@ void readAlgorithm(ImportContext &ctx, const YAML::Node &node, profile::Upstream
         } else if (hashOn == QLatin1String("path")) {
             upstream.balance = Balance::ConsistentHash;
             upstream.hashOn = QStringLiteral("path");
-        } else if (hashOn == QLatin1String("header") && !text(child(node, "hash_on_header")).isEmpty()) {
+        } else if (hashOn == QLatin1String("header")
+            && !text(child(node, "hash_on_header")).isEmpty()) {
             upstream.balance = Balance::ConsistentHash;
             upstream.hashOn = QStringLiteral("header:") + text(child(node, "hash_on_header"));
-        } else if (hashOn == QLatin1String("cookie") && !text(child(node, "hash_on_cookie")).isEmpty()) {
+        } else if (hashOn == QLatin1String("cookie")
+            && !text(child(node, "hash_on_cookie")).isEmpty()) {
             upstream.balance = Balance::ConsistentHash;
             upstream.hashOn = QStringLiteral("cookie:") + text(child(node, "hash_on_cookie"));
         } else {
-            ctx.notMapped(child(node, "hash_on").IsDefined() ? child(node, "hash_on") : child(node, "algorithm"),
+            ctx.notMapped(child(node, "hash_on").IsDefined() ? child(node, "hash_on")
+                                                             : child(node, "algorithm"),
                 QStringLiteral("%1: consistent-hashing on %2 (balanced round_robin)")
                     .arg(where, hashOn.isEmpty() ? QStringLiteral("none") : hashOn));
         }
@@ -46,13 +48,14 @@ void readAlgorithm(ImportContext &ctx, const YAML::Node &node, profile::Upstream
     }
     const QString fallback = text(child(node, "hash_fallback"));
     if (!fallback.isEmpty() && fallback != QLatin1String("none")) {
-        ctx.notMapped(child(node, "hash_fallback"), QStringLiteral("%1: hash_fallback %2").arg(where, fallback));
+        ctx.notMapped(child(node, "hash_fallback"),
+            QStringLiteral("%1: hash_fallback %2").arg(where, fallback));
     }
 }
 
 // Kong's healthy.http_statuses is a list; the profile's expect_status a range.
-void readStatuses(ImportContext &ctx, const YAML::Node &node, profile::HealthCheck &check,
-    const QString &where)
+void readStatuses(
+    ImportContext &ctx, const YAML::Node &node, profile::HealthCheck &check, const QString &where)
 {
     const QStringList statuses = texts(node);
     if (statuses.isEmpty()) {
@@ -115,9 +118,10 @@ void readHealthchecks(ImportContext &ctx, const YAML::Node &node, profile::Upstr
             where + QStringLiteral(".active"));
         profile::HealthCheck check;
         check.path = text(child(active, "http_path")).isEmpty() ? QStringLiteral("/")
-                                                         : text(child(active, "http_path"));
+                                                                : text(child(active, "http_path"));
         check.timeout = seconds(ctx, child(active, "timeout"), 1);
-        check.interval = seconds(ctx, child(healthy, "interval"), interval > 0 ? interval : unhealthyInterval);
+        check.interval
+            = seconds(ctx, child(healthy, "interval"), interval > 0 ? interval : unhealthyInterval);
         if (interval > 0 && unhealthyInterval > 0 && interval != unhealthyInterval) {
             ctx.notMapped(child(unhealthy, "interval"),
                 QStringLiteral("%1: unhealthy interval %2s (one interval: %3s)")
@@ -131,13 +135,15 @@ void readHealthchecks(ImportContext &ctx, const YAML::Node &node, profile::Upstr
         }
         check.unhealthyAfter = int(number(ctx, child(unhealthy, "http_failures"), 0).value_or(0));
         if (check.unhealthyAfter <= 0) {
-            check.unhealthyAfter = int(number(ctx, child(unhealthy, "tcp_failures"), 3).value_or(3));
+            check.unhealthyAfter
+                = int(number(ctx, child(unhealthy, "tcp_failures"), 3).value_or(3));
         }
         if (check.unhealthyAfter <= 0) {
             check.unhealthyAfter = 3;
         }
         readStatuses(ctx, child(healthy, "http_statuses"), check, where);
-        if (!texts(child(active, "headers")).isEmpty() || (child(active, "headers").IsDefined() && child(active, "headers").IsMap())) {
+        if (!texts(child(active, "headers")).isEmpty()
+            || (child(active, "headers").IsDefined() && child(active, "headers").IsMap())) {
             ctx.notMapped(child(active, "headers"), where + QStringLiteral(".active: headers"));
         }
         upstream.healthCheck = check;
@@ -162,19 +168,21 @@ void readTargets(ImportContext &ctx, const YAML::Node &node, profile::Upstream &
         // Kong's default target weight is 100 and its default port 8000.
         const int weight = int(number(ctx, child(item, "weight"), 100).value_or(100));
         if (weight <= 0) {
-            ctx.notMapped(item, QStringLiteral("upstream %1: target %2 with weight 0 (disabled)")
-                                    .arg(upstream.name, address));
+            ctx.notMapped(item,
+                QStringLiteral("upstream %1: target %2 with weight 0 (disabled)")
+                    .arg(upstream.name, address));
             continue;
         }
         const bool hasPort = address.startsWith(QLatin1Char('['))
             ? address.contains(QLatin1String("]:"))
             : address.contains(QLatin1Char(':'));
-        const QString url = QStringLiteral("http://") + address
-            + (hasPort ? QString() : QStringLiteral(":8000"));
+        const QString url
+            = QStringLiteral("http://") + address + (hasPort ? QString() : QStringLiteral(":8000"));
         std::optional<profile::Target> target = profile::parseTargetUrl(url);
         if (!target) {
-            ctx.error(child(item, "target"), QStringLiteral("upstream %1: target '%2' is not HOST:PORT")
-                                          .arg(upstream.name, address));
+            ctx.error(child(item, "target"),
+                QStringLiteral("upstream %1: target '%2' is not HOST:PORT")
+                    .arg(upstream.name, address));
             continue;
         }
         target->pos = {};
@@ -182,8 +190,8 @@ void readTargets(ImportContext &ctx, const YAML::Node &node, profile::Upstream &
         weights.append(weight);
     }
     // Only the ratios matter: 100/100 is 1/1 as the profile writes it.
-    const int divisor = std::accumulate(weights.cbegin(), weights.cend(), 0,
-        [](int a, int b) { return std::gcd(a, b); });
+    const int divisor = std::accumulate(
+        weights.cbegin(), weights.cend(), 0, [](int a, int b) { return std::gcd(a, b); });
     for (int i = 0; i < upstream.targets.size(); ++i) {
         upstream.targets[i].weight = divisor > 0 ? weights.at(i) / divisor : weights.at(i);
     }

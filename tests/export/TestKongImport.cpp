@@ -108,11 +108,12 @@ QStringList kongView(const profile::Profile &p)
         } else if (r.match.pathKind == PathKind::Regex) {
             regexOrder.append(r.name);
         }
-        QString line = QStringLiteral("route %1 %2:%3 methods=%4 hosts=%5 headers=%6 auth=%7")
-                           .arg(r.name)
-                           .arg(int(r.match.pathKind))
-                           .arg(path, r.match.methods.join(QLatin1Char(',')),
-                               r.match.hosts.join(QLatin1Char(',')), pairs(r.match.headers), r.auth);
+        QString line
+            = QStringLiteral("route %1 %2:%3 methods=%4 hosts=%5 headers=%6 auth=%7")
+                  .arg(r.name)
+                  .arg(int(r.match.pathKind))
+                  .arg(path, r.match.methods.join(QLatin1Char(',')),
+                      r.match.hosts.join(QLatin1Char(',')), pairs(r.match.headers), r.auth);
         if (r.respond) {
             QString contentType = QStringLiteral("application/json");
             for (const auto &[name, value] : r.respond->headers) {
@@ -148,7 +149,8 @@ QStringList kongView(const profile::Profile &p)
             const profile::Cors &c = *r.cors;
             line += QStringLiteral(" cors=%1;%2;%3;%4;%5")
                         .arg(c.origins.join(QLatin1Char(',')),
-                            (c.methods.isEmpty() ? r.match.methods : c.methods).join(QLatin1Char(',')),
+                            (c.methods.isEmpty() ? r.match.methods : c.methods)
+                                .join(QLatin1Char(',')),
                             c.headers.join(QLatin1Char(',')))
                         .arg(c.credentials)
                         .arg(ms(c.maxAge));
@@ -179,7 +181,8 @@ QStringList lines(const QByteArray &text)
 
 profile::Profile readYaml(const QByteArray &yaml)
 {
-    const profile::ReadResult read = profile::readProfile(yaml, QStringLiteral("stdout"), QDir::tempPath());
+    const profile::ReadResult read
+        = profile::readProfile(yaml, QStringLiteral("stdout"), QDir::tempPath());
     for (const profile::Problem &problem : read.problems) {
         qWarning("%s", qPrintable(problem.toString()));
     }
@@ -230,19 +233,20 @@ void TestKongImport::roundTrip()
     if (source == QLatin1String("every-key")) {
         QMap<QString, quint16> ports;
         quint16 next = 18101;
-        for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1",
-                 "gamma-1", "gamma-2", "delta-1", "epsilon-1" }) {
+        for (const char *name : { "listen", "listen_tls", "alpha-1", "alpha-2", "beta-1", "gamma-1",
+                 "gamma-2", "delta-1", "epsilon-1" }) {
             ports.insert(QString::fromLatin1(name), next++);
         }
         original = dir.filePath(QStringLiteral("every-key.yaml"));
         QFile file(original);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(test::everyKeyProfile(ports, QStringLiteral("cert.pem"), QStringLiteral("key.pem")));
+        file.write(
+            test::everyKeyProfile(ports, QStringLiteral("cert.pem"), QStringLiteral("key.pem")));
     }
     const QString kong = dir.filePath(QStringLiteral("kong.yaml"));
     const QString imported = dir.filePath(QStringLiteral("imported.yaml"));
-    const Run exported = runGatehouse({ QStringLiteral("export"), original, QStringLiteral("--format"),
-        QStringLiteral("kong"), QStringLiteral("-o"), kong });
+    const Run exported = runGatehouse({ QStringLiteral("export"), original,
+        QStringLiteral("--format"), QStringLiteral("kong"), QStringLiteral("-o"), kong });
     QCOMPARE(exported.code, 0);
     const Run import = runGatehouse({ QStringLiteral("import"), kong, QStringLiteral("--from"),
         QStringLiteral("kong"), QStringLiteral("-o"), imported });
@@ -259,7 +263,8 @@ void TestKongImport::roundTrip()
     // The import writes the canonical form: written again, the same bytes.
     QFile file(imported);
     QVERIFY(file.open(QIODevice::ReadOnly));
-    const Run canonical = runGatehouse({ QStringLiteral("export"), imported, QStringLiteral("--format"), QStringLiteral("yaml") });
+    const Run canonical = runGatehouse(
+        { QStringLiteral("export"), imported, QStringLiteral("--format"), QStringLiteral("yaml") });
     QCOMPARE(canonical.out, file.readAll());
 }
 
@@ -267,25 +272,33 @@ void TestKongImport::notMappedLines_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<QStringList>("expected");
-    QTest::newRow("services") << QStringLiteral("services.yaml")
-                              << QStringList {
-                                     QStringLiteral(":5:10: not mapped: route by-id: service path /anything put in front of the upstream path"),
-                                     QStringLiteral(":23:11: not mapped: route users: header x-region matching eu, us"),
-                                     QStringLiteral(":25:24: not mapped: route users: preserve_host"),
-                                     QStringLiteral(":27:13: not mapped: route users: plugin acl"),
-                                     QStringLiteral(":30:13: not mapped: route users: plugin key-auth (profiles have no API keys)"),
-                                     QStringLiteral(":34:5: not mapped: consumer alice (no jwt_secrets; consumers are not profiles)"),
-                                     QStringLiteral(":35:5: not mapped: consumer alice: keyauth_credentials"),
-                                 };
-    QTest::newRow("upstreams") << QStringLiteral("upstreams.yaml")
-                               << QStringList {
-                                      QStringLiteral(":26:26: not mapped: upstream orders.upstream: healthchecks: healthy http_statuses as listed (taken as the range 200-302)"),
-                                      QStringLiteral(":44:20: not mapped: upstream carts.upstream: hash_fallback ip"),
-                                  };
+    QTest::newRow("services")
+        << QStringLiteral("services.yaml")
+        << QStringList {
+               QStringLiteral(":5:10: not mapped: route by-id: service path /anything put in front "
+                              "of the upstream path"),
+               QStringLiteral(":23:11: not mapped: route users: header x-region matching eu, us"),
+               QStringLiteral(":25:24: not mapped: route users: preserve_host"),
+               QStringLiteral(":27:13: not mapped: route users: plugin acl"),
+               QStringLiteral(
+                   ":30:13: not mapped: route users: plugin key-auth (profiles have no API keys)"),
+               QStringLiteral(":34:5: not mapped: consumer alice (no jwt_secrets; consumers are "
+                              "not profiles)"),
+               QStringLiteral(":35:5: not mapped: consumer alice: keyauth_credentials"),
+           };
+    QTest::newRow("upstreams")
+        << QStringLiteral("upstreams.yaml")
+        << QStringList {
+               QStringLiteral(":26:26: not mapped: upstream orders.upstream: healthchecks: healthy "
+                              "http_statuses as listed (taken as the range 200-302)"),
+               QStringLiteral(":44:20: not mapped: upstream carts.upstream: hash_fallback ip"),
+           };
     QTest::newRow("plugins") << QStringLiteral("plugins.yaml")
                              << QStringList {
-                                    QStringLiteral(":12:17: not mapped: route api: rate-limiting: a second window (hour: 10000); one per limit"),
-                                    QStringLiteral(":32:32: not mapped: route api: cors: exposed_headers"),
+                                    QStringLiteral(":12:17: not mapped: route api: rate-limiting: "
+                                                   "a second window (hour: 10000); one per limit"),
+                                    QStringLiteral(
+                                        ":32:32: not mapped: route api: cors: exposed_headers"),
                                     QStringLiteral(":50:5: not mapped: plugin prometheus"),
                                 };
 }
@@ -294,7 +307,8 @@ void TestKongImport::notMappedLines()
 {
     QFETCH(QString, file);
     QFETCH(QStringList, expected);
-    const Run run = runGatehouse({ QStringLiteral("import"), fixture(file), QStringLiteral("--from"), QStringLiteral("kong") });
+    const Run run = runGatehouse({ QStringLiteral("import"), fixture(file),
+        QStringLiteral("--from"), QStringLiteral("kong") });
     QVERIFY2(run.code == 0, run.err.constData());
     for (QString &line : expected) {
         line.prepend(fixture(file));
@@ -304,7 +318,9 @@ void TestKongImport::notMappedLines()
 
 void TestKongImport::servicesAndRoutes()
 {
-    const Run run = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("services.yaml")), QStringLiteral("--from"), QStringLiteral("kong") });
+    const Run run
+        = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("services.yaml")),
+            QStringLiteral("--from"), QStringLiteral("kong") });
     QCOMPARE(run.code, 0);
     const profile::Profile p = readYaml(run.out);
     QCOMPARE(p.routes.size(), 2);
@@ -318,7 +334,8 @@ void TestKongImport::servicesAndRoutes()
     QVERIFY(users);
     QCOMPARE(users->match.pathKind, PathKind::Prefix);
     QCOMPARE(users->match.path, QStringLiteral("/users/anything"));
-    QCOMPARE(users->match.hosts, (QStringList { QStringLiteral("example.test"), QStringLiteral("*.example.test") }));
+    QCOMPARE(users->match.hosts,
+        (QStringList { QStringLiteral("example.test"), QStringLiteral("*.example.test") }));
     QCOMPARE(users->match.headers.size(), 1);
     QCOMPARE(users->match.headers.first().second, QStringLiteral("v1"));
     // Kong strips /users/anything and puts the service path /anything in front: strip /users.
@@ -327,13 +344,16 @@ void TestKongImport::servicesAndRoutes()
     QCOMPARE(users->timeout, profile::Duration(10'000));
     QCOMPARE(users->retries, 3);
     QCOMPARE(p.upstreams.size(), 1);
-    QCOMPARE(p.upstreams.first().targets.first().url, QStringLiteral("http://httpbin.example.test:8080"));
+    QCOMPARE(p.upstreams.first().targets.first().url,
+        QStringLiteral("http://httpbin.example.test:8080"));
     QCOMPARE(p.upstreams.first().connectTimeout, profile::Duration(5'000));
 }
 
 void TestKongImport::upstreamsAndHealthChecks()
 {
-    const Run run = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("upstreams.yaml")), QStringLiteral("--from"), QStringLiteral("kong") });
+    const Run run
+        = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("upstreams.yaml")),
+            QStringLiteral("--from"), QStringLiteral("kong") });
     QCOMPARE(run.code, 0);
     const profile::Profile p = readYaml(run.out);
     QCOMPARE(p.upstreams.size(), 2);
@@ -356,7 +376,8 @@ void TestKongImport::upstreamsAndHealthChecks()
     const profile::Upstream &carts = p.upstreams.at(1);
     QCOMPARE(carts.balance, profile::Balance::ConsistentHash);
     QCOMPARE(carts.hashOn, QStringLiteral("header:X-Cart-ID"));
-    QCOMPARE(carts.targets.first().url, QStringLiteral("http://10.0.0.21:8000")); // Kong's default port
+    QCOMPARE(
+        carts.targets.first().url, QStringLiteral("http://10.0.0.21:8000")); // Kong's default port
     QVERIFY(!carts.healthCheck);
     QCOMPARE(routeNamed(p, QStringLiteral("orders"))->upstream, QStringLiteral("orders.upstream"));
     QCOMPARE(routeNamed(p, QStringLiteral("carts"))->upstream, QStringLiteral("carts.upstream"));
@@ -367,7 +388,9 @@ void TestKongImport::upstreamsAndHealthChecks()
 
 void TestKongImport::plugins()
 {
-    const Run run = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("plugins.yaml")), QStringLiteral("--from"), QStringLiteral("kong") });
+    const Run run
+        = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("plugins.yaml")),
+            QStringLiteral("--from"), QStringLiteral("kong") });
     QCOMPARE(run.code, 0);
     const profile::Profile p = readYaml(run.out);
     const profile::Route *api = routeNamed(p, QStringLiteral("api"));
@@ -382,7 +405,9 @@ void TestKongImport::plugins()
     QCOMPARE(limit.store, QStringLiteral("redis://redis.internal:6380/2"));
     QVERIFY(limit.failClosed);
     QVERIFY(api->cors);
-    QCOMPARE(api->cors->origins, (QStringList { QStringLiteral("http://localhost:3000"), QStringLiteral("https://app.example.test") }));
+    QCOMPARE(api->cors->origins,
+        (QStringList {
+            QStringLiteral("http://localhost:3000"), QStringLiteral("https://app.example.test") }));
     QCOMPARE(api->cors->headers, QStringList { QStringLiteral("Authorization") });
     QVERIFY(api->cors->credentials);
     QCOMPARE(api->cors->maxAge, profile::Duration(3'600'000));
@@ -391,7 +416,8 @@ void TestKongImport::plugins()
     QCOMPARE(p.jwt.first().secret.name, QStringLiteral("WEB_JWT_SECRET"));
     QCOMPARE(p.jwt.first().issuer, QStringLiteral("https://auth.example.test"));
     // Kong's jwt defaults: the Authorization header and the jwt query parameter.
-    QCOMPARE(p.jwt.first().tokenFrom, (QStringList { QStringLiteral("header:Authorization"), QStringLiteral("query:jwt") }));
+    QCOMPARE(p.jwt.first().tokenFrom,
+        (QStringList { QStringLiteral("header:Authorization"), QStringLiteral("query:jwt") }));
     const profile::Route *maintenance = routeNamed(p, QStringLiteral("maintenance"));
     QVERIFY(maintenance);
     QCOMPARE(maintenance->match.pathKind, PathKind::Exact);
@@ -406,12 +432,16 @@ void TestKongImport::badInput_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("message");
-    QTest::newRow("not YAML") << QStringLiteral("not-yaml.yaml") << QStringLiteral(":3:1: not valid YAML: end of map flow not found");
-    QTest::newRow("wrong _format_version") << QStringLiteral("wrong-version.yaml")
-                                           << QStringLiteral(":1:18: _format_version is 1.1; only decK \"3.0\" is read");
-    QTest::newRow("route without paths") << QStringLiteral("route-without-paths.yaml")
-                                         << QStringLiteral(":6:9: route by-host has no paths (a profile route matches a path)");
-    QTest::newRow("missing file") << QStringLiteral("no-such-file.yaml") << QStringLiteral("import: cannot read");
+    QTest::newRow("not YAML") << QStringLiteral("not-yaml.yaml")
+                              << QStringLiteral(":3:1: not valid YAML: end of map flow not found");
+    QTest::newRow("wrong _format_version")
+        << QStringLiteral("wrong-version.yaml")
+        << QStringLiteral(":1:18: _format_version is 1.1; only decK \"3.0\" is read");
+    QTest::newRow("route without paths")
+        << QStringLiteral("route-without-paths.yaml")
+        << QStringLiteral(":6:9: route by-host has no paths (a profile route matches a path)");
+    QTest::newRow("missing file") << QStringLiteral("no-such-file.yaml")
+                                  << QStringLiteral("import: cannot read");
 }
 
 void TestKongImport::badInput()
@@ -420,7 +450,8 @@ void TestKongImport::badInput()
     QFETCH(QString, message);
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("out.yaml"));
-    const Run run = runGatehouse({ QStringLiteral("import"), fixture(file), QStringLiteral("--from"), QStringLiteral("kong"), QStringLiteral("-o"), out });
+    const Run run = runGatehouse({ QStringLiteral("import"), fixture(file),
+        QStringLiteral("--from"), QStringLiteral("kong"), QStringLiteral("-o"), out });
     QCOMPARE(run.code, 1);
     QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
     QVERIFY(run.out.isEmpty());
