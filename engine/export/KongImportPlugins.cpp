@@ -305,6 +305,10 @@ void applyPlugins(ImportContext &ctx, profile::Route &route, const QList<YAML::N
     for (const qsizetype index : std::as_const(chosen)) {
         const YAML::Node &plugin = plugins.at(index);
         const QString name = text(child(plugin, "name"));
+        ctx.unknownKeys(plugin,
+            { "name", "config", "enabled", "id", "tags", "protocols", "route", "service",
+                "instance_name", "created_at", "updated_at" },
+            where(route) + QStringLiteral(": plugin ") + name);
         if (!boolean(child(plugin, "enabled"), true)) {
             ctx.notMapped(
                 plugin, where(route) + QStringLiteral(": plugin %1 (disabled)").arg(name));

@@ -213,6 +213,7 @@ private Q_SLOTS:
     void servicesAndRoutes();
     void upstreamsAndHealthChecks();
     void plugins();
+    void secretsStayOut();
     void badInput_data();
     void badInput();
 };
@@ -426,6 +427,34 @@ void TestKongImport::plugins()
     QCOMPARE(maintenance->respond->status, 503);
     QCOMPARE(maintenance->respond->body, QByteArray(R"({"message":"down for maintenance"})"));
     QVERIFY(!run.out.contains("{vault"));
+}
+
+// A decK dump may hold a secret's value; a profile only ever refers to one.
+void TestKongImport::secretsStayOut()
+{
+    const Run run
+        = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("literal-secret.yaml")),
+            QStringLiteral("--from"), QStringLiteral("kong") });
+    QVERIFY2(run.code == 0, run.err.constData());
+    QVERIFY(!run.out.contains("this-is-a-literal-secret"));
+    QVERIFY(!run.err.contains("this-is-a-literal-secret"));
+    QCOMPARE(lines(run.err),
+        QStringList { fixture(QStringLiteral("literal-secret.yaml"))
+            + QStringLiteral(":16:17: not mapped: consumer mobile-app: a key that is not a "
+                             "{vault://env/...} reference (the profile refers to "
+                             "env:MOBILE_APP_JWT_SECRET instead)") });
+    const profile::Profile p = readYaml(run.out);
+    QCOMPARE(p.jwt.size(), 1);
+    QCOMPARE(profile::formatSecretRef(p.jwt.first().secret),
+        QStringLiteral("env:MOBILE_APP_JWT_SECRET"));
+    QCOMPARE(p.jwt.first().algorithms, QStringList { QStringLiteral("HS512") });
+    QCOMPARE(routeNamed(p, QStringLiteral("billing"))->auth, QStringLiteral("mobile-app"));
+    // Nor a key-auth credential.
+    const Run keys
+        = runGatehouse({ QStringLiteral("import"), fixture(QStringLiteral("services.yaml")),
+            QStringLiteral("--from"), QStringLiteral("kong") });
+    QVERIFY(!keys.out.contains("not-a-real-key"));
+    QVERIFY(!keys.err.contains("not-a-real-key"));
 }
 
 void TestKongImport::badInput_data()
