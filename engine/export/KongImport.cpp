@@ -381,6 +381,13 @@ void Importer::run(const YAML::Node &root)
         { "_format_version", "_transform", "_info", "_workspace", "services", "routes", "upstreams",
             "consumers", "plugins" },
         QStringLiteral("top level"));
+    for (const char *key : { "services", "routes", "upstreams", "consumers", "plugins" }) {
+        const YAML::Node list = child(root, key);
+        if (list.IsDefined() && !list.IsNull() && !list.IsSequence()) {
+            m_ctx.error(list, QStringLiteral("'%1' must be a list").arg(QString::fromLatin1(key)));
+            return;
+        }
+    }
     readUpstreams(m_ctx, child(root, "upstreams"));
     readConsumers(m_ctx, child(root, "consumers"));
     for (const YAML::Node &plugin : child(root, "plugins")) {

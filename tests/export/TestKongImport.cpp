@@ -469,6 +469,12 @@ void TestKongImport::badInput_data()
     QTest::newRow("route without paths")
         << QStringLiteral("route-without-paths.yaml")
         << QStringLiteral(":6:9: route by-host has no paths (a profile route matches a path)");
+    QTest::newRow("services not a list") << QStringLiteral("services-not-a-list.yaml")
+                                         << QStringLiteral(":3:3: 'services' must be a list");
+    // Valid decK, invalid profile: the reason comes from the profile's own validation.
+    QTest::newRow("invalid profile")
+        << QStringLiteral("invalid-profile.yaml")
+        << QStringLiteral("the imported profile is not valid: <imported profile>:");
     QTest::newRow("missing file") << QStringLiteral("no-such-file.yaml")
                                   << QStringLiteral("import: cannot read");
 }
