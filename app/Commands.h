@@ -11,6 +11,7 @@ enum ExitCode { ExitOk = 0, ExitInvalid = 1, ExitRuntime = 2 };
 int runServe(const QStringList &args);
 int runCheck(const QStringList &args);
 int runExport(const QStringList &args);
+int runImport(const QStringList &args);
 int runEcho(const QStringList &args);
 int runToken(const QStringList &args);
 int runSecret(const QStringList &args);

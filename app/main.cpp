@@ -32,7 +32,8 @@ int main(int argc, char *argv[])
         qputenv("QT_NO_GLIB", "1");
     }
     if (command == QLatin1String("serve") || command == QLatin1String("check")
-        || command == QLatin1String("export") || command == QLatin1String("echo")
+        || command == QLatin1String("export") || command == QLatin1String("import")
+        || command == QLatin1String("echo")
         || command == QLatin1String("token") || command == QLatin1String("secret")
         || command == QLatin1String("ca")) {
         QCoreApplication app(argc, argv);
@@ -46,6 +47,9 @@ int main(int argc, char *argv[])
         }
         if (command == QLatin1String("export")) {
             return runExport(rest);
+        }
+        if (command == QLatin1String("import")) {
+            return runImport(rest);
         }
         if (command == QLatin1String("token")) {
             return runToken(rest);
