@@ -21,6 +21,7 @@ SCALE_PER_PROCESS=${SCALE_PER_PROCESS:-5000}
 SCALE_SOURCES=${SCALE_SOURCES:-8}
 SCALE_SETTLE=${SCALE_SETTLE:-2}
 SCALE_CONNECT_TIMEOUT=${SCALE_CONNECT_TIMEOUT:-60}
+SCALE_REPEAT=${SCALE_REPEAT:-1}
 SCALE_ONLY_NGINX=${SCALE_ONLY_NGINX:-0}
 SCALE_KEEP_TMP=${SCALE_KEEP_TMP:-0}
 SCALE_RESULTS_DIR=${SCALE_RESULTS_DIR:-$SCRIPT_DIR/results}
@@ -36,6 +37,7 @@ for v in SCALE_CONNECTIONS SCALE_WEBSOCKETS SCALE_WRK_CONNECTIONS SCALE_PER_PROC
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((SCALE_PER_PROCESS >= 1 && SCALE_WRK_CONNECTIONS >= 1)) || die "SCALE_PER_PROCESS and SCALE_WRK_CONNECTIONS must be at least 1"
+[[ $SCALE_REPEAT =~ ^[1-9][0-9]*$ ]] || die "SCALE_REPEAT must be a positive integer (got '$SCALE_REPEAT')"
 [[ $SCALE_SOURCES =~ ^[1-9][0-9]*$ ]] && ((SCALE_SOURCES <= 250)) || die "SCALE_SOURCES must be 1..250 (got '$SCALE_SOURCES')"
 case $SCALE_ONLY_NGINX in
     0 | "") ONLY_NGINX=0 ;;
@@ -124,6 +126,11 @@ log "WebSocket upstream on 127.0.0.1:$WSUP_PORT (pid $WSUP_PID)"
 # ---------------------------------------------------------------------------------------------------------
 NGINX_DIR=$TMP_DIR/nginx
 mkdir -p "$NGINX_DIR"
+# Once fewer than 1/16 of worker_connections are free, nginx closes idle keep-alive connections and
+# connections still reading their head ("worker_connections are not enough, reusing connections"):
+# with worker_connections at the descriptor limit it dropped ~5% of the WebSocket upgrades. Sized so
+# that the descriptor limit, not that threshold, is what binds (nginx warns that it exceeds it).
+NGINX_WORKER_CONNECTIONS=$((NOFILE_HARD * 17 / 16 + 64))
 start_nginx() {
     NGINX_PORT=$(free_ports 1)
     cat >"$NGINX_DIR/nginx.conf" <<EOF
@@ -133,7 +140,7 @@ pid $NGINX_DIR/nginx.pid;
 error_log $NGINX_DIR/error.log warn;
 worker_processes 1;
 worker_rlimit_nofile $NOFILE_HARD;
-events { worker_connections $((NOFILE_HARD - 64)); }
+events { worker_connections $NGINX_WORKER_CONNECTIONS; }
 http {
     access_log off;
     client_body_temp_path $NGINX_DIR/client_body_temp;
@@ -284,33 +291,39 @@ wrk_rps() {
     echo "$rps"
 }
 
+# One cycle per SCALE_REPEAT: wrk, open the idle connections, wrk, close them, wrk. The memory figures
+# come from the first cycle (a fresh process); later cycles reuse what the first one freed.
 phase_keepalive() {
-    local proxy=$1 pid rss0 rss1 rss2 rss3 rps
+    local proxy=$1 pid rss0 rss1 rss2 rss3 rps rep sfx
     pid=$(pid_of "$proxy")
     run_wrk "$OUT_DIR/raw/$proxy-warmup-wrk.txt" "$SCALE_WRK_CONNECTIONS" 1s "http://127.0.0.1:$(port_of "$proxy")/"
-    rps=$(wrk_rps "$proxy" base1)
-    sleep "$SCALE_SETTLE"
-    FDS_BEFORE=$(fd_count "$pid")
-    rss0=$(rss_kib "$pid")
-    hold_open "$proxy" "$SCALE_CONNECTIONS" http / keepalive
-    sleep "$SCALE_SETTLE"
-    rss1=$(rss_kib "$pid")
-    metric "$proxy" ka_ok "$HOLD_OK"
-    metric "$proxy" ka_failed "$HOLD_FAILED"
-    metric "$proxy" ka_open_secs "$HOLD_SECS"
-    metric "$proxy" ka_fds "$(($(fd_count "$pid") - FDS_BEFORE))"
-    metric "$proxy" ka_rss_before "$rss0"
-    metric "$proxy" ka_rss_after "$rss1"
-    rps=$(wrk_rps "$proxy" held)
-    rss2=$(rss_kib "$pid")
-    metric "$proxy" ka_rss_after_load "$rss2"
-    metric "$proxy" ka_fds_after_load "$(($(fd_count "$pid") - FDS_BEFORE))"
-    hold_close "$proxy"
-    sleep 1
-    rss3=$(rss_kib "$pid")
-    metric "$proxy" ka_rss_closed "$rss3"
-    rps=$(wrk_rps "$proxy" base2)
-    log "$proxy: RSS ${rss0} -> ${rss1} KiB with $HOLD_OK idle connections (${rss2} after the held load, ${rss3} once closed)"
+    for ((rep = 1; rep <= SCALE_REPEAT; rep++)); do
+        sfx=""
+        ((rep == 1)) || sfx="@$rep"
+        rps=$(wrk_rps "$proxy" "base1$sfx")
+        sleep "$SCALE_SETTLE"
+        FDS_BEFORE=$(fd_count "$pid")
+        rss0=$(rss_kib "$pid")
+        hold_open "$proxy" "$SCALE_CONNECTIONS" http / "keepalive$sfx"
+        sleep "$SCALE_SETTLE"
+        rss1=$(rss_kib "$pid")
+        metric "$proxy" "ka_ok$sfx" "$HOLD_OK"
+        metric "$proxy" "ka_failed$sfx" "$HOLD_FAILED"
+        metric "$proxy" "ka_open_secs$sfx" "$HOLD_SECS"
+        metric "$proxy" "ka_fds$sfx" "$(($(fd_count "$pid") - FDS_BEFORE))"
+        metric "$proxy" "ka_rss_before$sfx" "$rss0"
+        metric "$proxy" "ka_rss_after$sfx" "$rss1"
+        rps=$(wrk_rps "$proxy" "held$sfx")
+        rss2=$(rss_kib "$pid")
+        metric "$proxy" "ka_rss_after_load$sfx" "$rss2"
+        metric "$proxy" "ka_fds_after_load$sfx" "$(($(fd_count "$pid") - FDS_BEFORE))"
+        hold_close "$proxy"
+        sleep 1
+        rss3=$(rss_kib "$pid")
+        metric "$proxy" "ka_rss_closed$sfx" "$rss3"
+        rps=$(wrk_rps "$proxy" "base2$sfx")
+        log "$proxy (cycle $rep): RSS ${rss0} -> ${rss1} KiB with $HOLD_OK idle connections (${rss2} after the held load, ${rss3} once closed)"
+    done
 }
 
 phase_close() {
@@ -374,7 +387,7 @@ ELAPSED=$((SECONDS - T0))
     echo "- open files limit: hard $NOFILE_HARD (soft raised to it for every process started here)"
     echo
     python3 - "$METRICS" "$ONLY_NGINX" "$WS_WANTED" "$SCALE_SETTLE" "$CLK_TCK" <<'EOF'
-import csv, sys
+import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 only_nginx = sys.argv[2] == "1"
 ws_wanted = int(sys.argv[3])
@@ -396,20 +409,30 @@ def derived(p):
         d["ka_per"] = (a - b) / ok
         d["ka_100k"] = d["ka_per"] * 100000 / 1024
         d["ka_100k_total"] = b / 1024 + d["ka_100k"]
-    b1, b2, h = g(p, "base1_rps"), g(p, "base2_rps"), g(p, "held_rps")
-    if b1 is not None and b2 is not None:
-        d["base"] = (b1 + b2) / 2
-        if h is not None and d["base"]:
-            d["held_ratio"] = h / d["base"]
+    # Held load, per keep-alive cycle (SCALE_REPEAT), then medians over the cycles.
     clk = int(sys.argv[5])
-    for tag in ("base1", "base2", "held", "close"):
+    def cpu(tag):
         req, ticks = g(p, tag + "_requests"), g(p, tag + "_cpu_ticks")
-        if req and ticks is not None:
-            d[tag + "_cpu"] = ticks * 1e6 / clk / req
-    if "base1_cpu" in d and "base2_cpu" in d:
-        d["base_cpu"] = (d["base1_cpu"] + d["base2_cpu"]) / 2
-        if "held_cpu" in d:
-            d["held_cpu_ratio"] = d["held_cpu"] / d["base_cpu"]
+        return ticks * 1e6 / clk / req if (req and ticks is not None) else None
+    cyc = {k: [] for k in ("base", "held_rps", "held_ratio", "base_cpu", "held_cpu", "held_cpu_ratio")}
+    for sfx in [""] + ["@%d" % r for r in range(2, 1000) if g(p, "held@%d_rps" % r) is not None]:
+        b1, b2, h = g(p, "base1%s_rps" % sfx), g(p, "base2%s_rps" % sfx), g(p, "held%s_rps" % sfx)
+        if b1 is None or b2 is None or h is None:
+            continue
+        cyc["base"].append((b1 + b2) / 2)
+        cyc["held_rps"].append(h)
+        if b1 + b2:
+            cyc["held_ratio"].append(2 * h / (b1 + b2))
+        c1, c2, ch = cpu("base1" + sfx), cpu("base2" + sfx), cpu("held" + sfx)
+        if None not in (c1, c2, ch):
+            cyc["base_cpu"].append((c1 + c2) / 2)
+            cyc["held_cpu"].append(ch)
+            cyc["held_cpu_ratio"].append(2 * ch / (c1 + c2))
+    for k, v in cyc.items():
+        if v:
+            d[k] = statistics.median(v)
+    d["cycles"] = len(cyc["base"])
+    d["close_cpu"] = cpu("close")
     ok, b, a = g(p, "ws_ok"), g(p, "ws_rss_before"), g(p, "ws_rss_after")
     if ok and b is not None and a is not None:
         d["ws_per"] = (a - b) / ok
@@ -462,7 +485,7 @@ print("| RSS after the wrk load / once closed, MiB | %s / %s | %s / %s | | |" % 
 print("| wrk req/s, no idle connections (mean of before/after) | %s | %s | %s | |" % (
     fmt(dn.get("base"), ".0f"), fmt(dg.get("base"), ".0f"), ratio("base")))
 print("| wrk req/s while they are held | %s | %s | %s | |" % (
-    fmt(g("nginx", "held_rps"), ".0f"), fmt(g("gatehouse", "held_rps"), ".0f"), ratio("held_rps")))
+    fmt(dn.get("held_rps"), ".0f"), fmt(dg.get("held_rps"), ".0f"), ratio("held_rps")))
 t = dg.get("held_ratio")
 print("| **held / without** | %s | %s | | ≥ 0.9%s |" % (
     fmt(dn.get("held_ratio"), ".2f"), fmt(t, ".2f"), check(None if t is None else t >= 0.9)))
@@ -486,7 +509,7 @@ t = dg.get("ws_10k_total")
 print("| **10,000 tunnels: growth (total RSS), MiB** | %s (%s) | %s (%s) | | total < 60%s |" % (
     fmt(dn.get("ws_10k"), ".1f"), fmt(dn.get("ws_10k_total"), ".1f"),
     fmt(dg.get("ws_10k"), ".1f"), fmt(t, ".1f"), check(None if t is None else t < 60)))
-errs = {p: sum(int(g(p, k) or 0) for k in ("base1_errors", "base2_errors", "held_errors", "close_errors")) for p in ("nginx", "gatehouse")}
+errs = {p: sum(int(float(v)) for k, v in m.get(p, {}).items() if k.endswith("_errors")) for p in ("nginx", "gatehouse")}
 print("| wrk errors (non-2xx + socket) | %d | %s | | |" % (errs["nginx"], "–" if only_nginx else errs["gatehouse"]))
 print()
 notes = [
@@ -494,7 +517,8 @@ notes = [
     "per connection = (RSS with the connections − RSS before) / connections held, measured %s s after the last one was set up; 100,000 and 10,000 are that figure scaled linearly (total = RSS before + growth)." % sys.argv[4],
     "idle keep-alive: each connection sent one GET / (Gatehouse: a `respond` route; nginx: `return 200`), read the whole answer, then sent nothing more. The wrk runs use other connections, from 127.0.0.1.",
     "WebSocket: each connection completed an upgrade on /ws through the proxy to a Python upstream that holds it idle (the upstream's own memory is not counted).",
-    "held / without = wrk req/s while the idle connections are open / mean of the runs just before opening and just after closing them.",
+    "held / without = wrk req/s while the idle connections are open / mean of the runs just before opening and just after closing them%s." % (
+        "; medians over %d open/close cycles (SCALE_REPEAT), memory from the first" % dg.get("cycles", dn.get("cycles", 0)) if max(dg.get("cycles", 0), dn.get("cycles", 0)) > 1 else ""),
     "µs CPU/request = utime+stime of the measured process (Gatehouse: all threads; nginx: its worker) during the wrk run / requests wrk completed (tick 1/%s s). On a shared 2-core box req/s swings by ±15%% or more from run to run; CPU per request much less." % sys.argv[5],
 ]
 if ws_wanted != int(g("nginx", "ws_ok") or 0) + int(g("nginx", "ws_failed") or 0):
