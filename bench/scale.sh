@@ -38,7 +38,9 @@ for v in SCALE_CONNECTIONS SCALE_WEBSOCKETS SCALE_WRK_CONNECTIONS SCALE_PER_PROC
 done
 ((SCALE_PER_PROCESS >= 1 && SCALE_WRK_CONNECTIONS >= 1)) || die "SCALE_PER_PROCESS and SCALE_WRK_CONNECTIONS must be at least 1"
 [[ $SCALE_REPEAT =~ ^[1-9][0-9]*$ ]] || die "SCALE_REPEAT must be a positive integer (got '$SCALE_REPEAT')"
-[[ $SCALE_SOURCES =~ ^[1-9][0-9]*$ ]] && ((SCALE_SOURCES <= 250)) || die "SCALE_SOURCES must be 1..250 (got '$SCALE_SOURCES')"
+if ! [[ $SCALE_SOURCES =~ ^[1-9][0-9]*$ ]] || ((SCALE_SOURCES > 250)); then
+    die "SCALE_SOURCES must be 1..250 (got '$SCALE_SOURCES')"
+fi
 case $SCALE_ONLY_NGINX in
     0 | "") ONLY_NGINX=0 ;;
     *) ONLY_NGINX=1 ;;
@@ -282,8 +284,8 @@ wrk_rps() {
     run_wrk "$out" "$SCALE_WRK_CONNECTIONS" "$SCALE_DURATION" "http://127.0.0.1:$(port_of "$proxy")/" "$header"
     t1=$(cpu_ticks "$pid")
     parsed=$(parse_wrk "$out") || die "cannot read wrk's output $out"
-    local req rps p50 p99 non2xx sockerr
-    read -r req rps p50 p99 non2xx sockerr <<<"$parsed"
+    local req rps non2xx sockerr
+    read -r req rps _ _ non2xx sockerr <<<"$parsed"
     metric "$proxy" "${tag}_rps" "$rps"
     metric "$proxy" "${tag}_requests" "$req"
     metric "$proxy" "${tag}_cpu_ticks" "$((t1 - t0))"
