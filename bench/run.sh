@@ -164,7 +164,7 @@ run_nginx nginx-proxy "$PROXY_DIR" "$PROXY_PORT" 2 PROXY_PID PROXY_WORKERS
 # 2b. BENCH_SECURITY=1: keys (openssl), a redis-server, and one route per feature whose cost is measured
 #     against the plain route at the same connection count.
 # ---------------------------------------------------------------------------------------------------------
-SECURITY_FEATURES=(plain hs256 rs256 ps256 es256 eddsa ratelimit-local ratelimit-redis cors gzip
+SECURITY_FEATURES=(plain hs256 rs256 ps256 es256 eddsa ratelimit-local hs256-ratelimit ratelimit-redis cors gzip
                    hs256-verify rs256-verify ps256-verify es256-verify eddsa-verify)
 REDIS_URL=""
 security_setup() {
@@ -198,6 +198,7 @@ security_profile() {
   - { name: es256, match: { path: /f/es256 }, upstream: bench, auth: es }
   - { name: eddsa, match: { path: /f/eddsa }, upstream: bench, auth: ed }
   - { name: ratelimit-local, match: { path: /f/ratelimit-local }, upstream: bench, rate_limit: [huge-local] }
+  - { name: hs256-ratelimit, match: { path: /f/hs256-ratelimit }, upstream: bench, auth: hs, rate_limit: [huge-local] }
 $redis_route
   - { name: cors, match: { path: /f/cors }, upstream: bench, cors: { origins: ["http://localhost:*"] } }
   - { name: gzip, match: { path: /f/gzip }, upstream: bench, compress: true }
@@ -216,7 +217,7 @@ PROFILE
 security_header() {
     local jwt="" alg=""
     case ${1%-verify} in
-        hs256) jwt=hs alg=HS256 ;;
+        hs256 | hs256-ratelimit) jwt=hs alg=HS256 ;;
         rs256) jwt=rs alg=RS256 ;;
         ps256) jwt=rs alg=PS256 ;;
         es256) jwt=es alg=ES256 ;;
