@@ -54,6 +54,12 @@ stop_pid() { # stop_pid PID [extra pids to SIGKILL if PID had to be killed]
     done
 }
 
+stop_gatehouse() { # stop_gatehouse PID: stop_pid, then whatever is left of its process group
+    [[ -n $1 ]] || return 0
+    stop_pid "$1"
+    kill -KILL -- "-$1" 2>/dev/null || true
+}
+
 # The EXIT trap: wrk, then the script's stop_processes, then TMP_DIR unless KEEP_TMP=1; the exit
 # status stays the script's.
 cleanup() {

@@ -73,11 +73,8 @@ PROXY_WORKERS=()
 
 # Called by the cleanup on exit (bench/lib.sh).
 stop_processes() {
-    stop_pid "$GATEHOUSE_PID"
+    stop_gatehouse "$GATEHOUSE_PID"
     stop_pid "$NOCACHE_PID"
-    if [[ -n $GATEHOUSE_PID ]]; then
-        kill -KILL -- "-$GATEHOUSE_PID" 2>/dev/null # leftovers of its process group, if any
-    fi
     stop_pid "$PROXY_PID" "${PROXY_WORKERS[@]}"
     stop_pid "$UPSTREAM_PID" "${UPSTREAM_WORKERS[@]}"
     stop_pid "$REDIS_PID"

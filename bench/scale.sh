@@ -85,10 +85,7 @@ HOLD_PID=""
 
 stop_processes() {
     stop_pid "$HOLD_PID"
-    stop_pid "$GATEHOUSE_PID"
-    if [[ -n $GATEHOUSE_PID ]]; then
-        kill -KILL -- "-$GATEHOUSE_PID" 2>/dev/null # leftovers of its process group, if any
-    fi
+    stop_gatehouse "$GATEHOUSE_PID"
     stop_pid "$NGINX_PID" "${NGINX_WORKERS[@]}"
     stop_pid "$WSUP_PID"
 }
