@@ -220,6 +220,12 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
     if (servicePath == QLatin1String("/")) {
         servicePath.clear();
     }
+    const auto servicePathNotMapped = [&] {
+        const YAML::Node at = child(service, "path").IsDefined() ? child(service, "path")
+            : child(service, "url").IsDefined()                  ? child(service, "url")
+                                                                 : service;
+        m_ctx.notMapped(at, where + QStringLiteral(": service path %1 put in front of the upstream path").arg(servicePath));
+    };
     const QList<profile::RouteMatch> matches = matchesOf(paths);
     for (int i = 0; i < matches.size(); ++i) {
         profile::Route route = base;
@@ -233,12 +239,7 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
                     where + QStringLiteral(": strip_path on the regex path %1").arg(paths.at(i)));
             }
             if (!servicePath.isEmpty() && !upstream.isEmpty()) {
-                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path")
-                        : child(service, "url").IsDefined()        ? child(service, "url")
-                                                                   : service,
-                    where
-                        + QStringLiteral(": service path %1 put in front of the upstream path")
-                              .arg(servicePath));
+                servicePathNotMapped();
             }
         } else {
             const QString matched = route.match.pathKind == PathKind::Prefix
@@ -250,12 +251,7 @@ void Importer::readRoute(const YAML::Node &node, const YAML::Node &service, cons
                 && matched.size() > servicePath.size()) {
                 route.stripPrefix = matched.chopped(servicePath.size());
             } else if (!servicePath.isEmpty() && !upstream.isEmpty()) {
-                m_ctx.notMapped(child(service, "path").IsDefined() ? child(service, "path")
-                        : child(service, "url").IsDefined()        ? child(service, "url")
-                                                                   : service,
-                    where
-                        + QStringLiteral(": service path %1 put in front of the upstream path")
-                              .arg(servicePath));
+                servicePathNotMapped();
             }
         }
         if (route.stripPrefix.isEmpty() || route.stripPrefix == QLatin1String("/")) {
