@@ -54,6 +54,21 @@ stop_pid() { # stop_pid PID [extra pids to SIGKILL if PID had to be killed]
     done
 }
 
+# check_bench_tools ONLY_NGINX_VALUE: dies unless every tool the benchmarks run is there; sets
+# ONLY_NGINX (0 or 1), NGINX_BIN and CLK_TCK.
+check_bench_tools() {
+    case $1 in
+        0 | "") ONLY_NGINX=0 ;;
+        *) ONLY_NGINX=1 ;;
+    esac
+    local tool
+    for tool in nginx wrk curl python3 timeout setsid pgrep; do
+        command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found in PATH"
+    done
+    NGINX_BIN=$(command -v nginx)
+    CLK_TCK=$(getconf CLK_TCK)
+}
+
 stop_gatehouse() { # stop_gatehouse PID: stop_pid, then whatever is left of its process group
     [[ -n $1 ]] || return 0
     stop_pid "$1"

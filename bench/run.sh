@@ -51,16 +51,7 @@ done
 [[ $BENCH_SECURITY_CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECURITY_CONNECTIONS must be a positive integer"
 [[ $BENCH_TLS == 0 || $BENCH_TLS == 1 ]] || die "BENCH_TLS must be 0 or 1 (got '$BENCH_TLS')"
 [[ $BENCH_TLS_CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "BENCH_TLS_CONNECTIONS must be a positive integer"
-case $BENCH_ONLY_NGINX in
-    0 | "") ONLY_NGINX=0 ;;
-    *) ONLY_NGINX=1 ;;
-esac
-
-for tool in nginx wrk curl python3 timeout setsid pgrep; do
-    command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found in PATH"
-done
-NGINX_BIN=$(command -v nginx)
-CLK_TCK=$(getconf CLK_TCK)
+check_bench_tools "$BENCH_ONLY_NGINX"
 
 # ---------------------------------------------------------------------------------------------------------
 # Process bookkeeping and cleanup: every process we start is recorded here and stopped on exit.

@@ -41,16 +41,7 @@ done
 if ! [[ $SCALE_SOURCES =~ ^[1-9][0-9]*$ ]] || ((SCALE_SOURCES > 250)); then
     die "SCALE_SOURCES must be 1..250 (got '$SCALE_SOURCES')"
 fi
-case $SCALE_ONLY_NGINX in
-    0 | "") ONLY_NGINX=0 ;;
-    *) ONLY_NGINX=1 ;;
-esac
-
-for tool in nginx wrk curl python3 timeout setsid pgrep; do
-    command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found in PATH"
-done
-NGINX_BIN=$(command -v nginx)
-CLK_TCK=$(getconf CLK_TCK)
+check_bench_tools "$SCALE_ONLY_NGINX"
 SOURCES=$(seq -s, -f '127.0.0.%g' 2 $((SCALE_SOURCES + 1)))
 
 # ---------------------------------------------------------------------------------------------------------
