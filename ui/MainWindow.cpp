@@ -23,6 +23,7 @@
 #include "ui/Prompts.h"
 #include "ui/RecentFiles.h"
 #include "ui/charts/ChartsView.h"
+#include "ui/document/ForeignFormats.h"
 #include "ui/document/ProfileDocument.h"
 #include "ui/jwt/JwtPage.h"
 #include "ui/listeners/ListenersPage.h"
@@ -81,6 +82,7 @@ MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, Q
     m_pages->addWidget(m_charts);
     m_pages->addWidget(new RouteTesterView(m_gateway, this));
 
+    m_foreignFormats = new ForeignFormats(m_document, this);
     m_startError = new QLabel(this);
     m_startError->setObjectName(QStringLiteral("startError"));
     m_startError->setWordWrap(true);
@@ -120,6 +122,7 @@ MainWindow::MainWindow(engine::Gateway &gateway, engine::SecretStore *secrets, Q
     contentLayout->setContentsMargins(8, 8, 8, 8);
     contentLayout->addWidget(m_diskChanged);
     contentLayout->addWidget(m_startError);
+    contentLayout->addWidget(m_foreignFormats->report());
     contentLayout->addWidget(m_warnings);
     contentLayout->addWidget(m_pages, 1);
     auto *central = new QWidget(this);
@@ -202,6 +205,8 @@ void MainWindow::buildMenus()
             showProblems(tr("The profile was not exported."), { error });
         }
     })->setObjectName(QStringLiteral("actionExport"));
+    file->addSeparator();
+    m_foreignFormats->addActions(file);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

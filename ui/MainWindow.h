@@ -16,6 +16,7 @@ class SecretStore;
 namespace gatehouse::ui {
 
 class ChartsView;
+class ForeignFormats;
 class ListenersPage;
 class LogCapture;
 class LogModel;
@@ -70,6 +71,7 @@ private:
     ChartsView *m_charts = nullptr;
     TrafficView *m_trafficView = nullptr;
     ProfileDocument *m_document = nullptr;
+    ForeignFormats *m_foreignFormats = nullptr;
     ListenersPage *m_listenersPage = nullptr;
     QWidget *m_diskChanged = nullptr;
     QListWidget *m_navigation = nullptr;

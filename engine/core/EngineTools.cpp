@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include <QDateTime>
+#include <QFile>
 #include <QFutureWatcher>
 #include <QJsonObject>
 #include <QPromise>
@@ -16,6 +17,8 @@
 #include "engine/auth/JwtKeyLoader.h"
 #include "engine/auth/JwtMinter.h"
 #include "engine/auth/TestTokenClaims.h"
+#include "engine/export/KongExport.h"
+#include "engine/export/NginxExport.h"
 #include "engine/http/HeadWriter.h"
 #include "engine/tls/ListenerTlsLoader.h"
 #include "engine/tls/LocalCa.h"
@@ -118,6 +121,22 @@ QStringList insecureTlsWarnings(const profile::Profile &profile)
 QString reasonPhrase(int status)
 {
     return QString::fromLatin1(engine::http::reasonPhrase(status));
+}
+
+exporter::ExportResult exportProfile(const profile::Profile &profile, ExportFormat format)
+{
+    return format == ExportFormat::Nginx ? exporter::exportNginx(profile) : exporter::exportKong(profile);
+}
+
+exporter::ImportResult importKongFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        exporter::ImportResult unread;
+        unread.errors.append(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+        return unread;
+    }
+    return exporter::importKong(file.readAll(), path);
 }
 
 } // namespace gatehouse::engine::tools

@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "engine/export/ExportResult.h"
+#include "engine/export/KongImport.h"
 #include "engine/profile/Profile.h"
 
 class QObject;
@@ -62,6 +64,12 @@ void localCaCertificate(QObject *context, std::function<void(const CaCertificate
 // Quick ones, answered on the calling thread.
 QStringList insecureTlsWarnings(const profile::Profile &profile);
 QString reasonPhrase(int status);
+
+enum class ExportFormat { Nginx, Kong };
+// What `gatehouse export --format nginx|kong` writes, and its "not exported" lines.
+exporter::ExportResult exportProfile(const profile::Profile &profile, ExportFormat format);
+// What `gatehouse import FILE --from kong` reads; a file that cannot be read is an error line.
+exporter::ImportResult importKongFile(const QString &path);
 
 } // namespace tools
 

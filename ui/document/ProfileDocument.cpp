@@ -41,6 +41,17 @@ QStringList describe(const QList<profile::Problem> &problems)
     return out;
 }
 
+// QSaveFile: a failed write never leaves a half-written file where a good one was.
+bool writeAtomically(const QString &path, const QByteArray &content, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 ProfileDocument::ProfileDocument(QObject *parent)
@@ -117,11 +128,27 @@ bool ProfileDocument::importFrom(const QString &path, QStringList *problems)
         *problems = describe(read.problems);
         return false;
     }
-    profile::Profile next = *read.profile;
+    return adopt(tr("Import %1").arg(QFileInfo(path).fileName()), *read.profile, problems);
+}
+
+bool ProfileDocument::importKong(const QString &path, QStringList *notMapped, QStringList *problems)
+{
+    exporter::ImportResult imported = engine::tools::importKongFile(path);
+    *notMapped = imported.notMapped;
+    if (!imported.ok()) {
+        *problems = imported.errors;
+        return false;
+    }
+    imported.profile->baseDir = QFileInfo(path).absolutePath();
+    return adopt(tr("Import %1 from Kong").arg(QFileInfo(path).fileName()), *imported.profile, problems);
+}
+
+bool ProfileDocument::adopt(const QString &description, profile::Profile next, QStringList *problems)
+{
     if (!m_path.isEmpty()) {
         next.baseDir = m_profile.baseDir; // relative paths now mean next to this document's file
     }
-    return edit(tr("Import %1").arg(QFileInfo(path).fileName()), next, problems);
+    return edit(description, next, problems);
 }
 
 bool ProfileDocument::exportTo(const QString &path, QString *error) const
@@ -173,19 +200,17 @@ void ProfileDocument::setProfile(const profile::Profile &profile)
     Q_EMIT changed();
 }
 
+bool ProfileDocument::exportAs(const QString &path, engine::tools::ExportFormat format, QStringList *warnings,
+                               QString *error) const
+{
+    const exporter::ExportResult exported = engine::tools::exportProfile(m_profile, format);
+    *warnings = exported.warnings;
+    return writeAtomically(path, exported.text, error);
+}
+
 bool ProfileDocument::writeTo(const QString &path, QString *error) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    const QByteArray yaml = profile::writeProfileYaml(m_profile);
-    if (file.write(yaml) != yaml.size() || !file.commit()) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeAtomically(path, profile::writeProfileYaml(m_profile), error);
 }
 
 void ProfileDocument::watch(const QString &path)

@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QUndoStack>
 
+#include "engine/core/EngineTools.h"
 #include "engine/profile/Profile.h"
 
 namespace gatehouse::ui {
@@ -32,8 +33,13 @@ public:
     bool saveAs(const QString &path, QString *error);
     // Replaces the content with another file's, as one undoable edit; the document's own file stays.
     bool importFrom(const QString &path, QStringList *problems);
+    // The same from a Kong (decK) file; `notMapped` gets what did not map, one line each with
+    // the decK file's position, also when nothing was imported.
+    bool importKong(const QString &path, QStringList *notMapped, QStringList *problems);
     // Writes the canonical YAML elsewhere; the document's file and state stay.
     bool exportTo(const QString &path, QString *error) const;
+    // Writes it as an nginx or Kong config; `warnings` gets what that config cannot express.
+    bool exportAs(const QString &path, engine::tools::ExportFormat format, QStringList *warnings, QString *error) const;
     // The file changed on disk (changedOnDisk()): take its content, dropping unsaved changes.
     bool reloadFromDisk(QStringList *problems);
 
@@ -58,6 +64,7 @@ private:
     class Snapshot;
     void setProfile(const profile::Profile &profile);
     bool writeTo(const QString &path, QString *error) const;
+    bool adopt(const QString &description, profile::Profile next, QStringList *problems);
     void watch(const QString &path);
     void onFileChanged();
 
