@@ -136,7 +136,7 @@ bool Gateway::apply(const profile::Profile &profile)
         return false;
     }
     QStringList errors;
-    auto tls = ListenerTlsSet::load(profile, errors);
+    auto tls = ListenerTlsSet::load(profile, errors, &d->tls);
     if (!tls) {
         d->lastError = { GatewayError::Kind::InvalidProfile, errors };
         Q_EMIT errorOccurred(d->lastError);

@@ -8,7 +8,8 @@
 
 namespace gatehouse::engine {
 
-std::optional<ListenerTlsSet> ListenerTlsSet::load(const profile::Profile &profile, QStringList &errors)
+std::optional<ListenerTlsSet> ListenerTlsSet::load(const profile::Profile &profile, QStringList &errors,
+                                                   const ListenerTlsSet *previous)
 {
     ListenerTlsSet set;
     set.m_baseDir = profile.baseDir;
@@ -21,6 +22,11 @@ std::optional<ListenerTlsSet> ListenerTlsSet::load(const profile::Profile &profi
         Entry entry;
         entry.tls = *listener.tls;
         entry.autoHosts = tls::autoCertificateHosts(profile, listener);
+        const QString key = listenerKey(profile.listen, i);
+        if (const Entry *kept = previous ? previous->unchanged(key, entry, profile.baseDir) : nullptr) {
+            set.m_entries.insert(key, *kept);
+            continue;
+        }
         QString error;
         if (!set.loadEntry(entry, &error)) {
             errors.append(QStringLiteral("listen %1: tls: %2").arg(profile::formatHostPort(listener.bind), error));
@@ -28,7 +34,7 @@ std::optional<ListenerTlsSet> ListenerTlsSet::load(const profile::Profile &profi
             continue;
         }
         entry.bind = profile::formatHostPort(listener.bind);
-        set.m_entries.insert(listenerKey(profile.listen, i), entry);
+        set.m_entries.insert(key, entry);
     }
     return ok ? std::optional<ListenerTlsSet>(std::move(set)) : std::nullopt;
 }
@@ -44,6 +50,15 @@ bool ListenerTlsSet::loadEntry(Entry &entry, QString *error) const
     entry.files = load.files;
     entry.stamps = stampsOf(load.files);
     return true;
+}
+
+const ListenerTlsSet::Entry *ListenerTlsSet::unchanged(const QString &key, const Entry &wanted, const QString &baseDir) const
+{
+    const auto it = m_entries.constFind(key);
+    if (it == m_entries.cend() || baseDir != m_baseDir || it->tls != wanted.tls || it->autoHosts != wanted.autoHosts) {
+        return nullptr;
+    }
+    return stampsOf(it->files) == it->stamps ? &*it : nullptr;
 }
 
 std::shared_ptr<const tls::ServerTlsContext> ListenerTlsSet::context(const QString &key) const

@@ -20,7 +20,11 @@ class ListenerTlsSet final
 {
 public:
     // Every HTTPS listener's context, or nullopt with one message per listener that failed.
-    static std::optional<ListenerTlsSet> load(const profile::Profile &profile, QStringList &errors);
+    // A listener whose TLS settings, names and files are as in `previous` keeps its context: an
+    // edit elsewhere in the profile neither reads the files nor asks the local CA for a new
+    // certificate (the app applies every edit, on its GUI thread).
+    static std::optional<ListenerTlsSet> load(const profile::Profile &profile, QStringList &errors,
+                                              const ListenerTlsSet *previous = nullptr);
 
     std::shared_ptr<const tls::ServerTlsContext> context(const QString &key) const;
     // Rebuilds the contexts whose files changed since they were read; returns their binds. A file
@@ -44,6 +48,7 @@ private:
         QList<FileStamp> stamps;
     };
     static QList<FileStamp> stampsOf(const QStringList &files);
+    const Entry *unchanged(const QString &key, const Entry &wanted, const QString &baseDir) const;
     bool loadEntry(Entry &entry, QString *error) const;
 
     QString m_baseDir;

@@ -161,6 +161,7 @@ private Q_SLOTS:
     void certificateFilesReloadForNewConnections();
     void redirectHttps();
     void sighupSwapsCertificate();
+    void autoCertificateKeptAcrossReloads();
     void checkRejectsBadTls_data();
     void checkRejectsBadTls();
     void serveRejectsBadCertificateFiles_data();
@@ -785,6 +786,41 @@ void TestTlsListeners::sighupSwapsCertificate()
     QByteArray out;
     curl({ QStringLiteral("http://127.0.0.1:%1/now-plain").arg(port) }, &out);
     QCOMPARE(seenHeader(out, "x-forwarded-proto"), QStringLiteral("http"));
+    QCOMPARE(gateway.terminate(), 0);
+}
+
+// A reload that leaves a listener's TLS and names as they were keeps its certificate: the local CA
+// is not asked again (the app applies every edit). New route hosts mean a new certificate.
+void TestTlsListeners::autoCertificateKeptAcrossReloads()
+{
+    const QString dataHome = path(QStringLiteral("xdg-kept"));
+    QVERIFY(QDir().mkpath(dataHome));
+    const QByteArray listen = "  - bind: 127.0.0.1:0\n    tls: { auto: true }\n";
+    const QString profile = writeFile(m_dir, QStringLiteral("kept.yaml"), "gatehouse: 1\nname: kept\nlisten:\n" + listen + upstreamAndRoutes());
+    GatehouseProcess gateway;
+    gateway.process().setProcessEnvironment(withDataHome(dataHome));
+    QVERIFY2(gateway.startServe(profile, { QStringLiteral("--quiet") }), gateway.stderrText().constData());
+    const quint16 port = gateway.port();
+    const QSslCertificate first = servedCertificate(port, QStringLiteral("localhost"));
+    QVERIFY(!first.isNull());
+
+    writeFile(m_dir, QStringLiteral("kept.yaml"),
+              "gatehouse: 1\nname: kept\nlisten:\n" + listen
+                  + upstreamAndRoutes("  - { name: extra, match: { path: /extra }, respond: { body: x } }\n"));
+    QByteArray message;
+    QVERIFY2(reloadBySighup(gateway, &message), message.constData());
+    QByteArray out;
+    curl({ QStringLiteral("-k"), QStringLiteral("https://127.0.0.1:%1/extra").arg(port) }, &out);
+    QCOMPARE(out, QByteArray("x")); // the reload ran
+    QCOMPARE(servedCertificate(port, QStringLiteral("localhost")), first);
+
+    writeFile(m_dir, QStringLiteral("kept.yaml"),
+              "gatehouse: 1\nname: kept\nlisten:\n" + listen
+                  + upstreamAndRoutes("  - { name: api, match: { hosts: [api.localhost], path: / }, upstream: echo }\n"));
+    QVERIFY2(reloadBySighup(gateway, &message), message.constData());
+    const QSslCertificate renamed = servedCertificate(port, QStringLiteral("localhost"));
+    QVERIFY(renamed != first);
+    QVERIFY(renamed.subjectAlternativeNames().values(QSsl::DnsEntry).contains(QStringLiteral("api.localhost")));
     QCOMPARE(gateway.terminate(), 0);
 }
 
