@@ -29,8 +29,7 @@ ClientConnection::ClientConnection(Worker &worker, std::unique_ptr<net::Socket> 
     , m_client(std::move(socket))
     , m_listener(std::move(listener))
     , m_parser(http::HttpParser::Mode::Request, requestLimits(worker.config()->limits))
-    , m_exchange(worker, *this, m_listener.get(), m_client->peerAddress().toString().toLatin1(),
-                 m_client->peerAddress().toString().toLatin1() + ':' + QByteArray::number(m_client->peerPort()))
+    , m_exchange(worker, *this, m_listener.get(), m_client->peer())
 {
     m_client->setHandler(this);
     m_headDeadline = now + worker.config()->limits.headerTimeout;

@@ -27,13 +27,12 @@ bool expectsContinue(const http::MessageHead &head)
 
 } // namespace
 
-Exchange::Exchange(Worker &worker, ExchangeOwner &owner, const ListenerOptions *listener, QByteArray clientIp,
-                   QByteArray clientAddress)
+Exchange::Exchange(Worker &worker, ExchangeOwner &owner, const ListenerOptions *listener, const net::Socket::Peer &client)
     : m_worker(worker)
     , m_owner(owner)
     , m_listener(listener)
-    , m_clientIp(std::move(clientIp))
-    , m_clientAddress(std::move(clientAddress))
+    , m_clientIp(client.address.toString().toLatin1())
+    , m_clientAddress(m_clientIp + ':' + QByteArray::number(client.port))
     , m_upstream(worker, *this)
     , m_resume(std::make_shared<const std::function<void()>>([this] { resumePipeline(); }))
 {

@@ -12,6 +12,7 @@
 #include "engine/core/UpstreamExchange.h"
 #include "engine/http/HttpMessage.h"
 #include "engine/http/ResponseHead.h"
+#include "engine/net/Socket.h"
 #include "engine/pipeline/RequestContext.h"
 #include "engine/traffic/TrafficEvent.h"
 
@@ -51,8 +52,7 @@ class Exchange final
 public:
     using Clock = std::chrono::steady_clock;
 
-    Exchange(Worker &worker, ExchangeOwner &owner, const ListenerOptions *listener, QByteArray clientIp,
-             QByteArray clientAddress);
+    Exchange(Worker &worker, ExchangeOwner &owner, const ListenerOptions *listener, const net::Socket::Peer &client);
     ~Exchange();
     Exchange(const Exchange &) = delete;
     Exchange &operator=(const Exchange &) = delete;

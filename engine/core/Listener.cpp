@@ -68,7 +68,7 @@ bool Listener::open(const QHostAddress &address, quint16 port)
 void Listener::acceptPending()
 {
     while (true) {
-        const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC);
+        const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
             incomingConnection(fd);
             continue;

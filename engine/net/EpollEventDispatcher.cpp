@@ -23,6 +23,10 @@ namespace {
 // again by the next wait (the kernel rotates its ready list, so none starves).
 constexpr int kMaxEvents = 256;
 
+// The dispatcher this thread runs (set once it processes events): wakeUp() called from it needs
+// no eventfd write, since the thread is awake by definition.
+thread_local const EpollEventDispatcher *tl_running = nullptr;
+
 // What activates a notifier of each QSocketNotifier::Type. Hang-ups and errors activate all of
 // them, as in QEventDispatcherUNIX: whoever reads or writes next learns what happened.
 constexpr quint32 kActivatingEvents[3] = {
@@ -68,21 +72,26 @@ EpollEventDispatcher::~EpollEventDispatcher()
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     // Same order as QEventDispatcherUNIX: posted events first, then wait, sockets, timers.
+    tl_running = this;
     m_interrupted.store(false, std::memory_order_relaxed);
     Q_EMIT awake();
+    m_postedOnOwnThread = false;
     QCoreApplication::sendPostedEvents();
 
     const bool includeTimers = !(flags & QEventLoop::X11ExcludeTimers);
-    const bool canWait = (flags & QEventLoop::WaitForMoreEvents) && !m_interrupted.load(std::memory_order_acquire);
+    const bool canWait = (flags & QEventLoop::WaitForMoreEvents) && !m_postedOnOwnThread
+        && !m_interrupted.load(std::memory_order_acquire);
     if (canWait) {
         Q_EMIT aboutToBlock();
     }
     if (m_interrupted.load(std::memory_order_acquire)) {
         return false;
     }
-    // Events posted meanwhile (even by our own handlers) went through wakeUp(), so the eventfd
-    // is readable and the wait returns at once: no separate "posted events pending" check.
-    const int timeoutMs = !canWait ? 0 : includeTimers ? nextTimerTimeoutMs() : -1;
+    // Events posted meanwhile by other threads went through wakeUp(), so the eventfd is readable
+    // and the wait returns at once; our own handlers' posts set m_postedOnOwnThread instead,
+    // which keeps the next call from waiting.
+    // (Checked again here: an aboutToBlock() handler may have posted.)
+    const int timeoutMs = !canWait || m_postedOnOwnThread ? 0 : includeTimers ? nextTimerTimeoutMs() : -1;
     int activated = (flags & QEventLoop::ExcludeSocketNotifiers) ? waitForWakeUpOnly(timeoutMs)
                                                                  : waitForEvents(timeoutMs);
     if (includeTimers) {
@@ -234,6 +243,10 @@ int EpollEventDispatcher::activatePending()
 
 void EpollEventDispatcher::wakeUp()
 {
+    if (tl_running == this) {
+        m_postedOnOwnThread = true; // per closed connection, one eventfd write and read fewer
+        return;
+    }
     // Every postEvent() calls this, often from other threads: only the first since the last
     // drain writes the eventfd.
     if (!m_wakeUpPending.exchange(true, std::memory_order_acq_rel)) {

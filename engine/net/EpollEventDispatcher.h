@@ -72,6 +72,9 @@ private:
     int m_epollFd = -1;
     int m_wakeFd = -1;
     std::atomic<bool> m_wakeUpPending {false};
+    // An event posted by this thread's own handlers (a deferred delete, a queued call to itself):
+    // the next wait must not block, and no eventfd round trip is needed to say so.
+    bool m_postedOnOwnThread = false;
     std::atomic<bool> m_interrupted {false};
 
     QHash<int, Watch> m_watches; // by descriptor

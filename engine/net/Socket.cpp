@@ -21,10 +21,8 @@ namespace gatehouse::engine::net {
 
 namespace {
 
-void setNonBlockingNoDelay(int fd)
+void setNoDelay(int fd)
 {
-    const int flags = ::fcntl(fd, F_GETFL, 0);
-    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     // One write per response head is the rule, but Nagle would still stall the second write
     // of a streamed body by a delayed ACK (PERFORMANCE.md: ~44 ms).
     const int one = 1;
@@ -89,8 +87,12 @@ Socket::Socket(int fd, SocketHandler *handler, bool connecting)
     , m_handler(handler)
     , m_connecting(connecting)
 {
-    m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read);
-    m_writeNotifier = new QSocketNotifier(fd, QSocketNotifier::Write);
+    // Made disabled and then enabled as needed: the descriptor is registered once, for what this
+    // socket waits for first, not added for both and then modified back (two epoll_ctl fewer).
+    m_readNotifier = new QSocketNotifier(QSocketNotifier::Read);
+    m_writeNotifier = new QSocketNotifier(QSocketNotifier::Write);
+    m_readNotifier->setSocket(fd);
+    m_writeNotifier->setSocket(fd);
     QObject::connect(m_readNotifier, &QSocketNotifier::activated, m_readNotifier,
                      [this] { dispatch(&Socket::onReadActivated); });
     QObject::connect(m_writeNotifier, &QSocketNotifier::activated, m_writeNotifier,
@@ -129,7 +131,8 @@ void Socket::dispatch(void (Socket::*activated)())
 
 std::unique_ptr<Socket> Socket::adopt(qintptr fd, SocketHandler *handler)
 {
-    setNonBlockingNoDelay(int(fd));
+    Q_ASSERT(::fcntl(int(fd), F_GETFL, 0) & O_NONBLOCK);
+    setNoDelay(int(fd));
     return std::unique_ptr<Socket>(new Socket(int(fd), handler, false));
 }
 
@@ -157,7 +160,7 @@ std::unique_ptr<Socket> Socket::connectTo(const QHostAddress &address, quint16 p
         *error = errno;
         return nullptr;
     }
-    setNonBlockingNoDelay(fd);
+    setNoDelay(fd);
     const int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&storage), length);
     if (rc != 0 && errno != EINPROGRESS) {
         *error = errno;
@@ -578,31 +581,22 @@ void Socket::endTls()
     m_tlsOwner.reset();
 }
 
-QHostAddress Socket::peerAddress() const
+Socket::Peer Socket::peer() const
 {
     sockaddr_storage storage {};
     socklen_t length = sizeof storage;
     if (m_fd < 0 || ::getpeername(m_fd, reinterpret_cast<sockaddr *>(&storage), &length) != 0) {
         return {};
     }
-    QHostAddress address(reinterpret_cast<sockaddr *>(&storage));
-    // Report v4-mapped clients as plain IPv4, as nginx's $remote_addr does.
+    Peer peer { QHostAddress(reinterpret_cast<sockaddr *>(&storage)), 0 };
+    peer.port = storage.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port)
+                                              : ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
     bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4) : address;
-}
-
-quint16 Socket::peerPort() const
-{
-    sockaddr_storage storage {};
-    socklen_t length = sizeof storage;
-    if (m_fd < 0 || ::getpeername(m_fd, reinterpret_cast<sockaddr *>(&storage), &length) != 0) {
-        return 0;
+    const quint32 v4 = peer.address.toIPv4Address(&isV4);
+    if (isV4) {
+        peer.address = QHostAddress(v4);
     }
-    if (storage.ss_family == AF_INET6) {
-        return ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port);
-    }
-    return ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+    return peer;
 }
 
 } // namespace gatehouse::engine::net

@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 
+#include <fcntl.h>
+
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,14 +21,19 @@ using namespace gatehouse::engine;
 
 namespace {
 
-// Keeps accepted descriptors for the test to adopt, as the Listener hands them to a worker.
+// Keeps accepted descriptors for the test to adopt, as the Listener hands them to a worker:
+// non-blocking, as the Listener's accept4(SOCK_NONBLOCK) makes them (Qt's accept does not).
 class Acceptor final : public QTcpServer
 {
 public:
     QList<qintptr> descriptors;
 
 protected:
-    void incomingConnection(qintptr descriptor) override { descriptors.append(descriptor); }
+    void incomingConnection(qintptr descriptor) override
+    {
+        ::fcntl(int(descriptor), F_SETFL, ::fcntl(int(descriptor), F_GETFL, 0) | O_NONBLOCK);
+        descriptors.append(descriptor);
+    }
 };
 
 class Handler final : public net::SocketHandler
