@@ -31,15 +31,7 @@ bool GatewayPrivate::bindListeners(const profile::Profile &profile, QHash<QStrin
             errors.append(QStringLiteral("listen %1: cannot resolve host: %2").arg(key, error));
             continue;
         }
-        auto *listener = new Listener(
-            [this](qintptr descriptor, const std::shared_ptr<const ListenerOptions> &options) {
-                Worker *worker = workers.at(nextWorker);
-                nextWorker = (nextWorker + 1) % int(workers.size());
-                QMetaObject::invokeMethod(
-                    worker, [worker, descriptor, options] { worker->addConnection(descriptor, options); },
-                    Qt::QueuedConnection);
-            },
-            activeConnections, q);
+        auto *listener = new Listener(workers, activeConnections, q);
         listener->setMaxConnections(profile.limits.maxConnections);
         if (!listener->open(*address, listen.bind.port)) {
             errors.append(QStringLiteral("cannot listen on %1: %2").arg(key, listener->errorString()));

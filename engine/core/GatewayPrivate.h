@@ -55,7 +55,6 @@ public:
     QTimer *certificateTimer = nullptr;
     std::unique_ptr<ServiceRunner> services; // the app's; lives as long as the Gateway
     GatewayError lastError;
-    int nextWorker = 0;
     int workersDrained = 0;
     bool running = false;
     bool stopping = false;

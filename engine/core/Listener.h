@@ -1,54 +1,39 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <memory>
 
-#include <QElapsedTimer>
+#include <QList>
 #include <QTcpServer>
 
 #include "engine/config/ListenerOptions.h"
 
-class QSocketNotifier;
-class QTimer;
-
 namespace gatehouse::engine {
 
-// Accepts on one bind address and hands each descriptor to a worker; the worker creates the
-// socket on its own thread. Connections beyond max_connections are closed at once. Out of
-// descriptors, it stops watching for a moment and accepts again once some are free (SPEC §7.1).
+struct AcceptShare;
+class Worker;
+
+// Binds one address (errors are known at once, on the gateway's thread) and has every worker
+// accept on it (Acceptor); it accepts nothing itself. Destroying it stops the workers' watches.
 class Listener final : public QTcpServer
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Listener)
 public:
-    using Dispatch = std::function<void(qintptr, const std::shared_ptr<const ListenerOptions> &)>;
-
-    Listener(Dispatch dispatch, std::shared_ptr<std::atomic<int>> activeConnections,
-             QObject *parent = nullptr);
+    Listener(QList<Worker *> workers, std::shared_ptr<std::atomic<int>> activeConnections, QObject *parent = nullptr);
     ~Listener() override;
-    // Binds and listens (errorString() says why not), then accepts through acceptPending().
+    // Binds and listens (errorString() says why not), then hands the socket to the workers.
     bool open(const QHostAddress &address, quint16 port);
-    void setMaxConnections(int max) { m_maxConnections = max; }
+    void setMaxConnections(int max);
     // New connections get these; those already accepted keep theirs.
-    void setOptions(std::shared_ptr<const ListenerOptions> options) { m_options = std::move(options); }
-    const std::shared_ptr<const ListenerOptions> &options() const { return m_options; }
-
-protected:
-    void incomingConnection(qintptr descriptor) override;
+    void setOptions(std::shared_ptr<const ListenerOptions> options);
 
 private:
-    void acceptPending();
-    void backOff(const QString &why);
-
-    Dispatch m_dispatch;
+    QList<Worker *> m_workers;
     std::shared_ptr<std::atomic<int>> m_activeConnections;
     int m_maxConnections = 10'000;
+    std::shared_ptr<AcceptShare> m_share; // once open
     std::shared_ptr<const ListenerOptions> m_options = std::make_shared<ListenerOptions>();
-    QSocketNotifier *m_acceptNotifier = nullptr; // a child; on the listening descriptor
-    QTimer *m_retryTimer; // a child: watches again after a failed accept
-    QElapsedTimer m_lastWarning; // failed accepts are said at most every kWarningIntervalMs
-    int m_failuresSinceWarning = 0;
 };
 
 } // namespace gatehouse::engine

@@ -1,6 +1,7 @@
 #include "Worker.h"
 
 #include "engine/base/Logging.h"
+#include "engine/core/Acceptor.h"
 #include "engine/core/ClientConnection.h"
 #include "engine/net/Socket.h"
 
@@ -34,6 +35,16 @@ void Worker::setConfig(std::shared_ptr<const GatewayConfig> config)
         connect(m_timer, &QTimer::timeout, this, &Worker::tick);
         m_timer->start();
     }
+}
+
+void Worker::watchListener(std::shared_ptr<AcceptShare> share)
+{
+    m_acceptors.push_back(std::make_unique<Acceptor>(std::move(share), *this));
+}
+
+void Worker::unwatchListener(const AcceptShare *share)
+{
+    std::erase_if(m_acceptors, [share](const std::unique_ptr<Acceptor> &acceptor) { return acceptor->share() == share; });
 }
 
 void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOptions> options)
@@ -161,6 +172,7 @@ void Worker::drain()
 void Worker::shutdown()
 {
     flushEvents();
+    m_acceptors.clear();
     m_sessions.clear();
     m_closedSessions.clear();
     m_pool.clear();

@@ -22,6 +22,8 @@
 
 namespace gatehouse::engine {
 
+class Acceptor;
+struct AcceptShare;
 class ClientConnection;
 
 // One event loop's share of the work: it owns its client sessions, its upstream pool and its
@@ -37,9 +39,13 @@ public:
 
     // Queued from the gateway's thread.
     void setConfig(std::shared_ptr<const GatewayConfig> config);
-    void addConnection(qintptr descriptor, std::shared_ptr<const ListenerOptions> options);
+    void watchListener(std::shared_ptr<AcceptShare> share);
+    void unwatchListener(const AcceptShare *share);
     void drain();
     void shutdown();
+
+    // A connection its Acceptor took, on this worker's thread.
+    void addConnection(qintptr descriptor, std::shared_ptr<const ListenerOptions> options);
 
     // Used by sessions, on this worker's thread.
     int index() const { return m_index; }
@@ -85,6 +91,7 @@ private:
     ReadBuffers m_readBuffers; // before the sessions and the pool, whose buffers come back here
     UpstreamPool m_pool;
     Pipeline m_pipeline;
+    std::vector<std::unique_ptr<Acceptor>> m_acceptors;
     std::unordered_map<ClientConnection *, std::unique_ptr<ClientConnection>> m_sessions;
     std::vector<ClientConnection *> m_closedSessions;
     bool m_reapScheduled = false;
