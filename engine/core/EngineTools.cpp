@@ -17,6 +17,7 @@
 #include "engine/auth/JwtMinter.h"
 #include "engine/auth/TestTokenClaims.h"
 #include "engine/http/HeadWriter.h"
+#include "engine/tls/CaTrust.h"
 #include "engine/tls/ListenerTlsLoader.h"
 #include "engine/tls/LocalCa.h"
 #include "engine/tls/TlsWarnings.h"
@@ -108,6 +109,13 @@ void localCaCertificate(QObject *context, std::function<void(const CaCertificate
             return result;
         },
         std::move(done));
+}
+
+void trustLocalCa(bool trust, QObject *context, std::function<void(const tls::TrustReport &)> done)
+{
+    const auto change = trust ? tls::TrustChange::Trust : tls::TrustChange::Untrust;
+    runOffThread<tls::TrustReport>(
+        context, [change] { return tls::changeCaTrust(tls::LocalCa::defaultFolder(), change); }, std::move(done));
 }
 
 QStringList insecureTlsWarnings(const profile::Profile &profile)
