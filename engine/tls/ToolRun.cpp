@@ -34,10 +34,13 @@ ToolRun ToolRun::of(const QString &program, const QStringList &args)
     run.output = process.readAll();
     run.ok = process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
     if (!run.ok) {
+        // certutil starts its messages with "certutil: " itself; update-ca-certificates does not.
         const QString last = QString::fromLocal8Bit(run.output.trimmed().split('\n').last().trimmed());
-        run.problem = last.isEmpty()             ? QStringLiteral("%1 failed (exit code %2)").arg(name).arg(process.exitCode())
-            : last.startsWith(name + u':') ? last
-                                           : QStringLiteral("%1: %2").arg(name, last);
+        if (last.isEmpty()) {
+            run.problem = QStringLiteral("%1 failed (exit code %2)").arg(name).arg(process.exitCode());
+        } else {
+            run.problem = last.startsWith(name + u':') ? last : QStringLiteral("%1: %2").arg(name, last);
+        }
     }
     return run;
 }
