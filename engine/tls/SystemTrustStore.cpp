@@ -116,7 +116,7 @@ StoreOutcome changeSystemTrust(const TrustedCa &ca, TrustChange change)
     if (update.isEmpty()) {
         return outcome(StoreOutcome::Skipped, QStringLiteral("update-ca-certificates not found: %1").arg(kInstallHint));
     }
-    // --fresh: a plain run leaves the removed certificate's link in /etc/ssl/certs behind.
+    // --fresh: a plain run can leave the removed certificate's link in /etc/ssl/certs behind.
     const QStringList updateArgs = (trust ? QStringList() : QStringList { QStringLiteral("--fresh") }) + store.options;
     if (!QFileInfo(store.localCertsDir).isWritable()) {
         const QStringList command = trust
