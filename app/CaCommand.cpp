@@ -1,9 +1,9 @@
 #include <cstdio>
 
-#include <QCryptographicHash>
 #include <QSaveFile>
 
 #include "app/Commands.h"
+#include "engine/tls/CaTrust.h"
 #include "engine/tls/LocalCa.h"
 
 namespace gatehouse::app {
@@ -11,16 +11,23 @@ namespace gatehouse::app {
 namespace {
 
 const QString kUsage = QStringLiteral("usage: gatehouse ca                  show the local development CA\n"
-                                      "       gatehouse ca --export FILE|-  write its certificate (PEM) to FILE or stdout");
+                                      "       gatehouse ca --export FILE|-  write its certificate (PEM) to FILE or stdout\n"
+                                      "       gatehouse ca --trust          add it to the system store (as root) and the NSS\n"
+                                      "                                     stores of Firefox and Chromium\n"
+                                      "       gatehouse ca --untrust        remove it from them again");
 
-// As `openssl x509 -fingerprint -sha256` prints it, so it can be compared with what a browser or
-// trust store shows: colon-separated uppercase hex of the SHA-256 of the DER certificate.
-QByteArray fingerprint(const QByteArray &pem)
+// One line per store, on stdout: what a script may parse; the exit code says whether all went well.
+int changeTrust(engine::tls::TrustChange change)
 {
-    const QByteArray begin = "-----BEGIN CERTIFICATE-----";
-    const qsizetype from = pem.indexOf(begin) + begin.size();
-    const QByteArray der = QByteArray::fromBase64(pem.mid(from, pem.indexOf("-----END", from) - from));
-    return QCryptographicHash::hash(der, QCryptographicHash::Sha256).toHex(':').toUpper();
+    const engine::tls::TrustReport report = engine::tls::changeCaTrust(engine::tls::LocalCa::defaultFolder(), change);
+    if (!report.error.isEmpty()) {
+        printError(QStringLiteral("ca: %1").arg(report.error));
+        return ExitRuntime;
+    }
+    for (const QString &line : report.lines()) {
+        std::printf("%s\n", qPrintable(line));
+    }
+    return report.failed() ? ExitStoreFailed : ExitOk;
 }
 
 } // namespace
@@ -29,10 +36,14 @@ QByteArray fingerprint(const QByteArray &pem)
 // importing it into a browser or the system trust store.
 int runCa(const QStringList &args)
 {
+    if (args.size() == 1 && (args.first() == u"--trust" || args.first() == u"--untrust")) {
+        return changeTrust(args.first() == u"--trust" ? engine::tls::TrustChange::Trust : engine::tls::TrustChange::Untrust);
+    }
     const bool exporting = args.size() == 2 && args.first() == u"--export";
     if (!args.isEmpty() && !exporting) {
-        const QString problem = args.first() == u"--export"
-            ? QStringLiteral("--export takes one FILE, or - for stdout")
+        const QString problem = args.first() == u"--export" ? QStringLiteral("--export takes one FILE, or - for stdout")
+            : args.first() == u"--trust" || args.first() == u"--untrust"
+            ? QStringLiteral("%1 takes no other argument").arg(args.first())
             : QStringLiteral("unexpected argument %1").arg(args.first());
         printError(QStringLiteral("ca: %1\n%2").arg(problem, kUsage));
         return ExitInvalid;
@@ -60,7 +71,7 @@ int runCa(const QStringList &args)
     } else {
         std::printf("CA folder: %s\ncertificate: %s\n", qPrintable(folder), qPrintable(ca->certificatePath()));
     }
-    std::printf("SHA-256 fingerprint: %s\n", fingerprint(pem).constData());
+    std::printf("SHA-256 fingerprint: %s\n", ca->fingerprint().constData());
     return ExitOk;
 }
 

@@ -28,9 +28,12 @@ QString usageText()
         "                                            that keychain:NAME in a profile refers to\n"
         "  gatehouse ca [--export FILE|-]            show the local development CA (made on first use), or\n"
         "                                            write its certificate to FILE for a browser or trust store\n"
+        "  gatehouse ca --trust | --untrust          add the CA to (remove it from) the system store (as root)\n"
+        "                                            and the NSS stores of Firefox and Chromium\n"
         "  gatehouse --version | --help\n"
         "\n"
-        "Exit codes: 0 ok, 1 invalid profile or usage, 2 runtime failure (e.g. port in use).\n");
+        "Exit codes: 0 ok, 1 invalid profile or usage, 2 runtime failure (e.g. port in use),\n"
+        "3 ca --trust/--untrust could not change a trust store.\n");
 }
 
 void printError(const QString &message)

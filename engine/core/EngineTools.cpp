@@ -20,6 +20,7 @@
 #include "engine/export/KongExport.h"
 #include "engine/export/NginxExport.h"
 #include "engine/http/HeadWriter.h"
+#include "engine/tls/CaTrust.h"
 #include "engine/tls/ListenerTlsLoader.h"
 #include "engine/tls/LocalCa.h"
 #include "engine/tls/TlsWarnings.h"
@@ -111,6 +112,13 @@ void localCaCertificate(QObject *context, std::function<void(const CaCertificate
             return result;
         },
         std::move(done));
+}
+
+void trustLocalCa(bool trust, QObject *context, std::function<void(const tls::TrustReport &)> done)
+{
+    const auto change = trust ? tls::TrustChange::Trust : tls::TrustChange::Untrust;
+    runOffThread<tls::TrustReport>(
+        context, [change] { return tls::changeCaTrust(tls::LocalCa::defaultFolder(), change); }, std::move(done));
 }
 
 QStringList insecureTlsWarnings(const profile::Profile &profile)

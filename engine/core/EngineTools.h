@@ -12,6 +12,7 @@
 #include "engine/export/ExportResult.h"
 #include "engine/export/KongImport.h"
 #include "engine/profile/Profile.h"
+#include "engine/tls/TrustReport.h"
 
 class QObject;
 
@@ -60,6 +61,10 @@ void checkListenerCertificates(const profile::ListenerTls &listenerTls, const QS
                                std::function<void(const QString &error)> done);
 // The local development CA's certificate; the CA is created on first use.
 void localCaCertificate(QObject *context, std::function<void(const CaCertificate &)> done);
+// `gatehouse ca --trust` (trust) or `--untrust`: the local CA added to or removed from the system
+// store (skipped, with the sudo commands to run, without root) and the NSS stores of Firefox and
+// Chromium. It runs certutil and update-ca-certificates, which take seconds.
+void trustLocalCa(bool trust, QObject *context, std::function<void(const tls::TrustReport &)> done);
 
 // Quick ones, answered on the calling thread.
 QStringList insecureTlsWarnings(const profile::Profile &profile);

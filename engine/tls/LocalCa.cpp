@@ -237,6 +237,13 @@ std::optional<LocalCa> LocalCa::load(const QString &folder, QString *error)
     }
     ca.m_certPath = certPath;
     ca.m_certPem = pemOf(ca.m_cert.get());
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestSize = 0;
+    if (X509_digest(ca.m_cert.get(), EVP_sha256(), digest, &digestSize) != 1) {
+        *error = QStringLiteral("%1: %2").arg(certPath, takeOpenSslError());
+        return std::nullopt;
+    }
+    ca.m_fingerprint = QByteArray(reinterpret_cast<const char *>(digest), int(digestSize)).toHex(':').toUpper();
     return ca;
 }
 

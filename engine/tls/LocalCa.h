@@ -33,6 +33,9 @@ public:
 
     QByteArray certificatePem() const { return m_certPem; }
     QString certificatePath() const { return m_certPath; }
+    // As `openssl x509 -fingerprint -sha256` prints it, so it can be compared with what a browser
+    // or trust store shows: colon-separated uppercase hex of the SHA-256 of the DER certificate.
+    QByteArray fingerprint() const { return m_fingerprint; }
     // A fresh leaf for `hosts` (DNS names, wildcard DNS names and IP literals), the first one as
     // its common name. An empty list or a bad name gives an empty certPem and sets *error.
     IssuedCertificate issue(const QStringList &hosts, QString *error) const;
@@ -43,6 +46,7 @@ private:
 
     QString m_certPath;
     QByteArray m_certPem;
+    QByteArray m_fingerprint;
     std::shared_ptr<x509_st> m_cert;
     std::shared_ptr<evp_pkey_st> m_key;
 };

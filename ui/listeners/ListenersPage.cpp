@@ -46,6 +46,8 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
     , m_list(new QTreeWidget(this))
     , m_addHttps(new QPushButton(tr("Add HTTPS listener (local CA)"), this))
     , m_exportCa(new QPushButton(tr("Export CA certificate…"), this))
+    , m_trustCa(new QPushButton(tr("Trust the local CA"), this))
+    , m_untrustCa(new QPushButton(tr("Remove trust"), this))
     , m_message(new QLabel(this))
 {
     m_list->setObjectName(QStringLiteral("listenerList"));
@@ -57,6 +59,11 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
                               "issued by Gatehouse's local development CA"));
     m_exportCa->setObjectName(QStringLiteral("exportCa"));
     m_exportCa->setToolTip(tr("Writes the CA certificate to trust in your browser or system (see docs/tls.md)"));
+    m_trustCa->setObjectName(QStringLiteral("trustCa"));
+    m_trustCa->setToolTip(tr("Adds the CA to the NSS stores of Firefox and Chromium, and to the system store when run "
+                             "as root (otherwise it shows the command to run): gatehouse ca --trust"));
+    m_untrustCa->setObjectName(QStringLiteral("untrustCa"));
+    m_untrustCa->setToolTip(tr("Removes the CA from the stores Trust added it to: gatehouse ca --untrust"));
     m_message->setObjectName(QStringLiteral("listenersMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -66,6 +73,8 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
     buttons->addSpacing(16);
     buttons->addWidget(m_addHttps);
     buttons->addWidget(m_exportCa);
+    buttons->addWidget(m_trustCa);
+    buttons->addWidget(m_untrustCa);
     buttons->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -81,6 +90,8 @@ ListenersPage::ListenersPage(engine::Gateway &gateway, ProfileDocument &document
             exportCaCertificate(path);
         }
     });
+    connect(m_trustCa, &QPushButton::clicked, this, [this] { changeCaTrust(true); });
+    connect(m_untrustCa, &QPushButton::clicked, this, [this] { changeCaTrust(false); });
     connect(&m_document, &ProfileDocument::changed, this, &ListenersPage::refresh);
     connect(&m_gateway, &engine::Gateway::started, this, &ListenersPage::refresh);
     connect(&m_gateway, &engine::Gateway::profileApplied, this, &ListenersPage::refresh);
@@ -131,8 +142,8 @@ bool ListenersPage::addHttpsListener()
     if (!applyEdit(m_document, tr("Add HTTPS listener %1").arg(profile::formatHostPort(listener.bind)), next, m_message)) {
         return false;
     }
-    m_message->setText(tr("HTTPS on https://%1 with a certificate from your local CA. To trust it: Export CA certificate…, "
-                          "then follow docs/tls.md for your system and browser.")
+    m_message->setText(tr("HTTPS on https://%1 with a certificate from your local CA. To trust it: Trust the local CA, "
+                          "or Export CA certificate… and follow docs/tls.md for your system and browser.")
                            .arg(profile::formatHostPort(listener.bind)));
     return true;
 }
@@ -155,6 +166,19 @@ void ListenersPage::exportCaCertificate(const QString &path)
         }
         m_message->setText(tr("Wrote %1. Trust it once in your system or browser (docs/tls.md), and HTTPS listeners "
                               "with a local CA certificate work without warnings.").arg(path));
+    });
+}
+
+void ListenersPage::changeCaTrust(bool trust)
+{
+    // certutil and update-ca-certificates take seconds.
+    m_trustCa->setEnabled(false);
+    m_untrustCa->setEnabled(false);
+    m_message->setText(trust ? tr("Adding the local CA to the trust stores…") : tr("Removing the local CA from the trust stores…"));
+    engine::tools::trustLocalCa(trust, this, [this](const engine::tls::TrustReport &report) {
+        m_trustCa->setEnabled(true);
+        m_untrustCa->setEnabled(true);
+        m_message->setText(report.lines().join(u'\n'));
     });
 }
 

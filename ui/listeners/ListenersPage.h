@@ -17,7 +17,7 @@ class ProfileDocument;
 
 // The Listeners page: what the engine listens on now, and local HTTPS in one click: a listener
 // with a certificate from the local development CA (`tls: { auto: true }`), and the CA's
-// certificate exported so browsers and tools can trust it.
+// certificate exported, or trusted in the system and browser stores, so browsers and tools accept it.
 class ListenersPage final : public QWidget
 {
     Q_OBJECT
@@ -31,6 +31,10 @@ public:
     // its button disabled until then.
     bool addHttpsListener();
     void exportCaCertificate(const QString &path);
+    // `gatehouse ca --trust` (trust) or `--untrust`, off the GUI thread; the page shows one line
+    // per store when done (without root, the system store's line says what to run), both trust
+    // buttons disabled until then.
+    void changeCaTrust(bool trust);
     // The editor for listener `index` of the profile (or a new one when < 0); window-modal, and OK
     // applies it to the document. Returned so tests can fill it in.
     ListenerDialog *openEditor(int index);
@@ -42,6 +46,8 @@ private:
     QTreeWidget *m_list;
     QPushButton *m_addHttps;
     QPushButton *m_exportCa;
+    QPushButton *m_trustCa;
+    QPushButton *m_untrustCa;
     QLabel *m_message;
 };
 
