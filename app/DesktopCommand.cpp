@@ -8,6 +8,7 @@
 
 #ifdef GATEHOUSE_HAS_UI
 #include <QApplication>
+#include <QIcon>
 
 #include "app/KeychainSecretStore.h"
 #include "app/ScreenshotTour.h"
@@ -78,6 +79,9 @@ int runDesktop(int argc, char *argv[], const QStringList &args)
         return runHeadless(argc, argv, chooseProfile(args));
     }
     QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dev.gatehouse.Gatehouse.svg")));
+    // Wayland compositors find the icon and the name through the installed desktop entry.
+    QGuiApplication::setDesktopFileName(QStringLiteral("dev.gatehouse.Gatehouse"));
     const QString path = chooseProfile(args);
     KeychainSecretStore keychain;
     engine::Gateway gateway;
