@@ -64,10 +64,14 @@ void Gateway::connectNotify(const QMetaMethod &signal)
 
 void Gateway::disconnectNotify(const QMetaMethod &signal)
 {
-    // An invalid method: everything was disconnected at once.
+    // An invalid method: everything was disconnected at once. Qt may call this with its
+    // connection lock held (a receiver being destroyed), where isSignalConnected() would wait for
+    // that lock forever: whether anyone still listens is asked afterwards, from the event loop.
     if (!signal.isValid() || signal == QMetaMethod::fromSignal(&Gateway::trafficBatch)) {
-        d->observation->events.store(isSignalConnected(QMetaMethod::fromSignal(&Gateway::trafficBatch)),
-                                     std::memory_order_relaxed);
+        QMetaObject::invokeMethod(this, [this] {
+            d->observation->events.store(isSignalConnected(QMetaMethod::fromSignal(&Gateway::trafficBatch)),
+                                         std::memory_order_relaxed);
+        }, Qt::QueuedConnection);
     }
 }
 
