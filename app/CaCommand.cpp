@@ -10,7 +10,7 @@ namespace gatehouse::app {
 
 namespace {
 
-const QString kUsage = QStringLiteral("usage: gatehouse ca                  show the local development CA\n"
+const QString kCaUsage = QStringLiteral("usage: gatehouse ca                  show the local development CA\n"
                                       "       gatehouse ca --export FILE|-  write its certificate (PEM) to FILE or stdout\n"
                                       "       gatehouse ca --trust          add it to the system store (as root) and the NSS\n"
                                       "                                     stores of Firefox and Chromium\n"
@@ -45,7 +45,7 @@ int runCa(const QStringList &args)
             : args.first() == u"--trust" || args.first() == u"--untrust"
             ? QStringLiteral("%1 takes no other argument").arg(args.first())
             : QStringLiteral("unexpected argument %1").arg(args.first());
-        printError(QStringLiteral("ca: %1\n%2").arg(problem, kUsage));
+        printError(QStringLiteral("ca: %1\n%2").arg(problem, kCaUsage));
         return ExitInvalid;
     }
     const QString folder = engine::tls::LocalCa::defaultFolder();

@@ -10,7 +10,7 @@ namespace gatehouse::app {
 
 namespace {
 
-const QString kUsage = QStringLiteral("usage: gatehouse secret set NAME   (the secret is read from stdin)\n"
+const QString kSecretUsage = QStringLiteral("usage: gatehouse secret set NAME   (the secret is read from stdin)\n"
                                       "       gatehouse secret delete NAME");
 
 } // namespace
@@ -21,7 +21,7 @@ const QString kUsage = QStringLiteral("usage: gatehouse secret set NAME   (the s
 int runSecret(const QStringList &args)
 {
     if (args.size() != 2 || (args.first() != u"set" && args.first() != u"delete")) {
-        printError(kUsage);
+        printError(kSecretUsage);
         return ExitInvalid;
     }
     const QString &name = args.at(1);

@@ -15,7 +15,7 @@ namespace gatehouse::app {
 
 namespace {
 
-const QString kUsage = QStringLiteral("usage: gatehouse token PROFILE --jwt NAME [--claim k=v]... [--ttl 30m] [--alg ALG]");
+const QString kTokenUsage = QStringLiteral("usage: gatehouse token PROFILE --jwt NAME [--claim k=v]... [--ttl 30m] [--alg ALG]");
 
 } // namespace
 
@@ -52,12 +52,12 @@ int runToken(const QStringList &args)
         } else if (!arg.startsWith(QLatin1Char('-')) && path.isEmpty()) {
             path = arg;
         } else {
-            printError(QStringLiteral("token: unexpected argument %1\n%2").arg(arg, kUsage));
+            printError(QStringLiteral("token: unexpected argument %1\n%2").arg(arg, kTokenUsage));
             return ExitInvalid;
         }
     }
     if (path.isEmpty() || jwtName.isEmpty()) {
-        printError(kUsage);
+        printError(kTokenUsage);
         return ExitInvalid;
     }
     const auto loaded = loadProfileOrReport(path, stderr);

@@ -3,6 +3,8 @@
 #include <array>
 #include <limits>
 
+#include "engine/profile/OptionalError.h"
+
 namespace gatehouse::profile {
 
 namespace {
@@ -44,12 +46,7 @@ std::optional<qint64> parseDigits(QStringView digits)
     return value;
 }
 
-void setError(QString *error, const QString &message)
-{
-    if (error) {
-        *error = message;
-    }
-}
+using detail::setError;
 
 } // namespace
 

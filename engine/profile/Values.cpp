@@ -5,16 +5,13 @@
 
 #include <QUrl>
 
+#include "engine/profile/OptionalError.h"
+
 namespace gatehouse::profile {
 
 namespace {
 
-void setError(QString *error, const QString &message)
-{
-    if (error) {
-        *error = message;
-    }
-}
+using detail::setError;
 
 bool isDigit(QChar c)
 {

@@ -47,7 +47,7 @@ QJsonArray queryString(const QByteArray &path)
 }
 
 // Milliseconds to the microsecond, as the access log writes them.
-double ms(double value)
+double toMicrosecondMs(double value)
 {
     return qRound64(value * 1000) / 1000.0;
 }
@@ -101,17 +101,17 @@ std::optional<QJsonObject> postData(const engine::TrafficEvent &event, const QSt
 // transfer "receive". Without an upstream the whole exchange is "wait".
 QJsonObject timings(const engine::TrafficEvent &event)
 {
-    const double total = ms(std::max(0.0, event.totalMs));
+    const double total = toMicrosecondMs(std::max(0.0, event.totalMs));
     double blocked = -1;
     double connect = -1;
     double wait = total;
     if (event.upstreamMs >= 0) {
-        blocked = event.queueMs >= 0 ? ms(std::min(event.queueMs, total)) : -1;
-        const double upstream = ms(std::min(event.upstreamMs, total - std::max(0.0, blocked)));
-        connect = event.connectMs >= 0 ? ms(std::min(event.connectMs, upstream)) : -1;
-        wait = ms(upstream - std::max(0.0, connect));
+        blocked = event.queueMs >= 0 ? toMicrosecondMs(std::min(event.queueMs, total)) : -1;
+        const double upstream = toMicrosecondMs(std::min(event.upstreamMs, total - std::max(0.0, blocked)));
+        connect = event.connectMs >= 0 ? toMicrosecondMs(std::min(event.connectMs, upstream)) : -1;
+        wait = toMicrosecondMs(upstream - std::max(0.0, connect));
     }
-    const double receive = ms(total - std::max(0.0, blocked) - std::max(0.0, connect) - wait);
+    const double receive = toMicrosecondMs(total - std::max(0.0, blocked) - std::max(0.0, connect) - wait);
     return QJsonObject {
         { QStringLiteral("blocked"), blocked }, { QStringLiteral("dns"), -1 },     { QStringLiteral("connect"), connect },
         { QStringLiteral("send"), 0 },          { QStringLiteral("wait"), wait },  { QStringLiteral("receive"), std::max(0.0, receive) },
@@ -155,7 +155,7 @@ QJsonObject entry(const engine::TrafficEvent &event, const QString &base)
     if (!answered) {
         response.insert(QStringLiteral("comment"), headersUnavailableReason(event, HeaderSide::Response));
     }
-    const double total = ms(std::max(0.0, event.totalMs));
+    const double total = toMicrosecondMs(std::max(0.0, event.totalMs));
     QJsonObject out {
         { QStringLiteral("startedDateTime"), QDateTime::fromMSecsSinceEpoch(event.timeMs, Qt::UTC).toString(Qt::ISODateWithMs) },
         { QStringLiteral("time"), total },
