@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QAbstractEventDispatcher>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -13,6 +14,8 @@
 #include "engine/base/SteadyClock.h"
 #include "engine/core/DescriptorLimit.h"
 #include "engine/core/Worker.h"
+#include "engine/net/EpollEventDispatcher.h"
+#include "engine/net/Socket.h"
 
 namespace gatehouse::engine {
 
@@ -42,9 +45,15 @@ AcceptShare::~AcceptShare()
 Acceptor::Acceptor(std::shared_ptr<AcceptShare> share, Worker &worker)
     : m_share(std::move(share))
     , m_worker(worker)
-    , m_notifier(new QSocketNotifier(m_share->fd, QSocketNotifier::Read, this))
+    , m_notifier(new QSocketNotifier(QSocketNotifier::Read, this))
     , m_retryTimer(new QTimer(this))
 {
+    // A new connection wakes one worker, not all of them for one to win the accept.
+    m_notifier->setSocket(m_share->fd);
+    if (auto *epoll = qobject_cast<net::EpollEventDispatcher *>(QAbstractEventDispatcher::instance())) {
+        epoll->setWakeOneOnly(m_share->fd, true);
+    }
+    m_notifier->setEnabled(true);
     connect(m_notifier, &QSocketNotifier::activated, this, &Acceptor::acceptPending);
     m_retryTimer->setSingleShot(true);
     // Still readable if clients waited meanwhile: acceptPending runs at once.
@@ -55,13 +64,18 @@ Acceptor::Acceptor(std::shared_ptr<AcceptShare> share, Worker &worker)
 Acceptor::~Acceptor()
 {
     delete m_notifier;
+    if (auto *epoll = qobject_cast<net::EpollEventDispatcher *>(QAbstractEventDispatcher::instance())) {
+        epoll->setWakeOneOnly(m_share->fd, false);
+    }
 }
 
 void Acceptor::acceptPending()
 {
     while (true) {
         // Another worker may have taken the connection that woke this one: EAGAIN then.
-        const int fd = ::accept4(m_share->fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        sockaddr_storage peer {};
+        socklen_t length = sizeof peer;
+        const int fd = ::accept4(m_share->fd, reinterpret_cast<sockaddr *>(&peer), &length, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
             if (m_share->activeConnections->load(std::memory_order_relaxed) >= m_share->maxConnections.load(std::memory_order_relaxed)) {
                 qCWarning(lcGateway) << "max_connections" << m_share->maxConnections.load() << "reached: connection refused";
@@ -69,7 +83,7 @@ void Acceptor::acceptPending()
                 continue;
             }
             m_share->activeConnections->fetch_add(1, std::memory_order_relaxed);
-            m_worker.addConnection(fd, m_share->options.load(std::memory_order_acquire));
+            m_worker.addConnection(fd, net::Socket::peerOf(peer), m_share->options.load(std::memory_order_acquire));
             continue;
         }
         switch (errno) {

@@ -23,13 +23,13 @@ http::HttpParser::Limits requestLimits(const profile::Limits &limits)
 
 } // namespace
 
-ClientConnection::ClientConnection(Worker &worker, std::unique_ptr<net::Socket> socket,
+ClientConnection::ClientConnection(Worker &worker, std::unique_ptr<net::Socket> socket, const net::Socket::Peer &peer,
                                    std::shared_ptr<const ListenerOptions> listener, Clock::time_point now)
     : m_worker(worker)
     , m_client(std::move(socket))
     , m_listener(std::move(listener))
     , m_parser(http::HttpParser::Mode::Request, requestLimits(worker.config()->limits))
-    , m_exchange(worker, *this, m_listener.get(), m_client->peer())
+    , m_exchange(worker, *this, m_listener.get(), peer)
 {
     m_client->setHandler(this);
     m_headDeadline = now + worker.config()->limits.headerTimeout;

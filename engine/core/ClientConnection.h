@@ -24,7 +24,7 @@ class ClientConnection final : public net::SocketHandler, private ExchangeOwner
 public:
     using Clock = std::chrono::steady_clock;
 
-    ClientConnection(Worker &worker, std::unique_ptr<net::Socket> socket,
+    ClientConnection(Worker &worker, std::unique_ptr<net::Socket> socket, const net::Socket::Peer &peer,
                      std::shared_ptr<const ListenerOptions> listener, Clock::time_point now);
     ~ClientConnection() override;
     ClientConnection(const ClientConnection &) = delete;

@@ -47,7 +47,7 @@ void Worker::unwatchListener(const AcceptShare *share)
     std::erase_if(m_acceptors, [share](const std::unique_ptr<Acceptor> &acceptor) { return acceptor->share() == share; });
 }
 
-void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOptions> options)
+void Worker::addConnection(qintptr descriptor, const net::Socket::Peer &peer, std::shared_ptr<const ListenerOptions> options)
 {
     auto socket = net::Socket::adopt(descriptor, nullptr);
     if (m_draining || !m_config) {
@@ -63,7 +63,7 @@ void Worker::addConnection(qintptr descriptor, std::shared_ptr<const ListenerOpt
         }
         socket->startServerTls(session, options->tls);
     }
-    auto session = std::make_unique<ClientConnection>(*this, std::move(socket), std::move(options),
+    auto session = std::make_unique<ClientConnection>(*this, std::move(socket), peer, std::move(options),
                                                    ClientConnection::Clock::now());
     ClientConnection *raw = session.get();
     m_sessions.emplace(raw, std::move(session));

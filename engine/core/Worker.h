@@ -16,6 +16,7 @@
 #include "engine/core/ReadBuffers.h"
 #include "engine/core/RequestHistory.h"
 #include "engine/metrics/WorkerMetrics.h"
+#include "engine/net/Socket.h"
 #include "engine/pipeline/Pipeline.h"
 #include "engine/traffic/TrafficEvent.h"
 #include "engine/upstream/UpstreamPool.h"
@@ -45,7 +46,7 @@ public:
     void shutdown();
 
     // A connection its Acceptor took, on this worker's thread.
-    void addConnection(qintptr descriptor, std::shared_ptr<const ListenerOptions> options);
+    void addConnection(qintptr descriptor, const net::Socket::Peer &peer, std::shared_ptr<const ListenerOptions> options);
 
     // Used by sessions, on this worker's thread.
     int index() const { return m_index; }

@@ -141,6 +141,15 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     updateWatch(fd, oldEvents, newEvents);
 }
 
+void EpollEventDispatcher::setWakeOneOnly(int fd, bool on)
+{
+    if (on) {
+        m_wakeOneOnly.insert(fd);
+    } else {
+        m_wakeOneOnly.remove(fd);
+    }
+}
+
 // One kernel registration per descriptor carries the union of its notifiers' interests.
 void EpollEventDispatcher::updateWatch(int fd, quint32 oldEvents, quint32 newEvents)
 {
@@ -159,6 +168,9 @@ void EpollEventDispatcher::updateWatch(int fd, quint32 oldEvents, quint32 newEve
     event.events = newEvents;
     event.data.fd = fd;
     int op = oldEvents == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (op == EPOLL_CTL_ADD && m_wakeOneOnly.contains(fd)) {
+        event.events |= EPOLLEXCLUSIVE; // only with ADD: the notifier's disable and enable DEL and ADD again
+    }
     if (::epoll_ctl(m_epollFd, op, fd, &event) == 0) {
         return;
     }

@@ -7,6 +7,7 @@
 
 #include <QAbstractEventDispatcher>
 #include <QHash>
+#include <QSet>
 #include <QList>
 
 class QSocketNotifier;
@@ -39,6 +40,11 @@ public:
 
     void wakeUp() override;
     void interrupt() override;
+
+    // Readiness of `fd` wakes just one of the threads watching it (EPOLLEXCLUSIVE), not every
+    // one: for a listening socket that every worker watches. Set before its read notifier is
+    // enabled; a notifier for writing or exceptions on it is not supported. Cleared when done.
+    void setWakeOneOnly(int fd, bool on);
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -78,6 +84,7 @@ private:
     std::atomic<bool> m_interrupted {false};
 
     QHash<int, Watch> m_watches; // by descriptor
+    QSet<int> m_wakeOneOnly;
     // Notifiers ready in the current batch, sent one by one; unregistering removes a notifier
     // here, so one deleted or disabled by an earlier handler of the same batch is never sent to.
     QList<QSocketNotifier *> m_pending;

@@ -132,6 +132,8 @@ void Socket::dispatch(void (Socket::*activated)())
 std::unique_ptr<Socket> Socket::adopt(qintptr fd, SocketHandler *handler)
 {
     Q_ASSERT(::fcntl(int(fd), F_GETFL, 0) & O_NONBLOCK);
+    // Not inherited from the listening socket instead: connections that arrive between listen()
+    // and a setsockopt() there would miss it.
     setNoDelay(int(fd));
     return std::unique_ptr<Socket>(new Socket(int(fd), handler, false));
 }
@@ -581,16 +583,11 @@ void Socket::endTls()
     m_tlsOwner.reset();
 }
 
-Socket::Peer Socket::peer() const
+Socket::Peer Socket::peerOf(const sockaddr_storage &storage)
 {
-    sockaddr_storage storage {};
-    socklen_t length = sizeof storage;
-    if (m_fd < 0 || ::getpeername(m_fd, reinterpret_cast<sockaddr *>(&storage), &length) != 0) {
-        return {};
-    }
-    Peer peer { QHostAddress(reinterpret_cast<sockaddr *>(&storage)), 0 };
-    peer.port = storage.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port)
-                                              : ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+    Peer peer { QHostAddress(reinterpret_cast<const sockaddr *>(&storage)), 0 };
+    peer.port = storage.ss_family == AF_INET6 ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port)
+                                              : ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
     bool isV4 = false;
     const quint32 v4 = peer.address.toIPv4Address(&isV4);
     if (isV4) {

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include <sys/socket.h>
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
@@ -93,14 +95,14 @@ public:
     // One system call, so only for reuses that cannot be retried for free.
     bool peerStillOpen();
 
-    // The client's address (v4-mapped shown as IPv4, as nginx's $remote_addr) and port, from one
-    // getpeername(); a null address when the socket is closed or the peer is gone.
+    // A client's address (v4-mapped shown as IPv4, as nginx's $remote_addr) and port, from the
+    // address accept4() gave: no getpeername() per connection.
     struct Peer
     {
         QHostAddress address;
         quint16 port = 0;
     };
-    Peer peer() const;
+    static Peer peerOf(const sockaddr_storage &address);
 
 private:
     friend struct std::default_delete<Socket>;
