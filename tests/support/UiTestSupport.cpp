@@ -1,5 +1,6 @@
 #include "UiTestSupport.h"
 
+#include <QAction>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QNetworkAccessManager>
@@ -24,6 +25,11 @@ bool runDocument(ui::ProfileDocument &document, engine::Gateway &gateway, const 
     });
     document.reset(*read.profile);
     return gateway.isRunning();
+}
+
+QAction *action(QWidget &window, const char *name)
+{
+    return window.findChild<QAction *>(QString::fromLatin1(name));
 }
 
 bool stopGateway(engine::Gateway &gateway)

@@ -7,9 +7,11 @@
 
 #include <utility>
 
+class QAction;
 class QDialog;
 class QNetworkAccessManager;
 class QPushButton;
+class QWidget;
 
 namespace gatehouse::engine {
 class Gateway;
@@ -25,6 +27,9 @@ namespace gatehouse::test {
 // As the app does: `yaml` becomes the document's profile and runs in `gateway`, and so does every
 // later change of the document. False when the profile is not valid or does not start.
 bool runDocument(ui::ProfileDocument &document, engine::Gateway &gateway, const QByteArray &yaml);
+
+// A window's action by object name ("actionUndo"), or null.
+QAction *action(QWidget &window, const char *name);
 
 // Stops `gateway` and waits for it; false when it did not stop within 5 s.
 bool stopGateway(engine::Gateway &gateway);

@@ -35,11 +35,6 @@ private:
 
 namespace {
 
-QAction *action(QWidget &window, const char *name)
-{
-    return window.findChild<QAction *>(QString::fromLatin1(name));
-}
-
 QString source(const QString &relative)
 {
     return qEnvironmentVariable("GATEHOUSE_SOURCE_DIR") + QLatin1Char('/') + relative;
@@ -97,7 +92,7 @@ void TestForeignFormats::exportWritesWhatTheCommandPrints()
     QVERIFY(window.openProfile(path));
     const QString out = m_dir.filePath(format + QStringLiteral(".out"));
     ui::setNextFile(out);
-    action(window, actionName.toLatin1().constData())->trigger();
+    test::action(window, actionName.toLatin1().constData())->trigger();
 
     QCOMPARE(readAll(out), expected);
     QVERIFY(report(window)->isVisible());
@@ -130,7 +125,7 @@ void TestForeignFormats::importIsOneUndoableEdit()
     QVERIFY(window.openProfile(test::writeFile(m_dir, QStringLiteral("hello.yaml"), test::helloProfile("foreign"))));
     const profile::Profile before = window.document()->profile();
     ui::setNextFile(deck);
-    action(window, "actionImportKong")->trigger();
+    test::action(window, "actionImportKong")->trigger();
 
     // The same profile the command writes, in the document as one undoable step.
     ui::ProfileDocument reference;
@@ -145,7 +140,7 @@ void TestForeignFormats::importIsOneUndoableEdit()
     for (const QByteArray &line : lines(notMapped)) {
         QVERIFY2(shown.contains(QString::fromUtf8(line).toHtmlEscaped()), line.constData());
     }
-    action(window, "actionUndo")->trigger();
+    test::action(window, "actionUndo")->trigger();
     QVERIFY(window.document()->profile().sameContent(before));
     QVERIFY(test::stopGateway(gateway));
 }
@@ -159,7 +154,7 @@ void TestForeignFormats::importThatFailsChangesNothing()
     for (const QString &bad : { source(QStringLiteral("tests/export/fixtures/wrong-version.yaml")),
                                 m_dir.filePath(QStringLiteral("missing.yaml")) }) {
         ui::setNextFile(bad);
-        action(window, "actionImportKong")->trigger();
+        test::action(window, "actionImportKong")->trigger();
         QVERIFY2(report(window)->text().contains(QStringLiteral("was not imported; nothing changed")),
                  qPrintable(report(window)->text()));
         QCOMPARE(window.document()->undoStack()->count(), 0);
@@ -179,7 +174,7 @@ void TestForeignFormats::cancelledChoosersDoNothing()
     QVERIFY(window.openProfile(test::writeFile(m_dir, QStringLiteral("hello.yaml"), test::helloProfile("foreign"))));
     for (const char *name : { "actionImportKong", "actionExportNginx", "actionExportKong" }) {
         ui::setNextFile(QString());
-        action(window, name)->trigger();
+        test::action(window, name)->trigger();
         QVERIFY(!report(window)->isVisible());
     }
     QCOMPARE(window.document()->undoStack()->count(), 0);

@@ -42,11 +42,6 @@ private:
 
 namespace {
 
-QAction *action(QWidget &window, const char *name)
-{
-    return window.findChild<QAction *>(QString::fromLatin1(name));
-}
-
 int curlStatus(const QStringList &args)
 {
     QProcess curl;
@@ -105,14 +100,14 @@ void TestWindowProfiles::openEditSaveAndReload()
     QCOMPARE(curlStatus({ QStringLiteral("--cacert"), ca, https }), 200);
 
     // Undo takes the listener away again, in the engine too.
-    action(window, "actionUndo")->trigger();
+    test::action(window, "actionUndo")->trigger();
     QCOMPARE(gateway.listeners().size(), 1);
     QVERIFY(!window.isWindowModified());
-    action(window, "actionRedo")->trigger();
+    test::action(window, "actionRedo")->trigger();
     QCOMPARE(gateway.listeners().size(), 2);
 
     // Save writes the file atomically and clears the mark.
-    action(window, "actionSave")->trigger();
+    test::action(window, "actionSave")->trigger();
     QVERIFY(!window.isWindowModified());
     QFile saved(path);
     QVERIFY(saved.open(QIODevice::ReadOnly));
@@ -149,7 +144,7 @@ void TestWindowProfiles::invalidFilesChangeNothing()
     QVERIFY(gateway.isRunning());
 
     ui::setNextFile(bad);
-    action(window, "actionImport")->trigger();
+    test::action(window, "actionImport")->trigger();
     QVERIFY(problems->text().contains(QStringLiteral("was not imported")));
     QCOMPARE(window.document()->undoStack()->count(), 0);
     QVERIFY(!window.isWindowModified());
