@@ -119,6 +119,7 @@ private Q_SLOTS:
     void quitAndWait();
     void tcpEchoInThread();
     void deleteLaterWorks();
+    void ownThreadPostFromSocketHandlerRunsPromptly();
 };
 
 void TestEpollEventDispatcher::isInstalled()
@@ -519,6 +520,26 @@ void TestEpollEventDispatcher::deleteLaterWorks()
         object->deleteLater();
     });
     QTRY_VERIFY_WITH_TIMEOUT(destroyed.load(), 2000);
+}
+
+// A handler's post to its own thread writes no eventfd (the thread is awake): it is delivered
+// before the loop waits again, though nothing else happens afterwards.
+void TestEpollEventDispatcher::ownThreadPostFromSocketHandlerRunsPromptly()
+{
+    SocketPair pair;
+    std::atomic<int> delivered {0};
+    DispatcherThread t;
+    t.run([&] {
+        auto *notifier = new QSocketNotifier(pair.fds[0], QSocketNotifier::Read, t.context());
+        QObject::connect(notifier, &QSocketNotifier::activated, notifier, [&, notifier] {
+            pair.drain();
+            QMetaObject::invokeMethod(notifier, [&] { ++delivered; }, Qt::QueuedConnection);
+        });
+    });
+    for (int i = 1; i <= 3; ++i) {
+        pair.send();
+        QTRY_COMPARE_WITH_TIMEOUT(delivered.load(), i, 2000);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestEpollEventDispatcher)
