@@ -84,7 +84,10 @@ void Acceptor::acceptPending()
             }
             m_share->activeConnections->fetch_add(1, std::memory_order_relaxed);
             m_worker.addConnection(fd, net::Socket::peerOf(peer), m_share->options.load(std::memory_order_acquire));
-            continue;
+            // One per wake-up, as nginx without multi_accept: the socket stays readable while
+            // clients wait, so the next wait returns at once (here or on an idler worker), and a
+            // lone connection costs no accept that finds nothing.
+            return;
         }
         switch (errno) {
         case EAGAIN:
