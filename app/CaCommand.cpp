@@ -12,8 +12,9 @@ namespace {
 
 const QString kCaUsage = QStringLiteral("usage: gatehouse ca                  show the local development CA\n"
                                       "       gatehouse ca --export FILE|-  write its certificate (PEM) to FILE or stdout\n"
-                                      "       gatehouse ca --trust          add it to the system store (as root) and the NSS\n"
-                                      "                                     stores of Firefox and Chromium\n"
+                                      "       gatehouse ca --trust          add it to the system store and the NSS stores of\n"
+                                      "                                     Firefox and Chromium (run it as yourself: without\n"
+                                      "                                     root it prints the system store's sudo commands)\n"
                                       "       gatehouse ca --untrust        remove it from them again");
 
 // One line per store, on stdout: what a script may parse; the exit code says whether all went well.
